@@ -1,0 +1,54 @@
+# thongsuot — make run: build and run the smoke scenario; make test: everything CI runs.
+SHELL := /bin/bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+BIN := bin/thongsuot
+SCENARIO ?= smoke
+PKGS := ./...
+
+export TESTCONTAINERS_RYUK_DISABLED := true
+
+.PHONY: all build run test vet fmt-check unit fuzz bench tools clean
+
+all: build
+
+## build: the static binary (CGO_ENABLED=0), bin/thongsuot
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/thongsuot
+
+## run: build, run SCENARIO (default smoke) on the embedded runtime, print where the report is
+run: build
+	@out=out/$$(date +%Y%m%d-%H%M%S)-$(SCENARIO); \
+	./$(BIN) run $(SCENARIO) --out $$out; code=$$?; \
+	echo "open $$out/latency.png, $$out/summary.json, $$out/junit.xml"; exit $$code
+
+## test: formatting, vet, every test (what CI runs)
+test: fmt-check vet unit
+
+fmt-check:
+	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$bad" ]; then echo "gofmt needed:"; echo "$$bad"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+unit:
+	$(GO) test -timeout 15m $(PKGS)
+
+## fuzz: each fuzz target for FUZZTIME (default 30s)
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./scenarios/
+
+## bench: the generator against vegeta's CLI and wrk on the same target (ratios)
+bench: build tools
+	bench/run
+
+## tools: what bench needs (wrk from Debian, vegeta's CLI from the Go module proxy)
+tools:
+	@command -v wrk >/dev/null || { command -v apt-get >/dev/null && (apt-get update -qq && apt-get install -y -qq wrk) || echo "install wrk to compare with it"; }
+	@command -v vegeta >/dev/null || $(GO) install github.com/tsenart/vegeta/v12@v12.13.0
+
+clean:
+	rm -rf bin

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/reports"
+	"github.com/thongsuot/thongsuot/scenarios"
+)
+
+// execute runs the CLI in-process and returns its exit code and output.
+func execute(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	root := newRootCmd()
+	var out, errOut bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetArgs(args)
+	err := root.Execute()
+	var ee *exitError
+	switch {
+	case err == nil:
+		code = exitPass
+	case errors.As(err, &ee):
+		code = ee.code
+		if ee.err != nil {
+			errOut.WriteString(ee.err.Error())
+		}
+	default:
+		code = exitHarness
+		errOut.WriteString(err.Error())
+	}
+	return code, out.String(), errOut.String()
+}
+
+func smokeWith(t *testing.T, replace ...string) string {
+	t.Helper()
+	src, ok := scenarios.Builtin("smoke")
+	require.True(t, ok)
+	text := string(src)
+	for i := 0; i+1 < len(replace); i += 2 {
+		require.Contains(t, text, replace[i])
+		text = strings.Replace(text, replace[i], replace[i+1], 1)
+	}
+	path := filepath.Join(t.TempDir(), "smoke-copy.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	return path
+}
+
+func TestValidateNamesFileLineAndField(t *testing.T) {
+	tests := []struct {
+		name     string
+		from, to string
+		want     string
+	}{
+		{"typo'd field", "  users: 50", "  usres: 50", `:20: load.usres: unknown field "usres" (did you mean "users"?)`},
+		{"bad duration", "    for: 5s", "    for: five seconds", `:32: faults[0].for: bad duration "five seconds"`},
+		{"end before start", "  end: +20m", "  end: 2025-07-01 07:00", ":11: clock.end: 2025-07-01T07:00:00+07:00 is not after clock.start"},
+		{"weight below zero", "{class: submit, weight: 15}", "{class: submit, weight: -15}", ":27: mix[3].weight: must not be negative, got -15"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := smokeWith(t, tt.from, tt.to)
+			code, _, stderr := execute(t, "validate", path)
+			assert.Equal(t, exitHarness, code)
+			assert.Contains(t, stderr, path+tt.want)
+		})
+	}
+	code, stdout, _ := execute(t, "validate", "smoke")
+	assert.Equal(t, exitPass, code)
+	assert.Contains(t, stdout, "scenarios/smoke.yaml: ok")
+}
+
+func TestRunRejectsBadInputWithExit2(t *testing.T) {
+	code, _, stderr := execute(t, "run", "no-such-scenario", "--out", t.TempDir())
+	assert.Equal(t, exitHarness, code)
+	assert.Contains(t, stderr, "no built-in scenario")
+	code, _, stderr = execute(t, "run", "smoke", "--runtime", "mainframe", "--out", t.TempDir())
+	assert.Equal(t, exitHarness, code)
+	assert.Contains(t, stderr, `unknown runtime "mainframe"`)
+}
+
+// The foundation's end-to-end check: smoke passes, writes its reports, and its journal
+// shows the fault: submit p95 rises above the toxic's latency inside the fault window
+// and stays below it outside.
+func TestRunSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the 20 s smoke scenario")
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := execute(t, "run", "smoke", "--out", dir)
+	require.Equal(t, exitPass, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	assert.Contains(t, stdout, "smoke: PASS")
+	for _, f := range []string{"summary.json", "junit.xml", "latency.png", "scenario.yaml"} {
+		info, err := os.Stat(filepath.Join(dir, f))
+		require.NoError(t, err, f)
+		assert.Positive(t, info.Size(), f)
+	}
+
+	var sum reports.Summary
+	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &sum))
+	assert.Equal(t, "pass", sum.Verdict)
+	assert.InDelta(t, sum.Totals.Intended, float64(sum.Totals.Sent), sum.Totals.Intended*0.02, "sent what the curve asked")
+	require.Len(t, sum.Faults, 1)
+	f := sum.Faults[0]
+	assert.Empty(t, f.Error)
+	assert.InDelta(t, 10*time.Second, f.Start, float64(200*time.Millisecond), "the fault starts at +10m scenario = 10 s wall")
+	assert.InDelta(t, 5*time.Second, f.End-f.Start, float64(200*time.Millisecond))
+
+	rec, err := metrics.ReadJournal(dir)
+	require.NoError(t, err)
+	const toxic = 150 * time.Millisecond
+	var inside, outside int
+	for _, w := range rec.Windows {
+		if w.Class != "submit" || w.Sent < 10 {
+			continue
+		}
+		end := w.Start + rec.Run.Window
+		switch {
+		case w.Start >= f.Start && end <= f.End: // wholly inside the fault
+			inside++
+			assert.Greater(t, w.Percentile(95), toxic, "window %d inside the fault", w.Index)
+		case end <= f.Start || w.Start >= f.End+time.Second: // clear of it (and of its tail)
+			outside++
+			assert.Less(t, w.Percentile(95), toxic, "window %d outside the fault", w.Index)
+		}
+	}
+	assert.GreaterOrEqual(t, inside, 3)
+	assert.GreaterOrEqual(t, outside, 8)
+}
+
+// A copy of smoke with an impossible SLO fails with exit 1, and junit.xml says which.
+func TestRunImpossibleSLOExits1(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the smoke scenario")
+	}
+	path := smokeWith(t, "      max: 250ms\n", "      max: 1us\n", "compress: 60 ", "compress: 120 ")
+	dir := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := execute(t, "run", path, "--out", dir, "--quiet")
+	require.Equal(t, exitSLOFail, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	assert.Contains(t, stdout, "FAIL catalogue p95")
+
+	var suites struct {
+		Suites []struct {
+			Name     string `xml:"name,attr"`
+			Failures int    `xml:"failures,attr"`
+			Cases    []struct {
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	require.NoError(t, err)
+	require.NoError(t, xml.Unmarshal(data, &suites))
+	require.Len(t, suites.Suites, 1)
+	s := suites.Suites[0]
+	assert.Equal(t, "smoke", s.Name)
+	assert.Equal(t, 1, s.Failures)
+	failed := map[string]string{}
+	for _, c := range s.Cases {
+		if c.Failure != nil {
+			failed[c.Name] = c.Failure.Message
+		}
+	}
+	require.Contains(t, failed, "catalogue p95")
+	assert.Contains(t, failed["catalogue p95"], "p95 ≤ 1µs")
+	assert.Len(t, failed, 1, "only the impossible SLO fails")
+}
+

@@ -1,0 +1,113 @@
+package fault
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/thongsuot/thongsuot/harness/clock"
+	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/scenarios"
+)
+
+// fakeProxy records when each call came.
+type fakeProxy struct {
+	mu    sync.Mutex
+	start time.Time
+	calls []call
+}
+
+type call struct {
+	what  string
+	at    time.Duration
+	attrs toxiproxy.Attributes
+}
+
+func (p *fakeProxy) note(what string, attrs toxiproxy.Attributes) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.calls = append(p.calls, call{what, time.Since(p.start), attrs})
+}
+
+func (p *fakeProxy) AddToxic(name, typeName, stream string, toxicity float32, attrs toxiproxy.Attributes) (*toxiproxy.Toxic, error) {
+	p.note("add "+typeName+" "+stream, attrs)
+	return &toxiproxy.Toxic{}, nil
+}
+func (p *fakeProxy) RemoveToxic(name string) error { p.note("remove", nil); return nil }
+func (p *fakeProxy) Disable() error                { p.note("disable", nil); return nil }
+func (p *fakeProxy) Enable() error                 { p.note("enable", nil); return nil }
+
+func ms(n int) *scenarios.Duration { return &scenarios.Duration{Duration: time.Duration(n) * time.Millisecond} }
+
+func TestScheduleAppliesOnTime(t *testing.T) {
+	base := time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC)
+	c := clock.Clock{Start: base, End: base.Add(10 * time.Minute), Compress: 600} // 1 s wall
+	one := 1.0
+	tests := []struct {
+		name  string
+		fault scenarios.Fault
+		calls []string
+		start time.Duration
+		end   time.Duration
+	}{
+		{"latency for wall time", scenarios.Fault{At: scenarios.At(base.Add(2 * time.Minute)), For: scenarios.Span{D: 300 * time.Millisecond},
+			Toxic: "latency", Stream: "downstream", Toxicity: &one, Latency: ms(150), Jitter: ms(10)},
+			[]string{"add latency downstream", "remove"}, 200 * time.Millisecond, 500 * time.Millisecond},
+		{"down for scenario time", scenarios.Fault{At: scenarios.At(base.Add(time.Minute)), For: scenarios.Span{D: 3 * time.Minute, Scenario: true},
+			Toxic: "down", Stream: "downstream", Toxicity: &one},
+			[]string{"disable", "enable"}, 100 * time.Millisecond, 400 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.fault.Name, tt.fault.Link = tt.name, "portal->registry"
+			dir := t.TempDir()
+			j, err := metrics.CreateJournal(dir, metrics.RunInfo{ID: "t"})
+			require.NoError(t, err)
+			start := time.Now()
+			p := &fakeProxy{start: start}
+			s := &Schedule{Faults: []scenarios.Fault{tt.fault}, Clock: c, Proxies: map[string]Proxy{"portal->registry": p}, Journal: j}
+			require.NoError(t, s.Run(context.Background(), start))
+			now := time.Now()
+			require.NoError(t, j.Close(&now, 0))
+
+			require.Len(t, p.calls, 2)
+			assert.Equal(t, tt.calls, []string{p.calls[0].what, p.calls[1].what})
+			assert.InDelta(t, tt.start, p.calls[0].at, float64(100*time.Millisecond), "starts within 100 ms of its wall time")
+			assert.InDelta(t, tt.end, p.calls[1].at, float64(100*time.Millisecond), "ends within 100 ms of its wall time")
+			if tt.fault.Toxic == "latency" {
+				assert.Equal(t, toxiproxy.Attributes{"latency": int64(150), "jitter": int64(10)}, p.calls[0].attrs)
+			}
+			rec, err := metrics.ReadJournal(dir)
+			require.NoError(t, err)
+			require.Len(t, rec.Faults, 1, "applied and removed: one window")
+			assert.InDelta(t, tt.start, rec.Faults[0].Start, float64(100*time.Millisecond))
+			assert.InDelta(t, tt.end, rec.Faults[0].End, float64(100*time.Millisecond))
+		})
+	}
+}
+
+func TestCancelRemovesActiveFault(t *testing.T) {
+	base := time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC)
+	one := 1.0
+	f := scenarios.Fault{Name: "long", Link: "client->portal", At: scenarios.At(base), For: scenarios.Span{D: time.Hour}, Toxic: "down", Toxicity: &one}
+	j, err := metrics.CreateJournal(t.TempDir(), metrics.RunInfo{})
+	require.NoError(t, err)
+	p := &fakeProxy{start: time.Now()}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	s := &Schedule{Faults: []scenarios.Fault{f}, Clock: clock.Clock{Start: base, End: base.Add(time.Hour), Compress: 1}, Proxies: map[string]Proxy{"client->portal": p}, Journal: j}
+	require.NoError(t, s.Run(ctx, time.Now()))
+	require.Len(t, p.calls, 2)
+	assert.Equal(t, "enable", p.calls[1].what, "a fault never outlives its run")
+	assert.Less(t, p.calls[1].at, time.Second)
+}
+
+func TestUnknownLinkIsAnError(t *testing.T) {
+	s := &Schedule{Faults: []scenarios.Fault{{Name: "x", Link: "nowhere"}}}
+	assert.ErrorContains(t, s.Run(context.Background(), time.Now()), `no link "nowhere"`)
+}

@@ -1,0 +1,92 @@
+package load
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/thongsuot/thongsuot/units"
+)
+
+// request fills in the request of one arrival. n numbers the arrivals of its class;
+// every choice an arrival makes is drawn from pick(n, …) so that a seed reproduces it.
+type request func(tgt *vegeta.Target, n uint64, env *env) error
+
+// env is what requests draw on: where to send, who sends, what to ask for.
+type env struct {
+	ep    Endpoints
+	setup *Setup
+	seed  uint64
+}
+
+// requests maps each class of the schema (scenarios.Classes) to its request.
+var requests = map[string]request{
+	"catalogue": func(tgt *vegeta.Target, n uint64, e *env) error {
+		term := searchTerms[e.pick(n, 1)%uint64(len(searchTerms))]
+		tgt.Method, tgt.URL = http.MethodGet, e.ep.Portal+"/api/v1/procedures?q="+url.QueryEscape(term)
+		return nil
+	},
+	"login": func(tgt *vegeta.Target, n uint64, e *env) error {
+		u := e.user(n)
+		form := url.Values{"grant_type": {"password"}, "username": {u.ID}, "password": {"thongsuot"}, "client_id": {"npsp"}}
+		tgt.Method, tgt.URL = http.MethodPost, e.ep.Identity+"/oauth2/token"
+		tgt.Body = []byte(form.Encode())
+		tgt.Header = http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+		return nil
+	},
+	"submit": func(tgt *vegeta.Target, n uint64, e *env) error {
+		u := e.user(n)
+		proc := e.setup.Procedures[e.pick(n, 2)%uint64(len(e.setup.Procedures))]
+		tgt.Method, tgt.URL = http.MethodPost, e.ep.Portal+"/api/v1/dossiers"
+		tgt.Body = dossierBody(proc, unitFor(e.pick(n, 3)), u.ID)
+		tgt.Header = http.Header{
+			"Authorization":   {"Bearer " + u.Token},
+			"Content-Type":    {"application/json"},
+			"Idempotency-Key": {fmt.Sprintf("s%d-%d", e.seed, n)},
+		}
+		return nil
+	},
+	"status": func(tgt *vegeta.Target, n uint64, e *env) error {
+		u := e.user(n)
+		tgt.Method, tgt.URL = http.MethodGet, e.ep.Portal+"/api/v1/dossiers/"+url.PathEscape(u.Dossier)
+		tgt.Header = http.Header{"Authorization": {"Bearer " + u.Token}}
+		return nil
+	},
+}
+
+// Search terms citizens type into the catalogue: the procedures that moved to communes.
+var searchTerms = []string{"khai sinh", "khai tử", "thường trú", "tạm trú", "kết hôn", "bảo hiểm y tế", "chứng thực", "hộ kinh doanh", "đất đai", "trợ cấp mai táng"}
+
+func (e *env) user(n uint64) User {
+	return e.setup.Users[e.pick(n, 0)%uint64(len(e.setup.Users))]
+}
+
+// pick is a deterministic random number for arrival n's draw number k.
+func (e *env) pick(n, k uint64) uint64 {
+	return splitmix64(e.seed ^ splitmix64(n<<4|k))
+}
+
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// unitFor picks a commune-level unit: since 1 July a procedure can be filed at any unit.
+func unitFor(r uint64) string {
+	all := units.All()
+	return all[r%uint64(len(all))].Code
+}
+
+func dossierBody(procedure, unit, applicant string) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"procedure_code": procedure,
+		"unit_code":      unit,
+		"form":           map[string]string{"applicant_id": applicant},
+	})
+	return b
+}

@@ -1,0 +1,162 @@
+// Package metrics turns responses into windows: per request class and per window of
+// scenario time, an HDR latency histogram and counters, kept only while the window is
+// open and then appended to the run's journal on disk. No response is kept.
+package metrics
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Latency histograms record microseconds from 1 µs to 10 minutes at 3 significant digits.
+const (
+	histMin     = 1
+	histMax     = int64(10 * time.Minute / time.Microsecond)
+	histSigFigs = 3
+)
+
+// NewHistogram returns an empty latency histogram in the journal's geometry.
+func NewHistogram() *hdrhistogram.Histogram {
+	return hdrhistogram.New(histMin, histMax, histSigFigs)
+}
+
+// Window is what one class did during one window of the run.
+type Window struct {
+	Index    int           `json:"index"`
+	Class    string        `json:"class"`
+	Start    time.Duration `json:"start"`          // wall offset from the run start, ns
+	Scenario time.Time     `json:"scenario_start"` // scenario time at Start
+	Intended float64       `json:"intended"`       // arrivals the curve asked for
+	Sent     int64         `json:"sent"`           // requests sent (responses and transport errors)
+	Late     int64         `json:"late"`           // sent later than load.late_after behind schedule
+	// Codes counts responses by HTTP status; "0" counts transport errors and timeouts.
+	Codes    map[string]int64 `json:"codes"`
+	Errors   map[string]int64 `json:"errors,omitempty"` // first few distinct error texts
+	BytesIn  int64            `json:"bytes_in"`
+	BytesOut int64            `json:"bytes_out"`
+	Latency  *hdrhistogram.Histogram `json:"-"`
+}
+
+// maxErrorTexts bounds the distinct error messages kept per window.
+const maxErrorTexts = 5
+
+func newWindow(index int, class string, start time.Duration, scenario time.Time) *Window {
+	return &Window{Index: index, Class: class, Start: start, Scenario: scenario,
+		Codes: map[string]int64{}, Latency: NewHistogram()}
+}
+
+func (w *Window) add(res *vegeta.Result, late bool) {
+	w.Sent++
+	if late {
+		w.Late++
+	}
+	w.Codes[strconv.Itoa(int(res.Code))]++
+	if res.Code == 0 && res.Error != "" {
+		if _, ok := w.Errors[res.Error]; ok || len(w.Errors) < maxErrorTexts {
+			if w.Errors == nil {
+				w.Errors = map[string]int64{}
+			}
+			w.Errors[res.Error]++
+		}
+	}
+	w.BytesIn += int64(res.BytesIn)
+	w.BytesOut += int64(res.BytesOut)
+	us := max(res.Latency.Microseconds(), histMin)
+	_ = w.Latency.RecordValue(min(us, histMax)) // clamped, so never out of range
+}
+
+// Failed counts requests that did not get an answer: transport errors, timeouts and 5xx.
+// A 4xx is an answer — the service was there to refuse.
+func (w *Window) Failed() int64 {
+	var n int64
+	for code, c := range w.Codes {
+		if code == "0" || code[0] == '5' {
+			n += c
+		}
+	}
+	return n
+}
+
+// Merge adds o's counts and latencies into w (same window, another class or shard).
+func (w *Window) Merge(o *Window) {
+	w.Intended += o.Intended
+	w.Sent += o.Sent
+	w.Late += o.Late
+	for k, v := range o.Codes {
+		w.Codes[k] += v
+	}
+	for k, v := range o.Errors {
+		if w.Errors == nil {
+			w.Errors = map[string]int64{}
+		}
+		w.Errors[k] += v
+	}
+	w.BytesIn += o.BytesIn
+	w.BytesOut += o.BytesOut
+	w.Latency.Merge(o.Latency)
+}
+
+// Percentile is the latency at percentile q (0–100) or 0 when nothing was recorded.
+func (w *Window) Percentile(q float64) time.Duration {
+	if w.Latency.TotalCount() == 0 {
+		return 0
+	}
+	return time.Duration(w.Latency.ValueAtQuantile(q)) * time.Microsecond
+}
+
+// The journal form carries the histogram in HdrHistogram's compressed base64 encoding,
+// which any HdrHistogram implementation decodes and which merges exactly.
+func (w *Window) MarshalJSON() ([]byte, error) {
+	enc, err := w.Latency.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	if err != nil {
+		return nil, fmt.Errorf("encoding histogram: %w", err)
+	}
+	type plain Window // without methods, so encoding does not recurse
+	return json.Marshal(struct {
+		plain
+		Hist string `json:"latency_hdr"`
+	}{plain(*w), string(enc)})
+}
+
+func (w *Window) UnmarshalJSON(data []byte) error {
+	type plain Window
+	var v struct {
+		plain
+		Hist string `json:"latency_hdr"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*w = Window(v.plain)
+	if w.Codes == nil {
+		w.Codes = map[string]int64{}
+	}
+	if v.Hist == "" {
+		w.Latency = NewHistogram()
+		return nil
+	}
+	h, err := hdrhistogram.Decode([]byte(v.Hist))
+	if err != nil {
+		return fmt.Errorf("window %d %s: decoding histogram: %w", w.Index, w.Class, err)
+	}
+	w.Latency = h
+	return nil
+}
+
+// Sum merges windows into a new one labelled class, placed where the first one is. It
+// is nil when ws is empty.
+func Sum(class string, ws ...*Window) *Window {
+	if len(ws) == 0 {
+		return nil
+	}
+	out := newWindow(ws[0].Index, class, ws[0].Start, ws[0].Scenario)
+	for _, w := range ws {
+		out.Merge(w)
+	}
+	return out
+}

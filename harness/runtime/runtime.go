@@ -1,0 +1,67 @@
+// Package runtime brings the system under test up and down: the reference portal,
+// identity provider and registries, with a toxiproxy proxy on every link so the fault
+// engine can break any of them. The embedded runtime runs everything in this process
+// on 127.0.0.1; other runtimes (containers, external) give the same Stack.
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
+)
+
+// Options shape the stack a runtime brings up.
+type Options struct {
+	Seed     int64         // the census: which citizens exist
+	Citizens int           // census size
+	TokenTTL time.Duration // identity token lifetime; must outlast the run
+	DataDir  string        // where the portal keeps its store ("" = a temporary directory)
+	Naive    bool          // the portal without its protections
+}
+
+// Stack is a running system under test, as the load and the fault engine see it.
+type Stack struct {
+	Runtime string
+	// Portal and Identity are the base URLs clients use, through the client-side proxies.
+	Portal, Identity string
+	// Proxies are the toxiproxy proxies, one per link of scenarios.Links.
+	Proxies map[string]*toxiproxy.Proxy
+	// ToxiproxyAPI is the toxiproxy HTTP API address, for poking by hand.
+	ToxiproxyAPI string
+	// Citizen gives the personal ID of census citizen i, for virtual users.
+	Citizen func(i int) string
+
+	close func() error
+}
+
+// Close tears the stack down.
+func (s *Stack) Close() error {
+	if s.close == nil {
+		return nil
+	}
+	return s.close()
+}
+
+// Runtime brings a stack up.
+type Runtime interface {
+	Up(ctx context.Context, opts Options) (*Stack, error)
+}
+
+// Names lists the runtimes this build knows.
+var Names = []string{"embedded"}
+
+// New returns the runtime of the given name.
+func New(name string) (Runtime, error) {
+	switch name {
+	case "embedded", "":
+		return Embedded{}, nil
+	}
+	return nil, fmt.Errorf("unknown runtime %q (known: %s)", name, strings.Join(Names, ", "))
+}
+
+// proxyName turns a link name ("portal->registry") into a toxiproxy proxy name, which
+// appears in URL paths of the toxiproxy API ("portal_to_registry").
+func proxyName(link string) string { return strings.ReplaceAll(link, "->", "_to_") }

@@ -1,0 +1,49 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+
+	toxiproxyserver "github.com/Shopify/toxiproxy/v2"
+	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+)
+
+// Toxiproxy is a toxiproxy server running in this process. Toxics registered in this
+// binary (custom ones included) are available to it.
+type Toxiproxy struct {
+	Addr   string
+	Client *toxiproxy.Client
+	server *toxiproxyserver.ApiServer
+	http   *http.Server
+}
+
+// StartToxiproxy serves the toxiproxy API on addr ("127.0.0.1:0" picks a port).
+func StartToxiproxy(addr string) (*Toxiproxy, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("toxiproxy API: %w", err)
+	}
+	srv := toxiproxyserver.NewServer(toxiproxyserver.NewMetricsContainer(prometheus.NewRegistry()), zerolog.Nop())
+	t := &Toxiproxy{Addr: ln.Addr().String(), server: srv, http: &http.Server{Handler: srv.Routes()}}
+	go t.http.Serve(ln)
+	t.Client = toxiproxy.NewClient(t.Addr)
+	return t, nil
+}
+
+// Proxy creates a proxy for link from listen to upstream.
+func (t *Toxiproxy) Proxy(link, listen, upstream string) (*toxiproxy.Proxy, error) {
+	p, err := t.Client.CreateProxy(proxyName(link), listen, upstream)
+	if err != nil {
+		return nil, fmt.Errorf("proxy for %s: %w", link, err)
+	}
+	return p, nil
+}
+
+// Close closes every proxy and the API.
+func (t *Toxiproxy) Close() error {
+	return errors.Join(t.server.Collection.Clear(), t.http.Close())
+}

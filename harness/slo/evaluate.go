@@ -1,0 +1,103 @@
+package slo
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/scenarios"
+)
+
+// Evaluate judges every objective over the windows of a journal. An objective is met
+// when every window with at least min_requests requests meets it.
+func Evaluate(slos scenarios.SLOs, rec *metrics.Record) Verdict {
+	v := Verdict{Complete: rec.Run.Complete(), Pass: rec.Run.Complete()}
+	byIndex := groupByIndex(rec.Windows)
+	for _, obj := range slos.Objectives {
+		o := judge(obj, slos.MinRequests, byIndex)
+		v.Pass = v.Pass && o.Met
+		v.Objectives = append(v.Objectives, o)
+	}
+	return v
+}
+
+// Select merges the windows of one index that an objective looks at: one class, or
+// all of them when class is empty.
+func Select(ws []*metrics.Window, class string) *metrics.Window {
+	if class == "" {
+		return metrics.Sum("all", ws...)
+	}
+	for _, w := range ws {
+		if w.Class == class {
+			return w
+		}
+	}
+	return nil
+}
+
+func groupByIndex(ws []*metrics.Window) [][]*metrics.Window {
+	var out [][]*metrics.Window
+	for _, w := range ws {
+		for len(out) <= w.Index {
+			out = append(out, nil)
+		}
+		out[w.Index] = append(out[w.Index], w)
+	}
+	return out
+}
+
+func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window) Outcome {
+	o := Outcome{Name: obj.Name, Kind: obj.Kind, Class: obj.Class, Met: true}
+	var value func(w *metrics.Window) float64
+	var ok func(v float64) bool
+	var worse func(a, b float64) bool
+	switch obj.Kind {
+	case scenarios.KindAvailability:
+		o.Unit, o.Limit = "%", float64(*obj.Target)*100
+		o.Objective = fmt.Sprintf("availability ≥ %s%%", strconv.FormatFloat(o.Limit, 'g', -1, 64))
+		value = func(w *metrics.Window) float64 {
+			if w.Sent == 0 {
+				return 100
+			}
+			return 100 * float64(w.Sent-w.Failed()) / float64(w.Sent)
+		}
+		ok = func(v float64) bool { return v >= o.Limit }
+		worse = func(a, b float64) bool { return a < b }
+	case scenarios.KindLatency:
+		o.Unit, o.Limit = "ms", ms(obj.Max.Duration)
+		o.Objective = fmt.Sprintf("p%s ≤ %s", strconv.FormatFloat(obj.Percentile, 'g', -1, 64), obj.Max.Duration)
+		value = func(w *metrics.Window) float64 { return ms(w.Percentile(obj.Percentile)) }
+		ok = func(v float64) bool { return v <= o.Limit }
+		worse = func(a, b float64) bool { return a > b }
+	}
+
+	var judged []*metrics.Window
+	for _, ws := range byIndex {
+		w := Select(ws, obj.Class)
+		if w == nil {
+			continue
+		}
+		judged = append(judged, w)
+		if w.Sent < int64(max(minRequests, 1)) {
+			o.Skipped++
+			continue
+		}
+		o.Evaluated++
+		p := Point{Index: w.Index, Start: w.Start, Scenario: w.Scenario, Requests: w.Sent, Value: value(w)}
+		if o.Worst == nil || worse(p.Value, o.Worst.Value) {
+			worst := p
+			o.Worst = &worst
+		}
+		if !ok(p.Value) {
+			o.Met = false
+			o.Failed = append(o.Failed, p)
+		}
+	}
+	if total := metrics.Sum("all", judged...); total != nil && total.Sent > 0 {
+		o.Overall = value(total)
+	}
+	return o
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

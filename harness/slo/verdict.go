@@ -1,0 +1,37 @@
+// Package slo judges a run: each objective of the scenario, evaluated per window of
+// scenario time from the journal, and the verdict that gives the exit code.
+package slo
+
+import "time"
+
+// Verdict is the judgement on a run.
+type Verdict struct {
+	Pass       bool      `json:"pass"`     // every objective met and the run complete
+	Complete   bool      `json:"complete"` // the run ended cleanly (not killed)
+	Objectives []Outcome `json:"objectives"`
+}
+
+// Outcome is one objective's judgement.
+type Outcome struct {
+	Name      string  `json:"name"`
+	Kind      string  `json:"kind"`
+	Class     string  `json:"class,omitempty"` // empty: all classes
+	Objective string  `json:"objective"`       // e.g. "availability ≥ 99%" or "p95 ≤ 250ms"
+	Unit      string  `json:"unit"`            // of the values below: "%" or "ms"
+	Limit     float64 `json:"limit"`           // the target in Unit
+	Met       bool    `json:"met"`
+	Overall   float64 `json:"overall"`   // over the whole run, in Unit
+	Evaluated int     `json:"evaluated"` // windows judged
+	Skipped   int     `json:"skipped"`   // windows with fewer than min_requests
+	Failed    []Point `json:"failed,omitempty"`
+	Worst     *Point  `json:"worst,omitempty"` // the judged window furthest from (or closest to) failing
+}
+
+// Point is one window's value for an objective.
+type Point struct {
+	Index    int           `json:"index"`
+	Start    time.Duration `json:"start"`          // wall offset, ns
+	Scenario time.Time     `json:"scenario_start"` // scenario time
+	Requests int64         `json:"requests"`
+	Value    float64       `json:"value"` // in the outcome's Unit
+}

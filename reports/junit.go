@@ -1,0 +1,102 @@
+package reports
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/jstemmer/go-junit-report/v2/junit"
+
+	"github.com/thongsuot/thongsuot/harness/slo"
+)
+
+// JUnitFile is the verdict for CI systems: one test suite per scenario, one test case
+// per objective.
+const JUnitFile = "junit.xml"
+
+// maxListedWindows bounds the failed windows a failure message spells out.
+const maxListedWindows = 10
+
+// WriteJUnit writes junit.xml.
+func WriteJUnit(r *Run, path string) error {
+	suite := junit.Testsuite{Name: r.Scenario.Name, Time: seconds(r), File: r.Scenario.File}
+	suite.SetTimestamp(r.Journal.Run.Started)
+	suite.AddProperty("runtime", r.Journal.Run.Runtime)
+	suite.AddProperty("compress", fmt.Sprint(r.Clock.Compress))
+	for _, o := range r.Verdict.Objectives {
+		tc := junit.Testcase{Name: o.Name, Classname: r.Scenario.Name + "." + orAll(o.Class)}
+		switch {
+		case !r.Verdict.Complete:
+			tc.Error = &junit.Result{Type: "incomplete", Message: "the run did not finish: no verdict"}
+		case !o.Met:
+			tc.Failure = &junit.Result{Type: "slo", Message: failureMessage(r, o), Data: failureDetail(r, o)}
+		}
+		suite.AddTestcase(tc)
+	}
+	var suites junit.Testsuites
+	suites.AddSuite(suite)
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := suites.WriteXML(f); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+func seconds(r *Run) string {
+	if r.Journal.Run.Ended == nil {
+		return "0"
+	}
+	return fmt.Sprintf("%.3f", r.Journal.Run.Ended.Sub(r.Journal.Run.Started).Seconds())
+}
+
+func orAll(class string) string {
+	if class == "" {
+		return "all"
+	}
+	return class
+}
+
+// failureMessage says in one line what failed and by how much.
+func failureMessage(r *Run, o slo.Outcome) string {
+	w := o.Worst
+	return fmt.Sprintf("%s: %d of %d windows failed; worst %s at %s (%s)",
+		o.Objective, len(o.Failed), o.Evaluated, value(o, w.Value), r.scenarioTime(w.Scenario), excess(o, w.Value))
+}
+
+// failureDetail lists the failed windows.
+func failureDetail(r *Run, o slo.Outcome) string {
+	var b strings.Builder
+	for i, p := range o.Failed {
+		if i == maxListedWindows {
+			fmt.Fprintf(&b, "... and %d more\n", len(o.Failed)-i)
+			break
+		}
+		fmt.Fprintf(&b, "window %d at %s (wall +%s): %s over %d requests (%s)\n",
+			p.Index, r.scenarioTime(p.Scenario), p.Start.Round(time.Millisecond), value(o, p.Value), p.Requests, excess(o, p.Value))
+	}
+	return b.String()
+}
+
+func value(o slo.Outcome, v float64) string {
+	if o.Unit == "%" {
+		return fmt.Sprintf("%.2f%%", v)
+	}
+	return fmt.Sprintf("%.1fms", v)
+}
+
+// excess says how far a value is on the wrong side of the limit.
+func excess(o slo.Outcome, v float64) string {
+	if o.Unit == "%" {
+		return fmt.Sprintf("%.2f points below %s", o.Limit-v, value(o, o.Limit))
+	}
+	return fmt.Sprintf("%.1fms over %s", v-o.Limit, value(o, o.Limit))
+}
+
+func (r *Run) scenarioTime(t time.Time) string {
+	return t.In(r.Zone).Format("2006-01-02 15:04:05 MST")
+}

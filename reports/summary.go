@@ -1,0 +1,137 @@
+package reports
+
+import (
+	"encoding/json"
+	"os"
+	"time"
+
+	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/harness/slo"
+)
+
+// SummaryFile is the machine-readable outcome of a run.
+const (
+	SummaryFile   = "summary.json"
+	SummarySchema = "thongsuot.summary/v1"
+)
+
+// Verdicts.
+const (
+	VerdictPass       = "pass"
+	VerdictFail       = "fail"
+	VerdictIncomplete = "incomplete"
+)
+
+// Summary is summary.json: the verdict, each objective's outcome, and the totals.
+type Summary struct {
+	Schema      string                `json:"schema"`
+	Run         string                `json:"run"`
+	Scenario    string                `json:"scenario"`
+	Description string                `json:"description,omitempty"`
+	Runtime     string                `json:"runtime"`
+	Version     string                `json:"version"`
+	Verdict     string                `json:"verdict"` // pass, fail or incomplete
+	Started     time.Time             `json:"started"`
+	WallSeconds float64               `json:"wall_seconds"`
+	Clock       SummaryClock          `json:"clock"`
+	Totals      ClassTotals           `json:"totals"`
+	Classes     []ClassTotals         `json:"classes"`
+	Objectives  []slo.Outcome         `json:"objectives"`
+	Faults      []metrics.FaultWindow `json:"faults"`
+	// Orphans: responses that came back after their window was written.
+	Orphans int64 `json:"orphans"`
+}
+
+// SummaryClock places the run on both clocks.
+type SummaryClock struct {
+	Start    time.Time `json:"start"` // scenario time
+	End      time.Time `json:"end"`
+	Compress float64   `json:"compress"`
+	Window   float64   `json:"window_seconds"` // wall
+}
+
+// ClassTotals are one class's counts over the run (or all classes').
+type ClassTotals struct {
+	Class    string           `json:"class"`
+	Intended float64          `json:"intended"`
+	Sent     int64            `json:"sent"`
+	Dropped  float64          `json:"dropped"` // asked for but never sent: intended − sent, when positive
+	Late     int64            `json:"late"`
+	Failed   int64            `json:"failed"` // transport errors, timeouts and 5xx
+	Codes    map[string]int64 `json:"codes"`
+	P50      float64          `json:"p50_ms"`
+	P95      float64          `json:"p95_ms"`
+	P99      float64          `json:"p99_ms"`
+	Max      float64          `json:"max_ms"`
+}
+
+// NewSummary summarises a run.
+func NewSummary(r *Run) *Summary {
+	j := r.Journal
+	s := &Summary{
+		Schema: SummarySchema, Run: j.Run.ID, Scenario: r.Scenario.Name, Description: r.Scenario.Description,
+		Runtime: j.Run.Runtime, Version: j.Run.Version, Started: j.Run.Started,
+		Clock: SummaryClock{Start: r.Clock.Start, End: r.Clock.End, Compress: r.Clock.Compress,
+			Window: j.Run.Window.Seconds()},
+		Objectives: r.Verdict.Objectives, Faults: j.Faults, Orphans: j.Run.Orphans,
+	}
+	if s.Faults == nil {
+		s.Faults = []metrics.FaultWindow{}
+	}
+	if j.Run.Ended != nil {
+		s.WallSeconds = j.Run.Ended.Sub(j.Run.Started).Seconds()
+	}
+	switch {
+	case !r.Verdict.Complete:
+		s.Verdict = VerdictIncomplete
+	case r.Verdict.Pass:
+		s.Verdict = VerdictPass
+	default:
+		s.Verdict = VerdictFail
+	}
+	byClass := map[string][]*metrics.Window{}
+	for _, w := range j.Windows {
+		byClass[w.Class] = append(byClass[w.Class], w)
+	}
+	for _, c := range j.Run.Classes {
+		s.Classes = append(s.Classes, totals(c, byClass[c]))
+	}
+	s.Totals = totals("all", j.Windows)
+	return s
+}
+
+func totals(class string, ws []*metrics.Window) ClassTotals {
+	sum := metrics.Sum(class, ws...)
+	if sum == nil {
+		return ClassTotals{Class: class, Codes: map[string]int64{}}
+	}
+	return ClassTotals{
+		Class: class, Intended: sum.Intended, Sent: sum.Sent, Dropped: max(0, sum.Intended-float64(sum.Sent)),
+		Late: sum.Late, Failed: sum.Failed(), Codes: sum.Codes,
+		P50: ms(sum.Percentile(50)), P95: ms(sum.Percentile(95)), P99: ms(sum.Percentile(99)),
+		Max: ms(time.Duration(sum.Latency.Max()) * time.Microsecond),
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// ExitCode is the process exit code the verdict gives: 0 pass, 1 an SLO failed,
+// 2 the run is incomplete.
+func (s *Summary) ExitCode() int {
+	switch s.Verdict {
+	case VerdictPass:
+		return 0
+	case VerdictFail:
+		return 1
+	}
+	return 2
+}
+
+// Write writes the summary as indented JSON.
+func (s *Summary) Write(path string) error {
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o644)
+}

@@ -1,0 +1,174 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const valid = `version: 1
+name: t
+clock:
+  start: 2025-07-01 08:00
+  end: +10m
+  compress: 60
+load:
+  baseline: 100/s
+mix:
+  - {class: catalogue, weight: 3}
+  - {class: submit, weight: 1}
+faults:
+  - {at: +5m, for: 2s, link: portal->registry, toxic: latency, latency: 100ms}
+slos:
+  window: 1m
+  objectives:
+    - {name: avail, kind: availability, target: 99.5%}
+    - {name: p95, kind: latency, class: submit, percentile: 95, max: 500ms}
+`
+
+func TestBuiltinsAreValid(t *testing.T) {
+	names := BuiltinNames()
+	require.Contains(t, names, "smoke")
+	for _, name := range names {
+		s, err := Open(name)
+		require.NoError(t, err, name)
+		assert.Equal(t, name, s.Name, "a built-in's name matches its file")
+	}
+}
+
+func TestParseResolvesAndDefaults(t *testing.T) {
+	s, err := Parse([]byte(valid), "t.yaml")
+	require.NoError(t, err)
+	ict := time.FixedZone("ICT", 7*3600)
+	assert.True(t, s.Clock.Start.Equal(time.Date(2025, 7, 1, 8, 0, 0, 0, ict)), "local time is read in Asia/Ho_Chi_Minh")
+	assert.True(t, s.Clock.End.Equal(time.Date(2025, 7, 1, 8, 10, 0, 0, ict)), "+10m counts from start")
+	assert.Equal(t, 10*time.Second, s.WallDuration())
+	assert.Equal(t, 100.0, float64(s.Load.Baseline))
+	assert.Equal(t, DefaultUsers, s.Load.Users)
+	assert.Equal(t, "downstream", s.Faults[0].Stream)
+	assert.Equal(t, "latency on portal->registry", s.Faults[0].Name)
+	assert.InDelta(t, 0.995, float64(*s.SLOs.Objectives[0].Target), 1e-9)
+}
+
+func TestMarshalRoundTrips(t *testing.T) {
+	s, err := Open("smoke")
+	require.NoError(t, err)
+	out, err := Marshal(s)
+	require.NoError(t, err)
+	back, err := Parse(out, "scenario.yaml")
+	require.NoError(t, err)
+	again, err := Marshal(back)
+	require.NoError(t, err)
+	assert.Equal(t, string(out), string(again))
+}
+
+// Each case edits the valid scenario and expects one located error.
+func TestParseErrorsNameLineAndField(t *testing.T) {
+	tests := []struct {
+		name       string
+		from, to   string
+		line       int
+		field, msg string
+	}{
+		{"typo'd field", "  baseline: 100/s", "  bseline: 100/s", 8, "load.bseline", `unknown field "bseline" (did you mean "baseline"?)`},
+		{"bad duration", "for: 2s,", "for: 2 parsecs,", 13, "faults[0].for", `bad duration "2 parsecs"`},
+		{"end before start", "end: +10m", "end: 2025-07-01 07:00", 5, "clock.end", "is not after clock.start"},
+		{"negative weight", "weight: 3}", "weight: -3}", 10, "mix[0].weight", "must not be negative"},
+		{"unknown class", "class: catalogue", "class: catalog", 10, "mix[0].class", `unknown request class "catalog"`},
+		{"unknown link", "link: portal->registry", "link: portal->bank", 13, "faults[0].link", `unknown link "portal->bank"`},
+		{"unknown toxic", "toxic: latency,", "toxic: lag,", 13, "faults[0].toxic", `unknown toxic "lag"`},
+		{"fault outside scenario", "at: +5m,", "at: +11m,", 13, "faults[0].at", "outside the scenario"},
+		{"bad rate unit", "100/s", "100/fortnight", 8, "load.baseline", `bad rate unit "fortnight"`},
+		{"ambiguous percentage", "target: 99.5%", "target: 99.5", 17, "slos.objectives[0].target", "ambiguous percentage"},
+		{"objective class not in mix", "class: submit, percentile", "class: status, percentile", 18, "slos.objectives[1].class", `class "status" is not in the mix`},
+		{"list where text belongs", "name: t", "name: [t]", 2, "name", "cannot use a list here: want text"},
+		{"unknown kind", "kind: latency", "kind: speed", 18, "slos.objectives[1].kind", `unknown kind "speed"`},
+		{"percentile out of range", "percentile: 95", "percentile: 100", 18, "slos.objectives[1].percentile", "between 0 and 100"},
+		{"window too small for compress", "window: 1m", "window: 1s", 15, "slos.window", "the least is 100ms"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := strings.Replace(valid, tt.from, tt.to, 1)
+			require.NotEqual(t, valid, src, "the edit applies")
+			_, err := Parse([]byte(src), "bad.yaml")
+			require.Error(t, err)
+			require.True(t, IsInvalid(err), "%v", err)
+			es := err.(Errors)
+			require.Len(t, es, 1, "%v", err)
+			assert.Equal(t, "bad.yaml", es[0].File)
+			assert.Equal(t, tt.line, es[0].Line, "%v", err)
+			assert.Equal(t, tt.field, es[0].Field, "%v", err)
+			assert.Contains(t, es[0].Msg, tt.msg)
+			assert.True(t, strings.HasPrefix(err.Error(), "bad.yaml:"), err.Error())
+		})
+	}
+}
+
+func TestParseReportsEveryProblem(t *testing.T) {
+	src := strings.NewReplacer("weight: 3}", "weight: -3}", "latency: 100ms}", "}").Replace(valid)
+	_, err := Parse([]byte(src), "bad.yaml")
+	require.Error(t, err)
+	es := err.(Errors)
+	require.Len(t, es, 2, "%v", err)
+	assert.Equal(t, "mix[0].weight", es[0].Field)
+	assert.Equal(t, "faults[0].latency", es[1].Field)
+}
+
+func TestSyntaxErrorHasLine(t *testing.T) {
+	_, err := Parse([]byte("name: t\nclock: [\n"), "broken.yaml")
+	require.Error(t, err)
+	assert.Regexp(t, `^broken.yaml:\d+: YAML syntax`, err.Error())
+}
+
+func TestOpenUnknownName(t *testing.T) {
+	_, err := Open("no-such-scenario")
+	require.Error(t, err)
+	assert.False(t, IsInvalid(err))
+	assert.Contains(t, err.Error(), "smoke")
+}
+
+func TestValues(t *testing.T) {
+	durations := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"150ms", 150 * time.Millisecond, true},
+		{"3d", 72 * time.Hour, true},
+		{"1d12h", 36 * time.Hour, true},
+		{"-2s", -2 * time.Second, true},
+		{"d", 0, false},
+		{"", 0, false},
+		{"5 s", 0, false},
+	}
+	for _, d := range durations {
+		got, err := ParseDuration(d.in)
+		if !d.ok {
+			assert.Error(t, err, d.in)
+			continue
+		}
+		require.NoError(t, err, d.in)
+		assert.Equal(t, d.want, got, d.in)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(valid))
+	smoke, _ := Builtin("smoke")
+	f.Add(smoke)
+	f.Add([]byte("clock: {start: +1d, end: +1s}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Parse(data, "fuzz.yaml")
+		if err != nil {
+			return
+		}
+		// Whatever parses must re-parse from its own resolved form.
+		out, err := Marshal(s)
+		require.NoError(t, err)
+		_, err = Parse(out, "again.yaml")
+		require.NoError(t, err, "%s", out)
+	})
+}

@@ -1,0 +1,117 @@
+// Package scenarios is the scenario schema (v1): the Go types a scenario YAML file
+// decodes into, strict loading with file:line errors, validation, defaults, and the
+// built-in scenarios embedded in the binary.
+//
+// A scenario says what to replay (clock, load curve, request mix), what to break
+// (faults) and what must hold (SLOs). Everything downstream — runtime, load, faults,
+// metrics, verdict, reports — reads the resolved Scenario, never the YAML.
+package scenarios
+
+// SchemaVersion is the scenario schema this package reads and writes.
+const SchemaVersion = 1
+
+// Scenario is one scenario file, resolved: defaults applied and every time absolute.
+type Scenario struct {
+	Version     int     `yaml:"version"`
+	Name        string  `yaml:"name"`
+	Description string  `yaml:"description,omitempty"`
+	Clock       Clock   `yaml:"clock"`
+	Load        Load    `yaml:"load"`
+	Mix         []Class `yaml:"mix"`
+	Faults      []Fault `yaml:"faults,omitempty"`
+	SLOs        SLOs    `yaml:"slos"`
+
+	// File is where the scenario came from, for messages; not part of the schema.
+	File string `yaml:"-"`
+}
+
+// Clock places the scenario on the calendar and says how fast to play it.
+type Clock struct {
+	Start Time   `yaml:"start"`
+	End   Time   `yaml:"end"`
+	Zone  string `yaml:"zone,omitempty"` // IANA zone for times written without an offset
+	// Compress is scenario seconds per wall second: 2880 plays 24 days in 12 minutes.
+	Compress float64 `yaml:"compress,omitempty"`
+}
+
+// Load is the arrival-rate curve: baseline × events × scale, in requests per second
+// of wall time at each moment of scenario time, and how the generator behaves.
+type Load struct {
+	// Scale multiplies every rate; scale 1 is the real-world rate the baseline states.
+	Scale    float64 `yaml:"scale,omitempty"`
+	Baseline Rate    `yaml:"baseline"`
+	Events   []Event `yaml:"events,omitempty"`
+
+	Seed       int64    `yaml:"seed,omitempty"`        // drives every random choice of the load
+	Users      int      `yaml:"users,omitempty"`       // virtual citizens logged in before the run
+	Timeout    Duration `yaml:"timeout,omitempty"`     // per request, wall time
+	MaxWorkers int      `yaml:"max_workers,omitempty"` // in-flight bound per class; beyond it sends are late
+	LateAfter  Duration `yaml:"late_after,omitempty"`  // a send this far behind its intended time is late
+}
+
+// Event multiplies the baseline over part of the scenario. Exactly one field is set.
+type Event struct {
+	Step *Step `yaml:"step,omitempty"`
+	Ramp *Ramp `yaml:"ramp,omitempty"`
+}
+
+// Step multiplies the rate by Factor from At (until Until, if given).
+type Step struct {
+	At     Time    `yaml:"at"`
+	Until  *Time   `yaml:"until,omitempty"`
+	Factor float64 `yaml:"factor"`
+}
+
+// Ramp moves the multiplier linearly from FromFactor at From to ToFactor at To,
+// holding FromFactor before and ToFactor after.
+type Ramp struct {
+	From       Time    `yaml:"from"`
+	To         Time    `yaml:"to"`
+	FromFactor float64 `yaml:"from_factor"`
+	ToFactor   float64 `yaml:"to_factor"`
+}
+
+// Class is one request class in the mix and its share of the arrivals.
+type Class struct {
+	Class  string  `yaml:"class"`
+	Weight float64 `yaml:"weight"`
+}
+
+// Fault is one toxic applied to one link for a window. At is scenario time; For is wall
+// time unless written with the word "scenario" (see Span).
+type Fault struct {
+	Name     string    `yaml:"name,omitempty"`
+	At       Time      `yaml:"at"`
+	For      Span      `yaml:"for"`
+	Link     string    `yaml:"link"`
+	Toxic    string    `yaml:"toxic"`
+	Stream   string    `yaml:"stream,omitempty"`   // downstream (default) or upstream
+	Toxicity *float64  `yaml:"toxicity,omitempty"` // share of connections affected, 0..1
+	Latency  *Duration `yaml:"latency,omitempty"`  // latency toxic
+	Jitter   *Duration `yaml:"jitter,omitempty"`   // latency toxic
+}
+
+// SLOs are the objectives, each evaluated per window of scenario time.
+type SLOs struct {
+	Window Duration `yaml:"window"`
+	// MinRequests: a window with fewer requests (for the objective's classes) is not
+	// judged, so a handful of samples cannot fail or pass a window.
+	MinRequests int         `yaml:"min_requests,omitempty"`
+	Objectives  []Objective `yaml:"objectives"`
+}
+
+// Objective kinds.
+const (
+	KindAvailability = "availability"
+	KindLatency      = "latency"
+)
+
+// Objective is one SLO. Class empty means all classes together.
+type Objective struct {
+	Name       string    `yaml:"name"`
+	Kind       string    `yaml:"kind"`
+	Class      string    `yaml:"class,omitempty"`
+	Target     *Percent  `yaml:"target,omitempty"`     // availability: share of requests answered without 5xx or transport error
+	Percentile float64   `yaml:"percentile,omitempty"` // latency: e.g. 95
+	Max        *Duration `yaml:"max,omitempty"`        // latency: the percentile must stay under this
+}

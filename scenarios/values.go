@@ -1,0 +1,219 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// fieldError is returned by the scalar types' UnmarshalYAML. yaml.v3 only keeps line
+// numbers for *yaml.TypeError, so every scalar error is one, prefixed "line N: column C: "
+// (the column tells apart fields written on one line, as in {at: +5m, for: 2s}).
+func fieldError(n *yaml.Node, format string, args ...any) error {
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: column %d: %s", n.Line, n.Column, fmt.Sprintf(format, args...))}}
+}
+
+// Duration is a time.Duration written as Go writes it ("150ms", "2h30m") plus days ("3d").
+type Duration struct{ time.Duration }
+
+// ParseDuration reads Go duration syntax with an optional leading day count ("1d12h").
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	neg := strings.HasPrefix(s, "-")
+	body := strings.TrimPrefix(s, "-")
+	var days time.Duration
+	if i := strings.Index(body, "d"); i > 0 {
+		n, err := strconv.ParseFloat(body[:i], 64)
+		if err != nil {
+			return 0, fmt.Errorf("bad duration %q: want e.g. 150ms, 5s, 2h30m, 3d", s)
+		}
+		days = time.Duration(n * float64(24*time.Hour))
+		body = body[i+1:]
+	}
+	var rest time.Duration
+	if body != "" {
+		var err error
+		if rest, err = time.ParseDuration(body); err != nil {
+			return 0, fmt.Errorf("bad duration %q: want e.g. 150ms, 5s, 2h30m, 3d", s)
+		}
+	} else if days == 0 {
+		return 0, fmt.Errorf("bad duration %q: want e.g. 150ms, 5s, 2h30m, 3d", s)
+	}
+	d := days + rest
+	if neg {
+		d = -d
+	}
+	return d, nil
+}
+
+func formatDuration(d time.Duration) string {
+	if d != 0 && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
+}
+
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fieldError(n, "want a duration such as 150ms, 5s or 2h")
+	}
+	v, err := ParseDuration(n.Value)
+	if err != nil {
+		return fieldError(n, "%v", err)
+	}
+	d.Duration = v
+	return nil
+}
+
+func (d Duration) MarshalYAML() (any, error) { return formatDuration(d.Duration), nil }
+
+// Span is a length of time on either clock: "5s" is wall time, "2h scenario" is
+// scenario time (converted through clock.compress).
+type Span struct {
+	D        time.Duration
+	Scenario bool
+}
+
+func (s *Span) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fieldError(n, `want a duration: "5s" (wall time) or "2h scenario" (scenario time)`)
+	}
+	text := strings.TrimSpace(n.Value)
+	if rest, ok := strings.CutSuffix(text, "scenario"); ok {
+		s.Scenario = true
+		text = strings.TrimSpace(rest)
+	} else if rest, ok := strings.CutSuffix(text, "wall"); ok {
+		text = strings.TrimSpace(rest)
+	}
+	v, err := ParseDuration(text)
+	if err != nil {
+		return fieldError(n, `%v (write "5s" for wall time or "2h scenario" for scenario time)`, err)
+	}
+	s.D = v
+	return nil
+}
+
+func (s Span) MarshalYAML() (any, error) {
+	if s.Scenario {
+		return formatDuration(s.D) + " scenario", nil
+	}
+	return formatDuration(s.D), nil
+}
+
+// Time is a moment of scenario time. It is written as RFC 3339 ("2025-07-01T08:00:00+07:00"),
+// as a local time in clock.zone ("2025-07-01 08:00"), or relative to clock.start ("+8m").
+// Loading resolves every form to an absolute time.
+type Time struct {
+	time.Time
+	raw      string
+	relative *time.Duration // "+8m"
+	local    bool           // written without a zone: resolve in clock.zone
+}
+
+var localLayouts = []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"}
+
+func (t *Time) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fieldError(n, `want a time: "2025-07-01T08:00:00+07:00", "2025-07-01 08:00" or "+8m"`)
+	}
+	text := strings.TrimSpace(n.Value)
+	t.raw = text
+	if rest, ok := strings.CutPrefix(text, "+"); ok {
+		d, err := ParseDuration(rest)
+		if err != nil {
+			return fieldError(n, "bad relative time %q: want +DURATION from clock.start, e.g. +8m", text)
+		}
+		t.relative = &d
+		return nil
+	}
+	if v, err := time.Parse(time.RFC3339, text); err == nil {
+		t.Time = v
+		return nil
+	}
+	for _, layout := range localLayouts {
+		if v, err := time.Parse(layout, text); err == nil {
+			t.Time, t.local = v, true
+			return nil
+		}
+	}
+	return fieldError(n, `bad time %q: want "2025-07-01T08:00:00+07:00", "2025-07-01 08:00" or "+8m"`, text)
+}
+
+// resolve makes t absolute: relative times count from start, local times are in zone.
+func (t *Time) resolve(zone *time.Location, start time.Time) {
+	switch {
+	case t.relative != nil:
+		t.Time = start.Add(*t.relative)
+	case t.local:
+		t.Time = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), zone)
+	}
+	t.relative, t.local = nil, false
+}
+
+func (t Time) MarshalYAML() (any, error) { return t.Format(time.RFC3339Nano), nil }
+
+// At builds a resolved Time, for code that constructs scenarios.
+func At(v time.Time) Time { return Time{Time: v} }
+
+// Rate is requests per second. It is written as a number (per second) or with a unit:
+// "300/s", "18000/min", "50000/h", "170000/day".
+type Rate float64
+
+var rateUnits = map[string]float64{"s": 1, "sec": 1, "second": 1, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+
+func (r *Rate) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fieldError(n, `want a rate such as 300, "300/s", "18000/min" or "170000/day"`)
+	}
+	num, unit, hasUnit := strings.Cut(strings.TrimSpace(n.Value), "/")
+	v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return fieldError(n, `bad rate %q: want a number with an optional unit, e.g. "300/s" or "170000/day"`, n.Value)
+	}
+	per := 1.0
+	if hasUnit {
+		var ok bool
+		if per, ok = rateUnits[strings.TrimSpace(unit)]; !ok {
+			return fieldError(n, `bad rate unit %q: want /s, /min, /h or /day`, unit)
+		}
+	}
+	*r = Rate(v / per)
+	return nil
+}
+
+func (r Rate) MarshalYAML() (any, error) { return strconv.FormatFloat(float64(r), 'g', -1, 64) + "/s", nil }
+
+// Percent is a fraction in [0, 1], written "99.5%" or 0.995.
+type Percent float64
+
+func (p *Percent) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fieldError(n, `want a percentage such as "99.5%%" or 0.995`)
+	}
+	text := strings.TrimSpace(n.Value)
+	if num, ok := strings.CutSuffix(text, "%"); ok {
+		v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+		if err != nil {
+			return fieldError(n, "bad percentage %q", text)
+		}
+		*p = Percent(v / 100)
+		return nil
+	}
+	v, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		return fieldError(n, `bad percentage %q: want "99.5%%" or 0.995`, text)
+	}
+	if v > 1 {
+		return fieldError(n, `ambiguous percentage %v: write "%v%%" or %v`, v, v, v/100)
+	}
+	*p = Percent(v)
+	return nil
+}
+
+func (p Percent) MarshalYAML() (any, error) {
+	return strconv.FormatFloat(float64(p)*100, 'g', -1, 64) + "%", nil
+}
