@@ -109,7 +109,9 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /admin/v1/keys/rotate", s.handleRotate)
 	s.mux.Handle("/admin/v1/knobs", s.board.AdminHandler("/admin/v1/knobs"))
 	s.mux.Handle("/admin/v1/knobs/", s.board.AdminHandler("/admin/v1/knobs"))
-	ok := func(w http.ResponseWriter, r *http.Request) { jsonapi.Write(w, http.StatusOK, map[string]string{"status": "ok"}) }
+	ok := func(w http.ResponseWriter, r *http.Request) {
+		jsonapi.Write(w, http.StatusOK, map[string]string{"status": "ok"})
+	}
 	s.mux.HandleFunc("GET /healthz", ok)
 	s.mux.HandleFunc("GET /readyz", ok)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -78,7 +78,9 @@ func (s *Server) routes() {
 	admin.Handle("/admin/v1/knobs/", s.board.AdminHandler("/admin/v1/knobs"))
 	admin.HandleFunc("GET /admin/v1/ledger", s.handleLedger)
 	s.mux.Handle("/admin/", s.requireAdmin(admin))
-	ok := func(w http.ResponseWriter, r *http.Request) { jsonapi.Write(w, http.StatusOK, map[string]string{"status": "ok"}) }
+	ok := func(w http.ResponseWriter, r *http.Request) {
+		jsonapi.Write(w, http.StatusOK, map[string]string{"status": "ok"})
+	}
 	s.mux.HandleFunc("GET /healthz", ok)
 	s.mux.HandleFunc("GET /readyz", ok)
 	s.mux.HandleFunc("/", notFound)

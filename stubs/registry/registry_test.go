@@ -73,6 +73,8 @@ func TestWritesAreIdempotent(t *testing.T) {
 		name, path, body, key string
 		code                  int
 	}{
+		{"personal id", "/population/v1/personal-ids", `{"applicant_id":"` + heir + `","sex":"female","unit_code":"00004"}`, "p1", 201},
+		{"population death", "/population/v1/deaths", `{"personal_id":"` + dead + `","applicant_id":"` + heir + `","unit_code":"00004"}`, "p2", 201},
 		{"birth", "/civil-status/v1/births", `{"child_name":"Nguyễn Văn An","sex":"male","unit_code":"00004"}`, "b1", 201},
 		{"death", "/civil-status/v1/deaths", `{"personal_id":"` + dead + `","unit_code":"00004"}`, "d1", 201},
 		{"residence", "/residence/v1/permanent-registrations", `{"personal_id":"001225000001","unit_code":"00004"}`, "r1", 201},
@@ -98,7 +100,7 @@ func TestWritesAreIdempotent(t *testing.T) {
 		})
 	}
 	ledger := s.Ledger()
-	assert.Len(t, ledger, 6)
+	assert.Len(t, ledger, 8)
 	for _, e := range ledger {
 		assert.Equal(t, 2, e.Requests, e.Kind)
 	}

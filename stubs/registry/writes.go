@@ -23,16 +23,21 @@ type write struct {
 const FuneralAllowanceVND = 23_400_000
 
 var writes = []write{
-	{CivilStatus, "births", nil, []string{"father_id", "mother_id"}, func(s *Server, key string, b map[string]string) map[string]any {
-		// The birth registration gives the child a personal ID: province of the
-		// registering unit, born this century, a serial from the key.
+	{Population, "personal-ids", []string{"applicant_id"}, nil, func(s *Server, key string, b map[string]string) map[string]any {
+		// A newborn gets a personal ID: province of the registering unit, born this
+		// century, a serial from the key so a replay gives the same number.
 		u, _ := units.Lookup(b["unit_code"])
 		sexDigit := 2
 		if b["sex"] == "female" {
 			sexDigit = 3
 		}
-		return map[string]any{"registration_no": serial(s, "KS", key),
-			"personal_id": fmt.Sprintf("0%s%d25%06d", u.ProvinceCode, sexDigit, s.census.Uint64(hash(key))%1_000_000)}
+		return map[string]any{"personal_id": fmt.Sprintf("0%s%d25%06d", u.ProvinceCode, sexDigit, s.census.Uint64(hash(key))%1_000_000)}
+	}},
+	{Population, "deaths", []string{"personal_id", "applicant_id"}, nil, func(s *Server, key string, b map[string]string) map[string]any {
+		return map[string]any{"personal_id": b["personal_id"], "status": "deceased"}
+	}},
+	{CivilStatus, "births", nil, []string{"father_id", "mother_id"}, func(s *Server, key string, b map[string]string) map[string]any {
+		return map[string]any{"registration_no": serial(s, "KS", key)}
 	}},
 	{CivilStatus, "deaths", []string{"personal_id"}, nil, func(s *Server, key string, b map[string]string) map[string]any {
 		return map[string]any{"registration_no": serial(s, "KT", key)}
