@@ -8,6 +8,7 @@ SCENARIO ?= smoke
 PKGS := ./...
 
 export TESTCONTAINERS_RYUK_DISABLED := true
+export PATH := $(PATH):$(shell $(GO) env GOPATH)/bin
 
 .PHONY: all build run test vet fmt-check unit fuzz bench tools clean
 

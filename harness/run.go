@@ -32,6 +32,9 @@ type Options struct {
 // the scenario (exit code 2); whether the SLOs held is for the verdict to say.
 // Cancelling ctx stops the load early; the journal then marks the run incomplete.
 func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
+	if entries, err := os.ReadDir(opts.Dir); err == nil && len(entries) > 0 {
+		return fmt.Errorf("run directory %s already holds a run: choose another --out or remove it", opts.Dir)
+	}
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return fmt.Errorf("run directory: %w", err)
 	}
@@ -52,7 +55,7 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	say(opts.Progress, "bringing up the %s runtime", orDefault(opts.Runtime, "embedded"))
 	broughtUp := time.Now()
 	stack, err := rt.Up(ctx, runtime.Options{
-		Seed: s.Load.Seed, Citizens: max(10_000, s.Load.Users), TokenTTL: wall + time.Hour,
+		Seed: s.Load.Seed, Citizens: max(10_000, 2*s.Load.Users), TokenTTL: wall + time.Hour,
 		DataDir: filepath.Join(opts.Dir, "portal"),
 	})
 	if err != nil {
@@ -63,7 +66,7 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 		time.Since(broughtUp).Round(time.Millisecond), stack.Portal, stack.Identity, stack.ToxiproxyAPI)
 
 	ep := load.Endpoints{Portal: stack.Portal, Identity: stack.Identity}
-	setup, err := load.Prepare(ctx, load.NewClient(s.Load.Timeout.Duration), ep, stack.Citizen, s.Load.Users)
+	setup, err := load.Prepare(ctx, load.NewClient(s.Load.Timeout.Duration), ep, submitters(stack, s.Load.Users), s.Load.Users)
 	if err != nil {
 		return fmt.Errorf("preparing %d virtual users: %w", s.Load.Users, err)
 	}
@@ -116,6 +119,18 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 		say(opts.Progress, "interrupted after %s: the run is incomplete", time.Since(start).Round(time.Second))
 	}
 	return errors.Join(attackErr, faultErr, closeErr)
+}
+
+// submitters picks the first n citizens with level-2 accounts: only they may file
+// dossiers, and every virtual user files one during set-up.
+func submitters(stack *runtime.Stack, n int) func(i int) string {
+	ids := make([]string, 0, n)
+	for i := 0; len(ids) < n; i++ {
+		if c := stack.Citizen(i); c.Level >= 2 {
+			ids = append(ids, c.PersonalID)
+		}
+	}
+	return func(i int) string { return ids[i] }
 }
 
 func orDefault(s, def string) string {

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"image/color"
+	"strings"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -59,4 +60,16 @@ func (s *faultShade) Plot(c draw.Canvas, p *plot.Plot) {
 // Thumbnail draws the legend entry.
 func (s *faultShade) Thumbnail(c *draw.Canvas) {
 	c.FillPolygon(s.color, []vg.Point{{X: c.Min.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Max.Y}, {X: c.Min.X, Y: c.Max.Y}})
+}
+
+// shortDuration writes whole minutes and hours without trailing zero units: "1m", "2h30m".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

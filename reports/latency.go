@@ -21,6 +21,9 @@ import (
 // time, each latency objective as a line, and fault windows shaded.
 const LatencyFile = "latency.png"
 
+// minLatencyMs is the floor of the log-scale latency axis.
+const minLatencyMs = 0.1
+
 var percentiles = []struct {
 	q     float64
 	name  string
@@ -73,9 +76,11 @@ func WriteLatencyPlot(r *Run, path string) error {
 
 func (r *Run) latencyPanel(class string, byIndex map[int][]*metrics.Window) (*plot.Plot, error) {
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("%s — latency of %s per %s window", r.Scenario.Name, orAll(class), r.Scenario.SLOs.Window.Duration)
-	p.Y.Label.Text = "latency (ms)"
-	p.Y.Min = 0
+	p.Title.Text = fmt.Sprintf("%s — latency of %s per %s window", r.Scenario.Name, orAll(class), shortDuration(r.Scenario.SLOs.Window.Duration))
+	// A log scale keeps millisecond reads and a seconds-long SLO or fault readable on one panel.
+	p.Y.Label.Text = "latency (ms, log scale)"
+	p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+	p.Y.Min, p.Y.Max = minLatencyMs, 1
 	r.timeAxis(p)
 	p.Legend.Top = true
 	p.Add(plotter.NewGrid())
@@ -93,7 +98,9 @@ func (r *Run) latencyPanel(class string, byIndex map[int][]*metrics.Window) (*pl
 			if w == nil || w.Sent == 0 {
 				continue
 			}
-			pts = append(pts, plotter.XY{X: r.x(w.Scenario.Add(half)), Y: ms(w.Percentile(pc.q))})
+			y := max(ms(w.Percentile(pc.q)), minLatencyMs)
+			pts = append(pts, plotter.XY{X: r.x(w.Scenario.Add(half)), Y: y})
+			p.Y.Max = max(p.Y.Max, y*2)
 		}
 		if len(pts) == 0 {
 			continue
@@ -118,7 +125,8 @@ func (r *Run) latencyPanel(class string, byIndex map[int][]*metrics.Window) (*pl
 		line.Color, line.Dashes = color.Black, []vg.Length{vg.Points(6), vg.Points(3)}
 		p.Add(line)
 		p.Legend.Add(fmt.Sprintf("SLO %s: p%g ≤ %s", o.Name, o.Percentile, o.Max.Duration.Round(time.Millisecond)), line)
-		p.Y.Max = max(p.Y.Max, limit*1.15)
+		p.Y.Max = max(p.Y.Max, limit*2)
+		p.Y.Min = min(p.Y.Min, max(limit/2, minLatencyMs/10))
 	}
 	return p, nil
 }

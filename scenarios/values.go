@@ -185,7 +185,9 @@ func (r *Rate) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-func (r Rate) MarshalYAML() (any, error) { return strconv.FormatFloat(float64(r), 'g', -1, 64) + "/s", nil }
+func (r Rate) MarshalYAML() (any, error) {
+	return strconv.FormatFloat(float64(r), 'g', -1, 64) + "/s", nil
+}
 
 // Percent is a fraction in [0, 1], written "99.5%" or 0.995.
 type Percent float64

@@ -182,4 +182,3 @@ func TestRunImpossibleSLOExits1(t *testing.T) {
 	assert.Contains(t, failed["catalogue p95"], "p95 ≤ 1µs")
 	assert.Len(t, failed, 1, "only the impossible SLO fails")
 }
-

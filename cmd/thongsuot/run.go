@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -64,8 +63,14 @@ Exit codes: 0 every SLO held, 1 an SLO failed, 2 bad input or the harness could 
 			defer stop()
 			runErr := harness.Run(ctx, s, harness.Options{Dir: out, Runtime: rt, Progress: progress, Version: version})
 			sum, renderErr := reports.Render(out)
-			if runErr != nil || renderErr != nil {
-				return &exitError{code: exitHarness, err: errors.Join(runErr, renderErr)}
+			if runErr != nil {
+				if renderErr == nil { // it got far enough to record something: say where
+					fmt.Fprintf(cmd.ErrOrStderr(), "what was recorded is in %s\n", out)
+				}
+				return &exitError{code: exitHarness, err: runErr}
+			}
+			if renderErr != nil {
+				return &exitError{code: exitHarness, err: renderErr}
 			}
 			printVerdict(cmd.OutOrStdout(), sum, out)
 			if code := sum.ExitCode(); code != exitPass {
@@ -105,4 +110,3 @@ func formatValue(unit string, v float64) string {
 	}
 	return fmt.Sprintf("%.1fms", v)
 }
-

@@ -42,7 +42,9 @@ func (p *fakeProxy) RemoveToxic(name string) error { p.note("remove", nil); retu
 func (p *fakeProxy) Disable() error                { p.note("disable", nil); return nil }
 func (p *fakeProxy) Enable() error                 { p.note("enable", nil); return nil }
 
-func ms(n int) *scenarios.Duration { return &scenarios.Duration{Duration: time.Duration(n) * time.Millisecond} }
+func ms(n int) *scenarios.Duration {
+	return &scenarios.Duration{Duration: time.Duration(n) * time.Millisecond}
+}
 
 func TestScheduleAppliesOnTime(t *testing.T) {
 	base := time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC)

@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/thongsuot/thongsuot/scenarios"
 )
 
 // The foundation's pacer test: 1,000 requests/s for 5 s against a local handler.
@@ -99,4 +101,11 @@ func TestRequestsAreReproducible(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestEveryClassHasARequest(t *testing.T) {
+	for _, c := range scenarios.Classes {
+		assert.NotNil(t, requests[c], c)
+	}
+	assert.Len(t, requests, len(scenarios.Classes), "no request without a schema class")
 }

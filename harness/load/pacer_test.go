@@ -89,3 +89,11 @@ func TestCurveEvents(t *testing.T) {
 		assert.InDelta(t, tt.want, c.At(start.Add(tt.at)), 1e-9, "at +%s", tt.at)
 	}
 }
+
+func BenchmarkPacerPace(b *testing.B) {
+	p := NewPacer(func(e time.Duration) float64 { return 1000 + 500*e.Seconds() }, 10*time.Minute)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.Pace(time.Duration(i)*time.Microsecond, uint64(i%500_000))
+	}
+}

@@ -44,14 +44,17 @@ func Prepare(ctx context.Context, client *http.Client, ep Endpoints, ids func(i 
 	s := &Setup{Users: make([]User, n)}
 	var catalogue struct {
 		Procedures []struct {
-			Code string `json:"code"`
+			Code   string `json:"code"`
+			Bundle bool   `json:"bundle"` // linked-procedure bundles are filed elsewhere
 		} `json:"procedures"`
 	}
 	if err := call(ctx, client, http.MethodGet, ep.Portal+"/api/v1/procedures", nil, nil, &catalogue); err != nil {
 		return nil, fmt.Errorf("reading the procedure catalogue: %w", err)
 	}
 	for _, p := range catalogue.Procedures {
-		s.Procedures = append(s.Procedures, p.Code)
+		if !p.Bundle {
+			s.Procedures = append(s.Procedures, p.Code)
+		}
 	}
 	if len(s.Procedures) == 0 {
 		return nil, fmt.Errorf("the portal's procedure catalogue is empty")

@@ -27,9 +27,9 @@ type RunInfo struct {
 	ID       string        `json:"id"`
 	Scenario string        `json:"scenario"`
 	Runtime  string        `json:"runtime"`
-	Started  time.Time     `json:"started"`         // wall clock at offset 0
-	Window   time.Duration `json:"window"`          // wall length of a window, ns
-	Windows  int           `json:"windows"`         // windows in the whole run
+	Started  time.Time     `json:"started"` // wall clock at offset 0
+	Window   time.Duration `json:"window"`  // wall length of a window, ns
+	Windows  int           `json:"windows"` // windows in the whole run
 	Classes  []string      `json:"classes"`
 	Intended float64       `json:"intended"`        // arrivals the whole plan asks for
 	Ended    *time.Time    `json:"ended,omitempty"` // set when the run finished cleanly

@@ -115,3 +115,18 @@ func TestReadJournalToleratesATornLastLine(t *testing.T) {
 	_, err = ReadJournal(t.TempDir())
 	assert.ErrorContains(t, err, "not a run directory")
 }
+
+func BenchmarkRecorderAdd(b *testing.B) {
+	start := time.Now()
+	j, err := CreateJournal(b.TempDir(), RunInfo{})
+	require.NoError(b, err)
+	rec := NewRecorder(j, RecorderConfig{Start: start, Width: time.Second, Windows: 1000, Classes: []string{"a", "b"},
+		Intended: func(int, time.Duration, time.Duration) float64 { return 0 }, Grace: time.Second})
+	res := result(start, 200, 3*time.Millisecond)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res.Timestamp = start.Add(time.Duration(i%1000) * time.Millisecond)
+		rec.Add(i%2, res, false)
+	}
+}

@@ -35,10 +35,10 @@ type Window struct {
 	Sent     int64         `json:"sent"`           // requests sent (responses and transport errors)
 	Late     int64         `json:"late"`           // sent later than load.late_after behind schedule
 	// Codes counts responses by HTTP status; "0" counts transport errors and timeouts.
-	Codes    map[string]int64 `json:"codes"`
-	Errors   map[string]int64 `json:"errors,omitempty"` // first few distinct error texts
-	BytesIn  int64            `json:"bytes_in"`
-	BytesOut int64            `json:"bytes_out"`
+	Codes    map[string]int64        `json:"codes"`
+	Errors   map[string]int64        `json:"errors,omitempty"` // first few distinct error texts
+	BytesIn  int64                   `json:"bytes_in"`
+	BytesOut int64                   `json:"bytes_out"`
 	Latency  *hdrhistogram.Histogram `json:"-"`
 }
 

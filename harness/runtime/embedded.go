@@ -116,10 +116,13 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 		return nil, err
 	}
 
+	if err := waitReady(ctx, portalURL+"/readyz", readyTimeout); err != nil {
+		return nil, err
+	}
 	return &Stack{
 		Runtime: "embedded", Portal: portalURL, Identity: idForClients,
 		Proxies: proxies, ToxiproxyAPI: tp.Addr,
-		Citizen: func(i int) string { return people.Citizen(i).ID },
+		Citizen: people.Citizen,
 		close:   shutdown,
 	}, nil
 }

@@ -7,10 +7,14 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"time"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
+
+	"github.com/thongsuot/thongsuot/stubs/census"
 )
 
 // Options shape the stack a runtime brings up.
@@ -31,8 +35,8 @@ type Stack struct {
 	Proxies map[string]*toxiproxy.Proxy
 	// ToxiproxyAPI is the toxiproxy HTTP API address, for poking by hand.
 	ToxiproxyAPI string
-	// Citizen gives the personal ID of census citizen i, for virtual users.
-	Citizen func(i int) string
+	// Citizen gives census citizen i (i < Options.Citizens), for virtual users.
+	Citizen func(i int) census.Citizen
 
 	close func() error
 }
@@ -60,6 +64,40 @@ func New(name string) (Runtime, error) {
 		return Embedded{}, nil
 	}
 	return nil, fmt.Errorf("unknown runtime %q (known: %s)", name, strings.Join(Names, ", "))
+}
+
+// readyTimeout bounds how long a stack may take to become ready.
+const readyTimeout = 30 * time.Second
+
+// waitReady polls url until it answers 200: the portal is ready once its store is
+// open and it has the identity provider's keys.
+func waitReady(ctx context.Context, url string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	client := &http.Client{Timeout: time.Second}
+	last := "no answer"
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
+		if err == nil {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			last = fmt.Sprintf("%s: %s", resp.Status, strings.TrimSpace(string(body)))
+		} else {
+			last = err.Error()
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("not ready after %s (%s): %s", timeout, url, last)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // proxyName turns a link name ("portal->registry") into a toxiproxy proxy name, which

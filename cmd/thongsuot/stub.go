@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/thongsuot/thongsuot/stubs/census"
+	"github.com/thongsuot/thongsuot/stubs/identity"
+	"github.com/thongsuot/thongsuot/stubs/knobs"
+	"github.com/thongsuot/thongsuot/stubs/portal"
+	"github.com/thongsuot/thongsuot/stubs/registry"
+)
+
+// newStubCmd is `thongsuot stub portal|identity|registry`: one stub as a server,
+// for the containers runtime and for running the reference system by hand.
+func newStubCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "stub",
+		Short: "Run one of the reference stubs (portal, identity, registry) as a server",
+	}
+	cmd.AddCommand(newStubPortalCmd(), newStubIdentityCmd(), newStubRegistryCmd())
+	return cmd
+}
+
+// stubFlags are the flags every stub takes.
+type stubFlags struct {
+	listen   string
+	seed     int64
+	citizens int
+}
+
+func (f *stubFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	cmd.Flags().Int64Var(&f.seed, "seed", 1, "seed of the synthetic population")
+	cmd.Flags().IntVar(&f.citizens, "citizens", 100_000, "number of synthetic citizens")
+}
+
+// stubHandler is what every stub is: a handler that owns resources.
+type stubHandler interface {
+	http.Handler
+	Close() error
+}
+
+func newStubPortalCmd() *cobra.Command {
+	var f stubFlags
+	cfg := portal.Config{}
+	cmd := &cobra.Command{
+		Use:   "portal",
+		Short: "Reference National Public Service Portal",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg.Logger = stubLogger(cmd.ErrOrStderr())
+			return serveStub(cmd, f.listen, "portal", int64(cfg.MaxHeaderBytes), func(ctx context.Context) (stubHandler, error) {
+				return portal.New(ctx, cfg)
+			})
+		},
+	}
+	f.add(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&cfg.DataDir, "data", "data/portal", "directory of the dossier store (SQLite)")
+	fl.StringVar(&cfg.IdentityURL, "identity", "http://127.0.0.1:8081", "base URL of the identity provider (JWKS is fetched from here)")
+	fl.StringVar(&cfg.RegistryURL, "registry", "http://127.0.0.1:8082", "base URL of the registry server")
+	fl.StringVar(&cfg.Issuer, "issuer", identity.DefaultIssuer, "expected token issuer")
+	fl.StringVar(&cfg.Audience, "audience", identity.DefaultAudience, "expected token audience")
+	fl.BoolVar(&cfg.Naive, "naive", false, "remove the protections: no timeouts, breakers, bulkheads or shedding; registry calls inline")
+	fl.DurationVar(&cfg.RegistryTimeout, "registry-timeout", 2*time.Second, "timeout of one registry call")
+	fl.IntVar(&cfg.RegistryConcurrent, "registry-concurrency", 64, "bulkhead: concurrent calls per registry")
+	fl.DurationVar(&cfg.BreakerCooldown, "breaker-cooldown", 5*time.Second, "how long a tripped circuit breaker stays open")
+	fl.IntVar(&cfg.GroupCommitBatch, "group-commit", 256, "most writes per transaction; 1 turns group commit off")
+	fl.IntVar(&cfg.ReadInFlight, "read-inflight", 256, "admission control: concurrent reads")
+	fl.IntVar(&cfg.WriteInFlight, "write-inflight", 512, "admission control: concurrent writes")
+	fl.DurationVar(&cfg.AdmissionWait, "admission-wait", 50*time.Millisecond, "admission control: longest wait for a slot before shedding with 503")
+	fl.Int64Var(&cfg.MaxBodyBytes, "max-body", 64<<10, "largest JSON request body in bytes")
+	fl.Int64Var(&cfg.MaxAttachmentBytes, "max-attachment", 5<<20, "largest attachment in bytes")
+	fl.IntVar(&cfg.MaxHeaderBytes, "max-header", 16<<10, "largest request headers in bytes")
+	return cmd
+}
+
+func newStubIdentityCmd() *cobra.Command {
+	var f stubFlags
+	var cfg identity.Config
+	var knobArgs []string
+	cmd := &cobra.Command{
+		Use:   "identity",
+		Short: "VNeID-like identity provider (ES256 tokens, JWKS)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serveStub(cmd, f.listen, "identity", 0, func(context.Context) (stubHandler, error) {
+				cfg.Census = census.New(f.seed, f.citizens)
+				s, err := identity.New(cfg)
+				if err != nil {
+					return nil, err
+				}
+				return s, applyKnobs(s.Knobs(), "", knobArgs)
+			})
+		},
+	}
+	f.add(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&cfg.Issuer, "issuer", identity.DefaultIssuer, "issuer (iss) of the tokens")
+	fl.StringVar(&cfg.Audience, "audience", identity.DefaultAudience, "audience (aud) of the tokens")
+	fl.DurationVar(&cfg.TokenTTL, "token-ttl", identity.DefaultTokenTTL, "token lifetime")
+	fl.BoolVar(&cfg.CheckPasswords, "check-passwords", false, "require each citizen's generated password instead of any non-empty one")
+	fl.StringArrayVar(&knobArgs, "knob", nil, "knob of the token endpoint, e.g. identity.latency=200ms (repeatable)")
+	return cmd
+}
+
+func newStubRegistryCmd() *cobra.Command {
+	var f stubFlags
+	var cfg registry.Config
+	var knobArgs []string
+	var configFile string
+	cmd := &cobra.Command{
+		Use:   "registry",
+		Short: "National registries (population, civil status, residence, insurance, business, land, tax, judicial records)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serveStub(cmd, f.listen, "registry", 0, func(context.Context) (stubHandler, error) {
+				cfg.Census = census.New(f.seed, f.citizens)
+				s, err := registry.New(cfg)
+				if err != nil {
+					return nil, err
+				}
+				return s, applyKnobs(s.Knobs(), configFile, knobArgs)
+			})
+		},
+	}
+	f.add(cmd)
+	fl := cmd.Flags()
+	fl.StringArrayVar(&knobArgs, "knob", nil, "knob setting name.field=value, e.g. population.latency=50ms, population.capacity=32, *.error_rate=0.01 (repeatable)")
+	fl.StringVar(&configFile, "config", "", "JSON file of knob settings by registry (the shape GET /admin/v1/knobs returns)")
+	fl.StringVar(&cfg.AdminToken, "admin-token", "", "bearer token required on /admin/ (empty: no check)")
+	return cmd
+}
+
+// applyKnobs loads a knob config file, then the --knob assignments over it.
+func applyKnobs(b *knobs.Board, file string, assignments []string) error {
+	if file != "" {
+		fh, err := os.Open(file)
+		if err != nil {
+			return fmt.Errorf("knob config: %w", err)
+		}
+		defer fh.Close()
+		if err := b.Load(fh); err != nil {
+			return fmt.Errorf("knob config %s: %w", file, err)
+		}
+	}
+	for _, a := range assignments {
+		if err := b.Assign(a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func stubLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// serveStub builds the handler, listens, prints the address, and serves until
+// SIGINT or SIGTERM, then drains requests for up to 10 s and closes the handler.
+func serveStub(cmd *cobra.Command, addr, name string, maxHeader int64, build func(context.Context) (stubHandler, error)) error {
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	h, err := build(ctx)
+	if err != nil {
+		return fmt.Errorf("stub %s: %w", name, err)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		_ = h.Close()
+		return fmt.Errorf("stub %s: listen: %w", name, err)
+	}
+	if maxHeader <= 0 {
+		maxHeader = 16 << 10
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: int(maxHeader)}
+	fmt.Fprintf(cmd.OutOrStdout(), "thongsuot stub %s listening on http://%s\n", name, ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err = srv.Shutdown(shutdown)
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return errors.Join(err, h.Close())
+}

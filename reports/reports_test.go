@@ -1,0 +1,121 @@
+package reports
+
+import (
+	"encoding/json"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/scenarios"
+)
+
+const scenarioYAML = `name: reptest
+clock: {start: 2025-07-01 08:00, end: +10m, compress: 60}
+load: {baseline: 100/s}
+mix: [{class: catalogue, weight: 1}, {class: submit, weight: 1}]
+faults: [{at: +4m, for: 2s, link: portal->registry, toxic: latency, latency: 200ms}]
+slos:
+  window: 1m
+  objectives:
+    - {name: avail, kind: availability, target: 99%}
+    - {name: submit p95, kind: latency, class: submit, percentile: 95, max: 150ms}
+`
+
+// writeRun makes a run directory by hand: 10 windows, submit slow in windows 4 and 5.
+func writeRun(t *testing.T, complete bool) string {
+	t.Helper()
+	dir := t.TempDir()
+	s, err := scenarios.Parse([]byte(scenarioYAML), "reptest.yaml")
+	require.NoError(t, err)
+	data, err := scenarios.Marshal(s)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, scenarios.ResolvedFile), data, 0o644))
+
+	started := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	j, err := metrics.CreateJournal(dir, metrics.RunInfo{ID: "r1", Scenario: "reptest", Runtime: "embedded", Started: started,
+		Window: time.Second, Windows: 10, Classes: []string{"catalogue", "submit"}, Intended: 1000})
+	require.NoError(t, err)
+	var ws []*metrics.Window
+	for i := 0; i < 10; i++ {
+		for _, class := range []string{"catalogue", "submit"} {
+			w := &metrics.Window{Index: i, Class: class, Start: time.Duration(i) * time.Second,
+				Scenario: s.Clock.Start.Add(time.Duration(i) * time.Minute), Intended: 50, Sent: 50,
+				Codes: map[string]int64{"200": 50}, Latency: metrics.NewHistogram()}
+			lat := int64(2000)
+			if class == "submit" && (i == 4 || i == 5) {
+				lat = 210_000
+			}
+			require.NoError(t, w.Latency.RecordValues(lat, 50))
+			ws = append(ws, w)
+		}
+	}
+	require.NoError(t, j.AppendWindows(ws))
+	require.NoError(t, j.AppendFault(metrics.FaultWindow{Name: "slow registry", Link: "portal->registry", Toxic: "latency",
+		Start: 4 * time.Second, End: 6 * time.Second, Scenario: s.Clock.Start.Add(4 * time.Minute)}))
+	var ended *time.Time
+	if complete {
+		e := started.Add(10 * time.Second)
+		ended = &e
+	}
+	require.NoError(t, j.Close(ended, 0))
+	return dir
+}
+
+func TestRenderFailingRun(t *testing.T) {
+	dir := writeRun(t, true)
+	sum, err := Render(dir)
+	require.NoError(t, err)
+	assert.Equal(t, VerdictFail, sum.Verdict)
+	assert.Equal(t, 1, sum.ExitCode())
+	assert.Equal(t, int64(1000), sum.Totals.Sent)
+	require.Len(t, sum.Objectives, 2)
+	assert.True(t, sum.Objectives[0].Met)
+	assert.False(t, sum.Objectives[1].Met)
+	assert.Len(t, sum.Objectives[1].Failed, 2)
+
+	var back Summary
+	data, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &back))
+	assert.Equal(t, SummarySchema, back.Schema)
+	assert.Equal(t, "fail", back.Verdict)
+	require.Len(t, back.Faults, 1)
+
+	junit, err := os.ReadFile(filepath.Join(dir, JUnitFile))
+	require.NoError(t, err)
+	text := string(junit)
+	assert.Contains(t, text, `<testsuite name="reptest" tests="2" failures="1"`)
+	assert.Contains(t, text, `p95 ≤ 150ms: 2 of 10 windows failed; worst 210.0ms at 2025-07-01 08:04:00 +07 (60.0ms over 150.0ms)`)
+	assert.Contains(t, text, "window 5 at 2025-07-01 08:05:00 +07")
+
+	f, err := os.Open(filepath.Join(dir, LatencyFile))
+	require.NoError(t, err)
+	defer f.Close()
+	img, err := png.Decode(f)
+	require.NoError(t, err)
+	assert.Greater(t, img.Bounds().Dy(), img.Bounds().Dx()/2, "two stacked panels")
+}
+
+func TestRenderIncompleteRun(t *testing.T) {
+	dir := writeRun(t, false)
+	sum, err := Render(dir)
+	require.NoError(t, err)
+	assert.Equal(t, VerdictIncomplete, sum.Verdict)
+	assert.Equal(t, 2, sum.ExitCode())
+	junit, err := os.ReadFile(filepath.Join(dir, JUnitFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(junit), `errors="2"`, "no verdict: every objective is an error")
+}
+
+func TestRenderNotARunDirectory(t *testing.T) {
+	_, err := Render(t.TempDir())
+	require.Error(t, err)
+	assert.True(t, strings.Contains(err.Error(), "not a run directory"), err.Error())
+}

@@ -1,0 +1,264 @@
+// Package portal is the reference National Public Service Portal: the system under
+// test by default. It is built the way a resilient portal should be — a durable
+// SQLite dossier store with group commit, idempotent submission, an outbox that
+// carries the linked-procedure bundles to the registries with retries, per-registry
+// timeouts, circuit breakers and bulkheads, admission control that sheds with 503 +
+// Retry-After, JWT verification against the identity provider's JWKS, ownership
+// checks and request limits — and Config.Naive takes those protections away so the
+// harness can show that its gate fails a fragile portal.
+package portal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/thongsuot/thongsuot/stubs/identity"
+	"github.com/thongsuot/thongsuot/stubs/jsonapi"
+	"github.com/thongsuot/thongsuot/stubs/registry"
+)
+
+// Config sets up a portal. Only DataDir, IdentityURL and RegistryURL are required;
+// every other zero value takes the default in brackets.
+type Config struct {
+	DataDir     string
+	IdentityURL string // base URL; JWKS is fetched from IdentityURL/.well-known/jwks.json
+	RegistryURL string // base URL of the registry server
+	Issuer      string // expected iss [identity.DefaultIssuer]
+	Audience    string // expected aud [identity.DefaultAudience]
+	// Naive removes the protections: no timeouts, no breakers or bulkheads, no
+	// admission control, bundle steps called inline without retries.
+	Naive bool
+
+	RegistryTimeout    time.Duration // per registry call [2s]
+	RegistryConcurrent int           // bulkhead: concurrent calls per registry [64]
+	BreakerCooldown    time.Duration // how long a tripped breaker stays open [5s]
+	MaxBodyBytes       int64         // JSON request bodies [64 KiB]
+	MaxAttachmentBytes int64         // one attachment [5 MiB]
+	MaxHeaderBytes     int           // all request headers together [16 KiB]
+	GroupCommitBatch   int           // writes per transaction; 1 turns group commit off [256]
+	ReadInFlight       int           // admission: concurrent reads [256]
+	WriteInFlight      int           // admission: concurrent writes [512]
+	AdmissionQueue     int           // admission: requests allowed to wait per class [1024]
+	AdmissionWait      time.Duration // admission: longest wait for a slot [50ms]
+	OutboxWorkers      int           // concurrent outbox deliveries [8]
+	OutboxPoll         time.Duration // how often the outbox looks for due steps [100ms]
+	RetryBase          time.Duration // first retry delay, doubled per attempt with jitter [200ms]
+	RetryMax           time.Duration // longest retry delay [30s]
+	JWKSRefresh        time.Duration // least time between JWKS fetches on an unknown kid [10s]
+	Logger             *slog.Logger  // [discard]
+}
+
+func (c *Config) defaults() error {
+	if c.DataDir == "" || c.IdentityURL == "" || c.RegistryURL == "" {
+		return errors.New("portal: DataDir, IdentityURL and RegistryURL are required")
+	}
+	c.IdentityURL = strings.TrimRight(c.IdentityURL, "/")
+	c.RegistryURL = strings.TrimRight(c.RegistryURL, "/")
+	def := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defInt := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	if c.Issuer == "" {
+		c.Issuer = identity.DefaultIssuer
+	}
+	if c.Audience == "" {
+		c.Audience = identity.DefaultAudience
+	}
+	def(&c.RegistryTimeout, 2*time.Second)
+	defInt(&c.RegistryConcurrent, 64)
+	def(&c.BreakerCooldown, 5*time.Second)
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = 64 << 10
+	}
+	if c.MaxAttachmentBytes <= 0 {
+		c.MaxAttachmentBytes = 5 << 20
+	}
+	defInt(&c.MaxHeaderBytes, 16<<10)
+	defInt(&c.GroupCommitBatch, 256)
+	defInt(&c.ReadInFlight, 256)
+	defInt(&c.WriteInFlight, 512)
+	defInt(&c.AdmissionQueue, 1024)
+	def(&c.AdmissionWait, 50*time.Millisecond)
+	defInt(&c.OutboxWorkers, 8)
+	def(&c.OutboxPoll, 100*time.Millisecond)
+	def(&c.RetryBase, 200*time.Millisecond)
+	def(&c.RetryMax, 30*time.Second)
+	def(&c.JWKSRefresh, 10*time.Second)
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return nil
+}
+
+// Server is the portal, an http.Handler.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	store    *store
+	keys     *jwks
+	verifier *verifier
+	deps     map[string]*dependency
+	metrics  *metrics
+	handler  http.Handler
+	outbox   *outbox
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// New opens the store, starts fetching the JWKS and the outbox, and returns the
+// portal. It does not wait for identity: /readyz says when tokens can be verified.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	m := newMetrics()
+	batch := cfg.GroupCommitBatch
+	st, err := openStore(ctx, cfg.DataDir, batch)
+	if err != nil {
+		return nil, fmt.Errorf("portal: %w", err)
+	}
+	st.observe = func(n int, took time.Duration) {
+		m.commitBatch.Observe(float64(n))
+		m.commitTime.Observe(took.Seconds())
+	}
+	client := &http.Client{Transport: &http.Transport{
+		Proxy:               nil, // traffic stays on the addresses we are given
+		MaxIdleConns:        1024,
+		MaxIdleConnsPerHost: 512, // the default of 2 makes every burst open new connections
+		IdleConnTimeout:     90 * time.Second,
+	}}
+	s := &Server{cfg: cfg, log: cfg.Logger, store: st, metrics: m, deps: map[string]*dependency{}}
+	identityClient := client
+	if !cfg.Naive {
+		identityClient = &http.Client{Transport: client.Transport, Timeout: cfg.RegistryTimeout}
+	}
+	s.keys = &jwks{url: cfg.IdentityURL + "/.well-known/jwks.json", client: identityClient, minInterval: cfg.JWKSRefresh}
+	s.verifier = newVerifier(s.keys, cfg.Issuer, cfg.Audience)
+	for _, name := range registry.Names {
+		s.deps[name] = newDependency(name, cfg.RegistryURL, client, dependencyConfig{
+			timeout: cfg.RegistryTimeout, concurrent: cfg.RegistryConcurrent, cooldown: cfg.BreakerCooldown, naive: cfg.Naive,
+		}, m)
+	}
+	s.outbox = newOutbox(s)
+	s.handler = s.routes()
+
+	bg, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.loadKeys(bg)
+	}()
+	if !cfg.Naive {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.outbox.run(bg)
+		}()
+	}
+	return s, nil
+}
+
+// loadKeys fetches the JWKS until it succeeds, backing off, so the portal becomes
+// ready as soon as identity is reachable.
+func (s *Server) loadKeys(ctx context.Context) {
+	delay := 50 * time.Millisecond
+	for {
+		err := s.keys.fetch(ctx, true)
+		if err == nil {
+			return
+		}
+		s.log.Warn("JWKS not loaded yet", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 5*time.Second)
+	}
+}
+
+// ServeHTTP serves the portal API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Close stops the outbox and closes the store after the writes already accepted.
+func (s *Server) Close() error {
+	s.cancel()
+	s.wg.Wait()
+	return s.store.Close()
+}
+
+func (s *Server) routes() http.Handler {
+	api := http.NewServeMux()
+	api.HandleFunc("GET /api/v1/procedures", s.handleProcedures)
+	api.HandleFunc("GET /api/v1/procedures/{code}", s.handleProcedure)
+	api.HandleFunc("GET /api/v1/provinces", s.handleProvinces)
+	api.HandleFunc("GET /api/v1/units", s.handleUnits)
+	api.HandleFunc("GET /api/v1/units/{code}", s.handleUnit)
+	api.HandleFunc("POST /api/v1/dossiers", s.requireRole(identity.RoleCitizen, s.handleSubmit))
+	api.HandleFunc("GET /api/v1/dossiers", s.requireRole(identity.RoleCitizen, s.handleListMine))
+	api.HandleFunc("GET /api/v1/dossiers/{id}", s.authenticate(s.handleGetDossier))
+	api.HandleFunc("POST /api/v1/dossiers/{id}/attachments", s.requireRole(identity.RoleCitizen, s.handleAttach))
+	api.HandleFunc("POST /api/v1/dossiers/{id}/payment", s.requireRole(identity.RoleCitizen, s.handlePay))
+	api.HandleFunc("POST /api/v1/bundles", s.requireRole(identity.RoleCitizen, s.handleSubmitBundle))
+	api.HandleFunc("GET /api/v1/officials/queue", s.requireRole(identity.RoleOfficial, s.handleQueue))
+	api.HandleFunc("POST /api/v1/officials/dossiers/{id}/{action}", s.requireRole(identity.RoleOfficial, s.handleOfficialAction))
+	api.HandleFunc("GET /admin/v1/receipts", s.requireRole(identity.RoleService, s.handleReceipts))
+	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		jsonapi.Error(w, http.StatusNotFound, "no route "+r.Method+" "+r.URL.Path)
+	})
+
+	var guarded http.Handler = api
+	if !s.cfg.Naive {
+		reads := newAdmission("read", s.cfg.ReadInFlight, s.cfg.AdmissionQueue, s.cfg.AdmissionWait, s.metrics)
+		writes := newAdmission("write", s.cfg.WriteInFlight, s.cfg.AdmissionQueue, s.cfg.AdmissionWait, s.metrics)
+		readH, writeH := reads.wrap(api), writes.wrap(api)
+		guarded = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				readH.ServeHTTP(w, r)
+				return
+			}
+			writeH.ServeHTTP(w, r)
+		})
+	}
+
+	root := http.NewServeMux()
+	root.HandleFunc("GET /healthz", s.handleHealthz)
+	root.HandleFunc("GET /readyz", s.handleReadyz)
+	root.Handle("GET /metrics", s.metrics.handler())
+	root.HandleFunc("GET /openapi.yaml", s.handleOpenAPI)
+	root.Handle("/", guarded)
+	return s.limitHeaders(s.metrics.instrument(root))
+}
+
+// limitHeaders answers 431 when the request headers together exceed the limit;
+// http.Server's MaxHeaderBytes does the same at the socket when run as a binary.
+func (s *Server) limitHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := 0
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				n += len(k) + len(v) + 4
+			}
+		}
+		if n > s.cfg.MaxHeaderBytes {
+			jsonapi.Error(w, http.StatusRequestHeaderFieldsTooLarge, fmt.Sprintf("request headers larger than %d bytes", s.cfg.MaxHeaderBytes))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,60 @@
+package portal
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/thongsuot/thongsuot/stubs/jsonapi"
+	"github.com/thongsuot/thongsuot/units"
+)
+
+// The administrative units after 1 July 2025: what the "look up a commune"
+// journey reads, and what every dossier's unit_code must be.
+
+func (s *Server) handleProvinces(w http.ResponseWriter, r *http.Request) {
+	jsonapi.Write(w, http.StatusOK, map[string]any{"provinces": units.Provinces()})
+}
+
+// handleUnits lists units, filtered by province, type and a diacritic-insensitive
+// name query, paged by limit and offset.
+func (s *Server) handleUnits(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit, offset := 100, 0
+	var err error
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 5000 {
+			jsonapi.Error(w, http.StatusBadRequest, "limit must be 1–5000")
+			return
+		}
+	}
+	if v := q.Get("offset"); v != "" {
+		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
+			jsonapi.Error(w, http.StatusBadRequest, "offset must be a non-negative number")
+			return
+		}
+	}
+	province, typ, name := q.Get("province"), units.Type(q.Get("type")), fold(q.Get("q"))
+	matched := []units.Unit{}
+	total := 0
+	for _, u := range units.All() {
+		if (province != "" && u.ProvinceCode != province) || (typ != "" && u.Type != typ) ||
+			(name != "" && !strings.Contains(fold(u.Name), name) && !strings.Contains(strings.ToLower(u.NameEN), name)) {
+			continue
+		}
+		if total >= offset && len(matched) < limit {
+			matched = append(matched, u)
+		}
+		total++
+	}
+	jsonapi.Write(w, http.StatusOK, map[string]any{"units": matched, "total": total})
+}
+
+func (s *Server) handleUnit(w http.ResponseWriter, r *http.Request) {
+	u, ok := units.Lookup(r.PathValue("code"))
+	if !ok {
+		jsonapi.Error(w, http.StatusNotFound, "no unit with that code")
+		return
+	}
+	jsonapi.Write(w, http.StatusOK, u)
+}

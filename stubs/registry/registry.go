@@ -1,0 +1,116 @@
+// Package registry stands in for the national registries the portal depends on —
+// population, civil status (hộ tịch), residence, social and health insurance,
+// business, land, tax and judicial records — in one server with one route group
+// per registry. Records are derived from the census, so they are the same for every
+// run with the same seed. Each registry has its own knob (latency, capacity,
+// errors, down) so the harness can make any one of them slow or failing, and the
+// write routes used by the linked-procedure bundles are idempotent by key so the
+// portal's outbox can retry them safely.
+package registry
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/thongsuot/thongsuot/stubs/census"
+	"github.com/thongsuot/thongsuot/stubs/jsonapi"
+	"github.com/thongsuot/thongsuot/stubs/knobs"
+)
+
+// The registries, each served under /<name>/v1/ and with a knob of the same name.
+const (
+	Population      = "population"
+	CivilStatus     = "civil-status"
+	Residence       = "residence"
+	SocialInsurance = "social-insurance"
+	HealthInsurance = "health-insurance"
+	Business        = "business"
+	Land            = "land"
+	Tax             = "tax"
+	JudicialRecords = "judicial-records"
+)
+
+// Names lists every registry.
+var Names = []string{Population, CivilStatus, Residence, SocialInsurance, HealthInsurance, Business, Land, Tax, JudicialRecords}
+
+// Config sets up a Server.
+type Config struct {
+	Census *census.Census
+	// Knobs are the initial settings per registry name; the rest start healthy.
+	Knobs map[string]knobs.Settings
+	// AdminToken, when set, is required as a Bearer token on /admin/.
+	AdminToken string
+}
+
+// Server is the registries' server, an http.Handler.
+type Server struct {
+	cfg    Config
+	census *census.Census
+	board  *knobs.Board
+	ledger *ledger
+	mux    *http.ServeMux
+}
+
+// New builds the registry server.
+func New(cfg Config) (*Server, error) {
+	if cfg.Census == nil {
+		return nil, errors.New("registry: Config.Census is required")
+	}
+	s := &Server{cfg: cfg, census: cfg.Census, board: knobs.NewBoard(Names...), ledger: newLedger(), mux: http.NewServeMux()}
+	if err := s.board.Apply(cfg.Knobs); err != nil {
+		return nil, fmt.Errorf("registry: %w", err)
+	}
+	s.routes()
+	return s, nil
+}
+
+func (s *Server) routes() {
+	for _, name := range Names {
+		group := http.NewServeMux()
+		s.readRoutes(name, group)
+		s.writeRoutes(name, group)
+		s.mux.Handle("/"+name+"/", s.board.Knob(name).Wrap(group))
+	}
+	admin := http.NewServeMux()
+	admin.Handle("/admin/v1/knobs", s.board.AdminHandler("/admin/v1/knobs"))
+	admin.Handle("/admin/v1/knobs/", s.board.AdminHandler("/admin/v1/knobs"))
+	admin.HandleFunc("GET /admin/v1/ledger", s.handleLedger)
+	s.mux.Handle("/admin/", s.requireAdmin(admin))
+	ok := func(w http.ResponseWriter, r *http.Request) {
+		jsonapi.Write(w, http.StatusOK, map[string]string{"status": "ok"})
+	}
+	s.mux.HandleFunc("GET /healthz", ok)
+	s.mux.HandleFunc("GET /readyz", ok)
+	s.mux.HandleFunc("/", notFound)
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	jsonapi.Error(w, http.StatusNotFound, "no route "+r.Method+" "+r.URL.Path)
+}
+
+func (s *Server) requireAdmin(next http.Handler) http.Handler {
+	if s.cfg.AdminToken == "" {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); !ok || tok != s.cfg.AdminToken {
+			jsonapi.Error(w, http.StatusUnauthorized, "admin token required")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// ServeHTTP serves every registry.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Close releases nothing today; it exists so every stub has the same shape.
+func (s *Server) Close() error { return nil }
+
+// Knobs is the board with one knob per registry.
+func (s *Server) Knobs() *knobs.Board { return s.board }
+
+// Ledger returns every write applied so far, in order.
+func (s *Server) Ledger() []Entry { return s.ledger.entries() }
