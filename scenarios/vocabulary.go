@@ -20,6 +20,12 @@ var Links = []string{
 	"portal->registry",
 }
 
+// Tiers are the link tiers of commune-level units: how a commune's officials and local
+// citizens reach the portal (urban fibre, rural, remote/island — the 13 special zones
+// are island units on the remote tier). Each tier has its own link to the portal,
+// named "<tier>->portal".
+var Tiers = []string{"urban", "rural", "remote"}
+
 // Toxic kinds a fault can apply.
 const (
 	ToxicLatency = "latency" // adds latency (+ jitter) to every chunk on the stream

@@ -18,6 +18,9 @@ import (
 type Endpoints struct {
 	Portal   string
 	Identity string
+	// Tiers gives, per link tier (scenarios.Tiers), the portal's base URL over that
+	// tier's link; users of a tier without an entry use Portal.
+	Tiers map[string]string
 }
 
 // User is one virtual citizen, signed in before the run.
