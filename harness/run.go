@@ -46,7 +46,7 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 		return fmt.Errorf("run directory: %w", err)
 	}
 
-	rt, err := runtime.New(opts.Runtime)
+	rt, err := runtime.New(opts.Runtime, opts.Progress)
 	if err != nil {
 		return err
 	}

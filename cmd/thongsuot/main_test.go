@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/harness/runtime/runtimetest"
 	"github.com/thongsuot/thongsuot/reports"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
@@ -181,4 +182,25 @@ func TestRunImpossibleSLOExits1(t *testing.T) {
 	require.Contains(t, failed, "catalogue p95")
 	assert.Contains(t, failed["catalogue p95"], "p95 ≤ 1µs")
 	assert.Len(t, failed, 1, "only the impossible SLO fails")
+}
+
+// The same smoke scenario, unchanged, on the containers runtime.
+func TestRunSmokeOnContainers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the smoke scenario in containers")
+	}
+	runtimetest.RequireDocker(t)
+	runtimetest.Binary(t)
+	dir := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := execute(t, "run", "smoke", "--runtime", "containers", "--out", dir)
+	require.Equal(t, exitPass, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	assert.Contains(t, stdout, "smoke: PASS")
+	assert.Contains(t, stderr, "containers runtime")
+	var sum reports.Summary
+	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &sum))
+	assert.Equal(t, "containers", sum.Runtime)
+	require.Len(t, sum.Faults, 1)
+	assert.Empty(t, sum.Faults[0].Error, "the toxic was applied through the container's toxiproxy")
 }

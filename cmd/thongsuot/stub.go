@@ -29,7 +29,7 @@ func newStubCmd() *cobra.Command {
 		Use:   "stub",
 		Short: "Run one of the reference stubs (portal, identity, registry) as a server",
 	}
-	cmd.AddCommand(newStubPortalCmd(), newStubIdentityCmd(), newStubRegistryCmd())
+	cmd.AddCommand(newStubPortalCmd(), newStubIdentityCmd(), newStubRegistryCmd(), newStubToxiproxyCmd())
 	return cmd
 }
 

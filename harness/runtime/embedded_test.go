@@ -47,9 +47,9 @@ func TestEmbeddedStackHasEveryLink(t *testing.T) {
 }
 
 func TestUnknownRuntime(t *testing.T) {
-	_, err := New("mainframe")
-	assert.ErrorContains(t, err, "known: embedded")
-	rt, err := New("")
+	_, err := New("mainframe", nil)
+	assert.ErrorContains(t, err, "known: embedded, containers")
+	rt, err := New("", nil)
 	require.NoError(t, err)
 	assert.IsType(t, Embedded{}, rt)
 }

@@ -55,13 +55,16 @@ type Runtime interface {
 }
 
 // Names lists the runtimes this build knows.
-var Names = []string{"embedded"}
+var Names = []string{"embedded", "containers"}
 
-// New returns the runtime of the given name.
-func New(name string) (Runtime, error) {
+// New returns the runtime of the given name; progress (may be nil) hears about slow
+// bring-up steps such as building an image.
+func New(name string, progress io.Writer) (Runtime, error) {
 	switch name {
 	case "embedded", "":
 		return Embedded{}, nil
+	case "containers":
+		return Containers{Progress: progress}, nil
 	}
 	return nil, fmt.Errorf("unknown runtime %q (known: %s)", name, strings.Join(Names, ", "))
 }

@@ -1,0 +1,224 @@
+package runtime
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
+	"github.com/moby/moby/client"
+	"github.com/testcontainers/testcontainers-go"
+	"github.com/testcontainers/testcontainers-go/network"
+	"github.com/testcontainers/testcontainers-go/wait"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/thongsuot/thongsuot/stubs/census"
+)
+
+// Container ports: every stub serves on 8080, the toxiproxy API on 8474, and link i's
+// proxy listens on firstLinkPort+i inside the toxiproxy container.
+const (
+	stubPort      = 8080
+	toxiproxyPort = 8474
+	firstLinkPort = 21000
+	stopTimeout   = 2 * time.Second
+	startTimeout  = 60 * time.Second
+)
+
+// Containers runs each role in its own container on a private Docker network: one
+// FROM scratch image holding the static thongsuot binary, roles as subcommands
+// (thongsuot stub portal|identity|registry|toxiproxy). Services reach each other only
+// through the toxiproxy container, so every link can be faulted; the load reaches the
+// client-side proxies through ports mapped on 127.0.0.1.
+type Containers struct {
+	Binary   string    // static thongsuot binary for the image; "" = $THONGSUOT_BINARY or this executable
+	Progress io.Writer // bring-up steps; nil for none
+}
+
+// containerStack is what Close and the container faults need.
+type containerStack struct {
+	cli        *testcontainers.DockerClient
+	network    *testcontainers.DockerNetwork
+	volume     string
+	mu         sync.Mutex
+	containers map[string]*testcontainers.DockerContainer // by role
+}
+
+// Up builds (or reuses) the image and starts registry, identity and toxiproxy, the
+// proxies, then the portal behind them.
+func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error) {
+	say := func(format string, args ...any) {
+		if c.Progress != nil {
+			fmt.Fprintf(c.Progress, format+"\n", args...)
+		}
+	}
+	binary, err := imageBinary(c.Binary)
+	if err != nil {
+		return nil, err
+	}
+	cli, err := dockerClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cs := &containerStack{cli: cli, containers: map[string]*testcontainers.DockerContainer{}}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, cs.close())
+		}
+	}()
+	if err := RemoveLeftovers(ctx, cli); err != nil {
+		say("warning: removing leftovers of earlier runs: %v", err)
+	}
+	image, err := ensureImage(ctx, cli, binary, say)
+	if err != nil {
+		return nil, err
+	}
+
+	runID := newRunID()
+	labels := map[string]string{LabelRun: runID, labelPID: strconv.Itoa(os.Getpid())}
+	if cs.network, err = network.New(ctx, network.WithLabels(labels)); err != nil {
+		return nil, fmt.Errorf("creating the network: %w", err)
+	}
+	vol, err := cli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: "thongsuot-portal-" + runID, Labels: labels})
+	if err != nil {
+		return nil, fmt.Errorf("creating the portal's volume: %w", err)
+	}
+	cs.volume = vol.Volume.Name
+
+	common := func(role string, port int, ready string, args ...string) []testcontainers.ContainerCustomizer {
+		return []testcontainers.ContainerCustomizer{
+			testcontainers.WithCmd(append([]string{"stub", role}, args...)...),
+			network.WithNetwork([]string{role}, cs.network),
+			testcontainers.WithLabels(labels),
+			testcontainers.WithName("thongsuot-" + runID + "-" + role),
+			testcontainers.WithTmpfs(map[string]string{"/tmp": "rw"}),
+			testcontainers.WithExposedPorts(fmt.Sprintf("%d/tcp", port)),
+			// scratch has no shell, so readiness is an HTTP probe, never a port exec.
+			testcontainers.WithWaitStrategy(wait.ForHTTP(ready).WithPort(fmt.Sprintf("%d/tcp", port)).WithStartupTimeout(startTimeout)),
+		}
+	}
+	seed := []string{"--seed", strconv.FormatInt(opts.Seed, 10), "--citizens", strconv.Itoa(opts.Citizens)}
+	listen := []string{"--listen", fmt.Sprintf("0.0.0.0:%d", stubPort)}
+	var linkPorts []string
+	for i := range links {
+		linkPorts = append(linkPorts, fmt.Sprintf("%d/tcp", firstLinkPort+i))
+	}
+
+	say("starting registry, identity and toxiproxy")
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return cs.start(gctx, "registry", image, common("registry", stubPort, "/readyz", append(listen, seed...)...))
+	})
+	g.Go(func() error {
+		args := append(append(listen, seed...), "--token-ttl", opts.TokenTTL.String())
+		return cs.start(gctx, "identity", image, common("identity", stubPort, "/readyz", args...))
+	})
+	g.Go(func() error {
+		o := common("toxiproxy", toxiproxyPort, "/version", "--listen", fmt.Sprintf("0.0.0.0:%d", toxiproxyPort))
+		return cs.start(gctx, "toxiproxy", image, append(o, testcontainers.WithExposedPorts(linkPorts...)))
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	tpc := cs.containers["toxiproxy"]
+	apiPort, err := tpc.MappedPort(ctx, fmt.Sprintf("%d/tcp", toxiproxyPort))
+	if err != nil {
+		return nil, err
+	}
+	api := fmt.Sprintf("127.0.0.1:%d", apiPort.Num())
+	tp := toxiproxy.NewClient(api)
+	proxies := map[string]*toxiproxy.Proxy{}
+	urls := map[string]string{} // link → base URL for whoever uses it
+	for i, l := range links {
+		p, err := tp.CreateProxy(proxyName(l.name), fmt.Sprintf("0.0.0.0:%d", firstLinkPort+i), fmt.Sprintf("%s:%d", l.upstream, stubPort))
+		if err != nil {
+			return nil, fmt.Errorf("proxy for %s: %w", l.name, err)
+		}
+		proxies[l.name] = p
+		urls[l.name] = fmt.Sprintf("http://toxiproxy:%d", firstLinkPort+i)
+		if l.client {
+			mapped, err := tpc.MappedPort(ctx, fmt.Sprintf("%d/tcp", firstLinkPort+i))
+			if err != nil {
+				return nil, err
+			}
+			urls[l.name] = fmt.Sprintf("http://127.0.0.1:%d", mapped.Num())
+		}
+	}
+
+	say("starting the portal")
+	portalArgs := append(listen, "--data", "/data", "--identity", urls["portal->identity"], "--registry", urls["portal->registry"])
+	if opts.Naive {
+		portalArgs = append(portalArgs, "--naive")
+	}
+	o := append(common("portal", stubPort, "/readyz", portalArgs...),
+		testcontainers.WithMounts(testcontainers.VolumeMount(cs.volume, "/data")))
+	if err := cs.start(ctx, "portal", image, o); err != nil {
+		return nil, err
+	}
+	if err := waitReady(ctx, urls["client->portal"]+"/readyz", readyTimeout); err != nil {
+		return nil, fmt.Errorf("portal through client->portal: %w", err)
+	}
+
+	people := census.New(opts.Seed, opts.Citizens)
+	return &Stack{
+		Runtime: "containers", Portal: urls["client->portal"], Identity: urls["client->identity"],
+		Proxies: proxies, ToxiproxyAPI: api, Citizen: people.Citizen,
+		close: cs.close,
+	}, nil
+}
+
+func (cs *containerStack) start(ctx context.Context, role, image string, opts []testcontainers.ContainerCustomizer) error {
+	c, err := testcontainers.Run(ctx, image, opts...)
+	if c != nil {
+		cs.mu.Lock()
+		cs.containers[role] = c
+		cs.mu.Unlock()
+	}
+	if err != nil {
+		return fmt.Errorf("starting %s: %w", role, err)
+	}
+	return nil
+}
+
+// close removes every container, the network and the volume.
+func (cs *containerStack) close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	errs := make([]error, len(cs.containers), len(cs.containers)+3)
+	var wg sync.WaitGroup
+	i := 0
+	for _, c := range cs.containers {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			errs[i] = c.Terminate(ctx, testcontainers.StopTimeout(stopTimeout))
+		}(i)
+		i++
+	}
+	wg.Wait()
+	if cs.network != nil {
+		errs = append(errs, cs.network.Remove(ctx))
+	}
+	if cs.volume != "" {
+		_, err := cs.cli.VolumeRemove(ctx, cs.volume, client.VolumeRemoveOptions{Force: true})
+		errs = append(errs, err)
+	}
+	errs = append(errs, cs.cli.Close())
+	return errors.Join(errs...)
+}
+
+func newRunID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
