@@ -106,24 +106,36 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 	}
 	seed := []string{"--seed", strconv.FormatInt(opts.Seed, 10), "--citizens", strconv.Itoa(opts.Citizens)}
 	listen := []string{"--listen", fmt.Sprintf("0.0.0.0:%d", stubPort)}
-	var linkPorts []string
-	for i := range links {
-		linkPorts = append(linkPorts, fmt.Sprintf("%d/tcp", firstLinkPort+i))
-	}
 
-	say("starting registry, identity and toxiproxy")
+	// The toxiproxy container creates every proxy as it starts, so all four roles can
+	// start at once: the portal keeps fetching the identity keys through its proxy
+	// until identity answers, and is ready then.
+	var proxyArgs, linkPorts []string
+	urls := map[string]string{} // link → base URL for whoever uses it
+	for i, l := range links {
+		port := firstLinkPort + i
+		proxyArgs = append(proxyArgs, "--proxy", fmt.Sprintf("%s=0.0.0.0:%d=%s:%d", proxyName(l.name), port, l.upstream, stubPort))
+		linkPorts = append(linkPorts, fmt.Sprintf("%d/tcp", port))
+		urls[l.name] = fmt.Sprintf("http://toxiproxy:%d", port)
+	}
+	portalArgs := append(listen, "--data", "/data", "--identity", urls["portal->identity"], "--registry", urls["portal->registry"])
+	if opts.Naive {
+		portalArgs = append(portalArgs, "--naive")
+	}
+	identityArgs := append(append(listen, seed...), "--token-ttl", opts.TokenTTL.String())
+	toxiproxyArgs := append([]string{"--listen", fmt.Sprintf("0.0.0.0:%d", toxiproxyPort)}, proxyArgs...)
+	roles := map[string][]testcontainers.ContainerCustomizer{
+		"registry":  common("registry", stubPort, "/readyz", append(listen, seed...)...),
+		"identity":  common("identity", stubPort, "/readyz", identityArgs...),
+		"toxiproxy": append(common("toxiproxy", toxiproxyPort, "/version", toxiproxyArgs...), testcontainers.WithExposedPorts(linkPorts...)),
+		"portal": append(common("portal", stubPort, "/readyz", portalArgs...),
+			testcontainers.WithMounts(testcontainers.VolumeMount(cs.volume, "/data"))),
+	}
+	say("starting registry, identity, toxiproxy and the portal")
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		return cs.start(gctx, "registry", image, common("registry", stubPort, "/readyz", append(listen, seed...)...))
-	})
-	g.Go(func() error {
-		args := append(append(listen, seed...), "--token-ttl", opts.TokenTTL.String())
-		return cs.start(gctx, "identity", image, common("identity", stubPort, "/readyz", args...))
-	})
-	g.Go(func() error {
-		o := common("toxiproxy", toxiproxyPort, "/version", "--listen", fmt.Sprintf("0.0.0.0:%d", toxiproxyPort))
-		return cs.start(gctx, "toxiproxy", image, append(o, testcontainers.WithExposedPorts(linkPorts...)))
-	})
+	for role, o := range roles {
+		g.Go(func() error { return cs.start(gctx, role, image, o) })
+	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
@@ -136,32 +148,17 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 	api := fmt.Sprintf("127.0.0.1:%d", apiPort.Num())
 	tp := toxiproxy.NewClient(api)
 	proxies := map[string]*toxiproxy.Proxy{}
-	urls := map[string]string{} // link → base URL for whoever uses it
 	for i, l := range links {
-		p, err := tp.CreateProxy(proxyName(l.name), fmt.Sprintf("0.0.0.0:%d", firstLinkPort+i), fmt.Sprintf("%s:%d", l.upstream, stubPort))
-		if err != nil {
+		if proxies[l.name], err = tp.Proxy(proxyName(l.name)); err != nil {
 			return nil, fmt.Errorf("proxy for %s: %w", l.name, err)
 		}
-		proxies[l.name] = p
-		urls[l.name] = fmt.Sprintf("http://toxiproxy:%d", firstLinkPort+i)
 		if l.client {
-			mapped, err := tpc.MappedPort(ctx, fmt.Sprintf("%d/tcp", firstLinkPort+i))
+			mapped, err := tpc.MappedPort(ctx, linkPorts[i])
 			if err != nil {
 				return nil, err
 			}
 			urls[l.name] = fmt.Sprintf("http://127.0.0.1:%d", mapped.Num())
 		}
-	}
-
-	say("starting the portal")
-	portalArgs := append(listen, "--data", "/data", "--identity", urls["portal->identity"], "--registry", urls["portal->registry"])
-	if opts.Naive {
-		portalArgs = append(portalArgs, "--naive")
-	}
-	o := append(common("portal", stubPort, "/readyz", portalArgs...),
-		testcontainers.WithMounts(testcontainers.VolumeMount(cs.volume, "/data")))
-	if err := cs.start(ctx, "portal", image, o); err != nil {
-		return nil, err
 	}
 	if err := waitReady(ctx, urls["client->portal"]+"/readyz", readyTimeout); err != nil {
 		return nil, fmt.Errorf("portal through client->portal: %w", err)
