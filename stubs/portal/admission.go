@@ -25,6 +25,7 @@ type admission struct {
 }
 
 func newAdmission(class string, inFlight, maxQueue int, maxWait time.Duration, m *metrics) *admission {
+	m.shed.WithLabelValues(class) // the series exists from the start, at 0
 	return &admission{class: class, slots: make(chan struct{}, inFlight), maxWait: maxWait, maxQueue: int64(maxQueue), metrics: m}
 }
 
