@@ -5,10 +5,10 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"strings"
-	"testing"
 	"net/http/httptest"
 	"strconv"
+	"strings"
+	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
