@@ -3,7 +3,6 @@ package portal
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -67,7 +66,7 @@ func (s *Server) handleAttach(w http.ResponseWriter, r *http.Request) {
 	}
 	sum := sha256.Sum256(data)
 	a := Attachment{ID: newID(), Name: name, ContentType: ct, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), CreatedAt: time.Now()}
-	err = s.store.write(r.Context(), func(tx *sql.Tx) error {
+	err = s.store.write(r.Context(), func(tx *wtx) error {
 		_, err := tx.Exec(`INSERT INTO attachments(id, dossier_id, name, content_type, size, sha256, data, created_at) VALUES(?,?,?,?,?,?,?,?)`,
 			a.ID, d.ID, a.Name, a.ContentType, a.Size, a.SHA256, data, a.CreatedAt.UnixMilli())
 		if err != nil {

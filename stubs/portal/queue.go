@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"database/sql"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -80,7 +79,7 @@ func (s *Server) handleOfficialAction(w http.ResponseWriter, r *http.Request) {
 	}
 	official := claimsFrom(r).Subject
 	var from string
-	err = s.store.write(r.Context(), func(tx *sql.Tx) error {
+	err = s.store.write(r.Context(), func(tx *wtx) error {
 		if err := tx.QueryRow(`SELECT status FROM dossiers WHERE id = ?`, d.ID).Scan(&from); err != nil {
 			return fmt.Errorf("load status: %w", err)
 		}
