@@ -80,6 +80,7 @@ func newStubPortalCmd() *cobra.Command {
 	fl.IntVar(&cfg.ReadInFlight, "read-inflight", 256, "admission control: concurrent reads")
 	fl.IntVar(&cfg.WriteInFlight, "write-inflight", 512, "admission control: concurrent writes")
 	fl.DurationVar(&cfg.AdmissionWait, "admission-wait", 50*time.Millisecond, "admission control: longest wait for a slot before shedding with 503")
+	fl.DurationVar(&cfg.ApplicantCacheTTL, "applicant-cache", 0, "reuse a positive population-registry check of an applicant for this long (0: check every submission)")
 	fl.Int64Var(&cfg.MaxBodyBytes, "max-body", 64<<10, "largest JSON request body in bytes")
 	fl.Int64Var(&cfg.MaxAttachmentBytes, "max-attachment", 5<<20, "largest attachment in bytes")
 	fl.IntVar(&cfg.MaxHeaderBytes, "max-header", 16<<10, "largest request headers in bytes")

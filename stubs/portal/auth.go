@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -103,13 +104,18 @@ func (k *jwks) fetch(ctx context.Context, force bool) error {
 
 // verifier checks bearer tokens: ES256 only, from our issuer, for our audience,
 // unexpired.
+//
+// A token that verified is remembered (by its SHA-256) until it expires, so a
+// citizen's session pays for one ECDSA verification, not one per request. Only
+// exact byte-for-byte repeats of a token that passed every check hit the cache.
 type verifier struct {
 	keys   *jwks
 	parser *jwt.Parser
+	seen   *expiring[*identity.Claims]
 }
 
 func newVerifier(keys *jwks, issuer, audience string) *verifier {
-	return &verifier{keys: keys, parser: jwt.NewParser(
+	return &verifier{keys: keys, seen: newExpiring[*identity.Claims](100_000), parser: jwt.NewParser(
 		jwt.WithValidMethods([]string{"ES256"}),
 		jwt.WithIssuer(issuer),
 		jwt.WithAudience(audience),
@@ -127,6 +133,11 @@ func (v *verifier) verify(ctx context.Context, header string) (*identity.Claims,
 	if !ok || raw == "" {
 		return nil, fmt.Errorf("%w: bearer token required", errUnauthenticated)
 	}
+	sum := sha256.Sum256([]byte(raw))
+	cacheKey := string(sum[:])
+	if c, ok := v.seen.get(cacheKey, time.Now()); ok {
+		return c, nil
+	}
 	var c identity.Claims
 	_, err := v.parser.ParseWithClaims(raw, &c, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
@@ -141,6 +152,7 @@ func (v *verifier) verify(ctx context.Context, header string) (*identity.Claims,
 	if c.Subject == "" || c.Role == "" {
 		return nil, fmt.Errorf("%w: token lacks sub or role", errUnauthenticated)
 	}
+	v.seen.put(cacheKey, &c, c.ExpiresAt.Time) // exp is required, so never nil here
 	return &c, nil
 }
 

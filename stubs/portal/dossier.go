@@ -196,14 +196,25 @@ func (s *Server) respondCreated(w http.ResponseWriter, d *Dossier, replayed bool
 	jsonapi.Write(w, http.StatusCreated, map[string]any{"id": d.ID, "receipt": d.Receipt, "status": d.Status, "fee_vnd": d.FeeVND})
 }
 
-// checkApplicant asks the population registry whether the applicant exists.
+// checkApplicant asks the population registry whether the applicant exists. With
+// ApplicantCacheTTL set, a positive answer is reused for that long (the citizen
+// does not stop existing between two submissions), so a surge of submissions does
+// not become a surge of registry calls.
 func (s *Server) checkApplicant(ctx context.Context, personalID string) error {
+	if s.cfg.ApplicantCacheTTL > 0 {
+		if _, ok := s.applicants.get(personalID, time.Now()); ok {
+			return nil
+		}
+	}
 	rep, err := s.deps[registry.Population].call(ctx, http.MethodGet, "/population/v1/citizens/"+personalID, nil, nil)
 	if err != nil {
 		return err
 	}
 	switch rep.status {
 	case http.StatusOK:
+		if s.cfg.ApplicantCacheTTL > 0 {
+			s.applicants.put(personalID, struct{}{}, time.Now().Add(s.cfg.ApplicantCacheTTL))
+		}
 		return nil
 	case http.StatusNotFound:
 		return &jsonapi.StatusError{Code: http.StatusUnprocessableEntity, Msg: "applicant is not in the national population database"}

@@ -52,6 +52,7 @@ type Config struct {
 	RetryBase          time.Duration // first retry delay, doubled per attempt with jitter [200ms]
 	RetryMax           time.Duration // longest retry delay [30s]
 	JWKSRefresh        time.Duration // least time between JWKS fetches on an unknown kid [10s]
+	ApplicantCacheTTL  time.Duration // reuse a positive population check this long; 0 checks every submission [0]
 	Logger             *slog.Logger  // [discard]
 }
 
@@ -114,6 +115,8 @@ type Server struct {
 	metrics  *metrics
 	handler  http.Handler
 	outbox   *outbox
+	// applicants remembers population checks that passed (ApplicantCacheTTL).
+	applicants *expiring[struct{}]
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -141,7 +144,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		MaxIdleConnsPerHost: 512, // the default of 2 makes every burst open new connections
 		IdleConnTimeout:     90 * time.Second,
 	}}
-	s := &Server{cfg: cfg, log: cfg.Logger, store: st, metrics: m, deps: map[string]*dependency{}}
+	s := &Server{cfg: cfg, log: cfg.Logger, store: st, metrics: m, deps: map[string]*dependency{}, applicants: newExpiring[struct{}](1_000_000)}
 	identityClient := client
 	if !cfg.Naive {
 		identityClient = &http.Client{Transport: client.Transport, Timeout: cfg.RegistryTimeout}
