@@ -101,6 +101,11 @@ func newStubIdentityCmd() *cobra.Command {
 				if err != nil {
 					return nil, err
 				}
+				// Logins to try by hand (and for stubs/bench.sh): any non-empty password.
+				if cfg.Census.Len() > 0 {
+					fmt.Fprintf(cmd.OutOrStdout(), "example citizen (level %d): %s; official: %s; service client: thongsuot-harness\n",
+						cfg.Census.Citizen(0).Level, cfg.Census.Citizen(0).PersonalID, identity.OfficialUsername("00004", 1))
+				}
 				return s, applyKnobs(s.Knobs(), "", knobArgs)
 			})
 		},
