@@ -13,7 +13,7 @@ import (
 // journey reads, and what every dossier's unit_code must be.
 
 func (s *Server) handleProvinces(w http.ResponseWriter, r *http.Request) {
-	jsonapi.Write(w, http.StatusOK, map[string]any{"provinces": units.Provinces()})
+	writeStatic(w, "provinces", func() any { return map[string]any{"provinces": units.Provinces()} })
 }
 
 // handleUnits lists units, filtered by province, type and a diacritic-insensitive
@@ -35,6 +35,11 @@ func (s *Server) handleUnits(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	province, typ, name := q.Get("province"), units.Type(q.Get("type")), fold(q.Get("q"))
+	key := strings.Join([]string{"units", province, string(typ), name, strconv.Itoa(limit), strconv.Itoa(offset)}, "\x00")
+	writeStatic(w, key, func() any { return listUnits(province, typ, name, limit, offset) })
+}
+
+func listUnits(province string, typ units.Type, name string, limit, offset int) any {
 	matched := []units.Unit{}
 	total := 0
 	for _, u := range units.All() {
@@ -47,7 +52,7 @@ func (s *Server) handleUnits(w http.ResponseWriter, r *http.Request) {
 		}
 		total++
 	}
-	jsonapi.Write(w, http.StatusOK, map[string]any{"units": matched, "total": total})
+	return map[string]any{"units": matched, "total": total}
 }
 
 func (s *Server) handleUnit(w http.ResponseWriter, r *http.Request) {
@@ -56,5 +61,5 @@ func (s *Server) handleUnit(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, http.StatusNotFound, "no unit with that code")
 		return
 	}
-	jsonapi.Write(w, http.StatusOK, u)
+	writeStatic(w, "unit\x00"+u.Code, func() any { return u })
 }
