@@ -193,6 +193,18 @@ func (s *Server) requireRole(role string, next http.HandlerFunc) http.HandlerFun
 	})
 }
 
+// requireSubmitter lets through citizens with a level-2 account only: level 1
+// (identity not verified in person) may browse and log in but not file.
+func (s *Server) requireSubmitter(next http.HandlerFunc) http.HandlerFunc {
+	return s.requireRole(identity.RoleCitizen, func(w http.ResponseWriter, r *http.Request) {
+		if claimsFrom(r).LoA < 2 {
+			jsonapi.Error(w, http.StatusForbidden, "a level-2 VNeID account is required to submit dossiers")
+			return
+		}
+		next(w, r)
+	})
+}
+
 func hasScope(scopes, want string) bool {
 	for _, s := range strings.Fields(scopes) {
 		if s == want {

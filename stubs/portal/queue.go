@@ -3,7 +3,6 @@ package portal
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/thongsuot/thongsuot/stubs/jsonapi"
@@ -34,14 +33,10 @@ func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, http.StatusBadRequest, "unknown status")
 		return
 	}
-	limit := 50
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
-			jsonapi.Error(w, http.StatusBadRequest, "limit must be 1–500")
-			return
-		}
-		limit = n
+	limit, err := queryInt(r, "limit", 50, 1, 500)
+	if err != nil {
+		s.fail(w, err)
+		return
 	}
 	unit := claimsFrom(r).Unit
 	list, err := s.queryDossiers(r.Context(), `WHERE unit_code = ? AND status = ? AND kind = 'single' ORDER BY created_at LIMIT ?`, unit, status, limit)

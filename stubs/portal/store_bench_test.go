@@ -27,22 +27,12 @@ func BenchmarkStoreCreate(b *testing.B) {
 			}
 			defer st.Close()
 			form := json.RawMessage(`{"child_name":"Nguyễn Minh An"}`)
-			b.SetParallelism(64)
-			b.ResetTimer()
-			start := time.Now()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					now := time.Now()
-					d := &Dossier{ID: newID(), Receipt: newReceipt("00004", now), Applicant: "001090000001", Kind: "single",
-						ProcedureCode: "1.001193", UnitCode: "00004", Status: StatusReceived, Form: form, CreatedAt: now, UpdatedAt: now}
-					key := d.ID
-					if err := st.write(context.Background(), func(tx *wtx) error { return insertDossier(tx, d, key, "h", nil) }); err != nil {
-						b.Error(err)
-						return
-					}
-				}
+			parallelRate(b, 64, "creates/s", func() error {
+				now := time.Now()
+				d := &Dossier{ID: newID(), Receipt: newReceipt("00004", now), Applicant: "001090000001", Kind: "single",
+					ProcedureCode: "1.001193", UnitCode: "00004", Status: StatusReceived, Form: form, CreatedAt: now, UpdatedAt: now}
+				return st.write(context.Background(), func(tx *wtx) error { return insertDossier(tx, d, d.ID, "h", nil) })
 			})
-			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "creates/s")
 		})
 	}
 }
@@ -63,26 +53,11 @@ func BenchmarkSubmit(b *testing.B) {
 			tok, _ := w.citizen(0)
 			body, _ := json.Marshal(birthCert)
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
-			b.SetParallelism(32)
-			b.ResetTimer()
-			start := time.Now()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					req, _ := http.NewRequest(http.MethodPost, w.url+"/api/v1/dossiers", bytes.NewReader(body))
-					req.Header.Set("Authorization", "Bearer "+tok)
-					resp, err := client.Do(req)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusCreated {
-						b.Error(fmt.Errorf("status %d", resp.StatusCode))
-						return
-					}
-				}
+			parallelRate(b, 32, "submits/s", func() error {
+				req, _ := http.NewRequest(http.MethodPost, w.url+"/api/v1/dossiers", bytes.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+tok)
+				return expect(client.Do(req))(http.StatusCreated)
 			})
-			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "submits/s")
 		})
 	}
 }
@@ -91,18 +66,37 @@ func BenchmarkCatalogueRead(b *testing.B) {
 	w := newWorld(&testing.T{}, nil)
 	defer w.shutdown()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
-	b.SetParallelism(32)
+	parallelRate(b, 32, "reads/s", func() error {
+		return expect(client.Get(w.url + "/api/v1/procedures/1.001193"))(http.StatusOK)
+	})
+}
+
+// parallelRate runs op from parallelism×GOMAXPROCS goroutines and reports the rate.
+func parallelRate(b *testing.B, parallelism int, unit string, op func() error) {
+	b.SetParallelism(parallelism)
 	b.ResetTimer()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			resp, err := client.Get(w.url + "/api/v1/procedures/1.001193")
-			if err != nil {
+			if err := op(); err != nil {
 				b.Error(err)
 				return
 			}
-			resp.Body.Close()
 		}
 	})
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "reads/s")
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), unit)
+}
+
+// expect closes the response and checks its status.
+func expect(resp *http.Response, err error) func(int) error {
+	return func(want int) error {
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			return fmt.Errorf("status %d, want %d", resp.StatusCode, want)
+		}
+		return nil
+	}
 }

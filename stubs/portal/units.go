@@ -20,19 +20,15 @@ func (s *Server) handleProvinces(w http.ResponseWriter, r *http.Request) {
 // name query, paged by limit and offset.
 func (s *Server) handleUnits(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit, offset := 100, 0
-	var err error
-	if v := q.Get("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 5000 {
-			jsonapi.Error(w, http.StatusBadRequest, "limit must be 1–5000")
-			return
-		}
+	limit, err := queryInt(r, "limit", 100, 1, 5000)
+	if err != nil {
+		s.fail(w, err)
+		return
 	}
-	if v := q.Get("offset"); v != "" {
-		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
-			jsonapi.Error(w, http.StatusBadRequest, "offset must be a non-negative number")
-			return
-		}
+	offset, err := queryInt(r, "offset", 0, 0, len(units.All()))
+	if err != nil {
+		s.fail(w, err)
+		return
 	}
 	province, typ, name := q.Get("province"), units.Type(q.Get("type")), fold(q.Get("q"))
 	key := strings.Join([]string{"units", province, string(typ), name, strconv.Itoa(limit), strconv.Itoa(offset)}, "\x00")
