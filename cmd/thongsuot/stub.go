@@ -40,10 +40,10 @@ type stubFlags struct {
 	citizens int
 }
 
-func (f *stubFlags) add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
-	cmd.Flags().Int64Var(&f.seed, "seed", 1, "seed of the synthetic population")
-	cmd.Flags().IntVar(&f.citizens, "citizens", 100_000, "number of synthetic citizens")
+func (f *stubFlags) add(cmd *cobra.Command, listen string) {
+	cmd.Flags().StringVar(&f.listen, "listen", listen, "address to listen on (port 0 picks a free port; the address is printed)")
+	cmd.Flags().Int64Var(&f.seed, "seed", 1, "seed of the synthetic population (identity and registry must agree)")
+	cmd.Flags().IntVar(&f.citizens, "citizens", 100_000, "number of synthetic citizens (identity and registry must agree)")
 }
 
 // stubHandler is what every stub is: a handler that owns resources.
@@ -55,17 +55,26 @@ type stubHandler interface {
 func newStubPortalCmd() *cobra.Command {
 	var f stubFlags
 	cfg := portal.Config{}
+	var timeouts map[string]string
 	cmd := &cobra.Command{
 		Use:   "portal",
 		Short: "Reference National Public Service Portal",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg.Logger = stubLogger(cmd.ErrOrStderr())
+			cfg.RegistryTimeouts = map[string]time.Duration{}
+			for name, v := range timeouts {
+				d, err := time.ParseDuration(v)
+				if err != nil {
+					return fmt.Errorf("--registry-timeouts %s=%s: %w", name, v, err)
+				}
+				cfg.RegistryTimeouts[name] = d
+			}
 			return serveStub(cmd, f.listen, "portal", int64(cfg.MaxHeaderBytes), func(ctx context.Context) (stubHandler, error) {
 				return portal.New(ctx, cfg)
 			})
 		},
 	}
-	f.add(cmd)
+	f.add(cmd, "127.0.0.1:8080") // --seed and --citizens are accepted for symmetry; the portal has no census
 	fl := cmd.Flags()
 	fl.StringVar(&cfg.DataDir, "data", "data/portal", "directory of the dossier store (SQLite)")
 	fl.StringVar(&cfg.IdentityURL, "identity", "http://127.0.0.1:8081", "base URL of the identity provider (JWKS is fetched from here)")
@@ -74,6 +83,7 @@ func newStubPortalCmd() *cobra.Command {
 	fl.StringVar(&cfg.Audience, "audience", identity.DefaultAudience, "expected token audience")
 	fl.BoolVar(&cfg.Naive, "naive", false, "remove the protections: no timeouts, breakers, bulkheads or shedding; registry calls inline")
 	fl.DurationVar(&cfg.RegistryTimeout, "registry-timeout", 2*time.Second, "timeout of one registry call")
+	fl.StringToStringVar(&timeouts, "registry-timeouts", nil, "per-registry timeouts overriding --registry-timeout, e.g. population=500ms,land=5s")
 	fl.IntVar(&cfg.RegistryConcurrent, "registry-concurrency", 64, "bulkhead: concurrent calls per registry")
 	fl.DurationVar(&cfg.BreakerCooldown, "breaker-cooldown", 5*time.Second, "how long a tripped circuit breaker stays open")
 	fl.IntVar(&cfg.GroupCommitBatch, "group-commit", 256, "most writes per transaction; 1 turns group commit off")
@@ -110,7 +120,7 @@ func newStubIdentityCmd() *cobra.Command {
 			})
 		},
 	}
-	f.add(cmd)
+	f.add(cmd, "127.0.0.1:8081")
 	fl := cmd.Flags()
 	fl.StringVar(&cfg.Issuer, "issuer", identity.DefaultIssuer, "issuer (iss) of the tokens")
 	fl.StringVar(&cfg.Audience, "audience", identity.DefaultAudience, "audience (aud) of the tokens")
@@ -139,7 +149,7 @@ func newStubRegistryCmd() *cobra.Command {
 			})
 		},
 	}
-	f.add(cmd)
+	f.add(cmd, "127.0.0.1:8082")
 	fl := cmd.Flags()
 	fl.StringArrayVar(&knobArgs, "knob", nil, "knob setting name.field=value, e.g. population.latency=50ms, population.capacity=32, *.error_rate=0.01 (repeatable)")
 	fl.StringVar(&configFile, "config", "", "JSON file of knob settings by registry (the shape GET /admin/v1/knobs returns)")

@@ -35,6 +35,8 @@ type jwks struct {
 	fetched time.Time
 
 	refresh sync.Mutex
+	// onChange runs when a fetch finds a different set of key ids.
+	onChange func()
 }
 
 func (k *jwks) ready() bool {
@@ -97,8 +99,17 @@ func (k *jwks) fetch(ctx context.Context, force bool) error {
 		}
 	}
 	k.mu.Lock()
+	changed := len(keys) != len(k.keys)
+	for kid := range keys {
+		if _, ok := k.keys[kid]; !ok {
+			changed = true
+		}
+	}
 	k.keys, k.fetched = keys, time.Now()
 	k.mu.Unlock()
+	if changed && k.onChange != nil {
+		k.onChange()
+	}
 	return nil
 }
 
@@ -107,7 +118,9 @@ func (k *jwks) fetch(ctx context.Context, force bool) error {
 //
 // A token that verified is remembered (by its SHA-256) until it expires, so a
 // citizen's session pays for one ECDSA verification, not one per request. Only
-// exact byte-for-byte repeats of a token that passed every check hit the cache.
+// exact byte-for-byte repeats of a token that passed every check hit the cache,
+// and the cache is emptied whenever the key set changes, so a retired key's tokens
+// stop working here as soon as the new JWKS is loaded.
 type verifier struct {
 	keys   *jwks
 	parser *jwt.Parser
@@ -115,13 +128,15 @@ type verifier struct {
 }
 
 func newVerifier(keys *jwks, issuer, audience string) *verifier {
-	return &verifier{keys: keys, seen: newExpiring[*identity.Claims](100_000), parser: jwt.NewParser(
+	v := &verifier{keys: keys, seen: newExpiring[*identity.Claims](100_000), parser: jwt.NewParser(
 		jwt.WithValidMethods([]string{"ES256"}),
 		jwt.WithIssuer(issuer),
 		jwt.WithAudience(audience),
 		jwt.WithExpirationRequired(),
 		jwt.WithLeeway(5*time.Second),
 	)}
+	keys.onChange = v.seen.clear
+	return v
 }
 
 // errUnauthenticated covers every reason a token is refused; the reason goes in

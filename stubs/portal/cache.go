@@ -34,6 +34,12 @@ func (c *expiring[V]) get(k string, now time.Time) (V, bool) {
 	return e.v, true
 }
 
+func (c *expiring[V]) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
+}
+
 func (c *expiring[V]) put(k string, v V, until time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

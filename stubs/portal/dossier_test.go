@@ -170,3 +170,16 @@ func TestExpiring(t *testing.T) {
 	_, ok = c.get("d", now)
 	assert.True(t, ok)
 }
+
+func TestPerRegistryTimeout(t *testing.T) {
+	w := newWorld(t, func(c *Config) {
+		c.RegistryTimeout = 5 * time.Second
+		c.RegistryTimeouts = map[string]time.Duration{"population": 50 * time.Millisecond}
+	})
+	tok, _ := w.citizen(0)
+	w.knob("population", "latency=300ms")
+	start := time.Now()
+	code, _ := w.do(http.MethodPost, "/api/v1/dossiers", tok, birthCert)
+	assert.Equal(t, http.StatusGatewayTimeout, code)
+	assert.Less(t, time.Since(start), 250*time.Millisecond)
+}
