@@ -57,8 +57,9 @@ func newStubPortalCmd() *cobra.Command {
 	cfg := portal.Config{}
 	var timeouts map[string]string
 	cmd := &cobra.Command{
-		Use:   "portal",
-		Short: "Reference National Public Service Portal",
+		Use:          "portal",
+		Short:        "Reference National Public Service Portal",
+		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg.Logger = stubLogger(cmd.ErrOrStderr())
 			cfg.RegistryTimeouts = map[string]time.Duration{}
@@ -102,8 +103,9 @@ func newStubIdentityCmd() *cobra.Command {
 	var cfg identity.Config
 	var knobArgs []string
 	cmd := &cobra.Command{
-		Use:   "identity",
-		Short: "VNeID-like identity provider (ES256 tokens, JWKS)",
+		Use:          "identity",
+		Short:        "VNeID-like identity provider (ES256 tokens, JWKS)",
+		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return serveStub(cmd, f.listen, "identity", 0, func(context.Context) (stubHandler, error) {
 				cfg.Census = census.New(f.seed, f.citizens)
@@ -136,8 +138,9 @@ func newStubRegistryCmd() *cobra.Command {
 	var knobArgs []string
 	var configFile string
 	cmd := &cobra.Command{
-		Use:   "registry",
-		Short: "National registries (population, civil status, residence, insurance, business, land, tax, judicial records)",
+		Use:          "registry",
+		Short:        "National registries (population, civil status, residence, insurance, business, land, tax, judicial records)",
+		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return serveStub(cmd, f.listen, "registry", 0, func(context.Context) (stubHandler, error) {
 				cfg.Census = census.New(f.seed, f.citizens)
