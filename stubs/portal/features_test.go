@@ -103,8 +103,11 @@ func TestAttachments(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	code, again := w.do(http.MethodPost, path, tok, bytes.Repeat([]byte("%"), 1000), "Content-Type", "application/pdf")
+	assert.Equal(t, http.StatusOK, code, "a retried upload is the same attachment")
 	_, got := w.do(http.MethodGet, "/api/v1/dossiers/"+d["id"].(string), tok, nil)
-	assert.Len(t, got["attachments"], 1)
+	require.Len(t, got["attachments"], 1)
+	assert.Equal(t, again["id"], got["attachments"].([]any)[0].(map[string]any)["id"])
 }
 
 func TestPaymentIssuesOneEReceipt(t *testing.T) {
