@@ -40,10 +40,10 @@ type stubFlags struct {
 	citizens int
 }
 
-func (f *stubFlags) add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
-	cmd.Flags().Int64Var(&f.seed, "seed", 1, "seed of the synthetic population")
-	cmd.Flags().IntVar(&f.citizens, "citizens", 100_000, "number of synthetic citizens")
+func (f *stubFlags) add(cmd *cobra.Command, listen string) {
+	cmd.Flags().StringVar(&f.listen, "listen", listen, "address to listen on (port 0 picks a free port; the address is printed)")
+	cmd.Flags().Int64Var(&f.seed, "seed", 1, "seed of the synthetic population (identity and registry must agree)")
+	cmd.Flags().IntVar(&f.citizens, "citizens", 100_000, "number of synthetic citizens (identity and registry must agree)")
 }
 
 // stubHandler is what every stub is: a handler that owns resources.
@@ -55,17 +55,27 @@ type stubHandler interface {
 func newStubPortalCmd() *cobra.Command {
 	var f stubFlags
 	cfg := portal.Config{}
+	var timeouts map[string]string
 	cmd := &cobra.Command{
-		Use:   "portal",
-		Short: "Reference National Public Service Portal",
+		Use:          "portal",
+		Short:        "Reference National Public Service Portal",
+		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg.Logger = stubLogger(cmd.ErrOrStderr())
+			cfg.RegistryTimeouts = map[string]time.Duration{}
+			for name, v := range timeouts {
+				d, err := time.ParseDuration(v)
+				if err != nil {
+					return fmt.Errorf("--registry-timeouts %s=%s: %w", name, v, err)
+				}
+				cfg.RegistryTimeouts[name] = d
+			}
 			return serveStub(cmd, f.listen, "portal", int64(cfg.MaxHeaderBytes), func(ctx context.Context) (stubHandler, error) {
 				return portal.New(ctx, cfg)
 			})
 		},
 	}
-	f.add(cmd)
+	f.add(cmd, "127.0.0.1:8080") // --seed and --citizens are accepted for symmetry; the portal has no census
 	fl := cmd.Flags()
 	fl.StringVar(&cfg.DataDir, "data", "data/portal", "directory of the dossier store (SQLite)")
 	fl.StringVar(&cfg.IdentityURL, "identity", "http://127.0.0.1:8081", "base URL of the identity provider (JWKS is fetched from here)")
@@ -74,12 +84,14 @@ func newStubPortalCmd() *cobra.Command {
 	fl.StringVar(&cfg.Audience, "audience", identity.DefaultAudience, "expected token audience")
 	fl.BoolVar(&cfg.Naive, "naive", false, "remove the protections: no timeouts, breakers, bulkheads or shedding; registry calls inline")
 	fl.DurationVar(&cfg.RegistryTimeout, "registry-timeout", 2*time.Second, "timeout of one registry call")
+	fl.StringToStringVar(&timeouts, "registry-timeouts", nil, "per-registry timeouts overriding --registry-timeout, e.g. population=500ms,land=5s")
 	fl.IntVar(&cfg.RegistryConcurrent, "registry-concurrency", 64, "bulkhead: concurrent calls per registry")
 	fl.DurationVar(&cfg.BreakerCooldown, "breaker-cooldown", 5*time.Second, "how long a tripped circuit breaker stays open")
 	fl.IntVar(&cfg.GroupCommitBatch, "group-commit", 256, "most writes per transaction; 1 turns group commit off")
 	fl.IntVar(&cfg.ReadInFlight, "read-inflight", 256, "admission control: concurrent reads")
 	fl.IntVar(&cfg.WriteInFlight, "write-inflight", 512, "admission control: concurrent writes")
 	fl.DurationVar(&cfg.AdmissionWait, "admission-wait", 50*time.Millisecond, "admission control: longest wait for a slot before shedding with 503")
+	fl.DurationVar(&cfg.ApplicantCacheTTL, "applicant-cache", 0, "reuse a positive population-registry check of an applicant for this long (0: check every submission)")
 	fl.Int64Var(&cfg.MaxBodyBytes, "max-body", 64<<10, "largest JSON request body in bytes")
 	fl.Int64Var(&cfg.MaxAttachmentBytes, "max-attachment", 5<<20, "largest attachment in bytes")
 	fl.IntVar(&cfg.MaxHeaderBytes, "max-header", 16<<10, "largest request headers in bytes")
@@ -91,8 +103,9 @@ func newStubIdentityCmd() *cobra.Command {
 	var cfg identity.Config
 	var knobArgs []string
 	cmd := &cobra.Command{
-		Use:   "identity",
-		Short: "VNeID-like identity provider (ES256 tokens, JWKS)",
+		Use:          "identity",
+		Short:        "VNeID-like identity provider (ES256 tokens, JWKS)",
+		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return serveStub(cmd, f.listen, "identity", 0, func(context.Context) (stubHandler, error) {
 				cfg.Census = census.New(f.seed, f.citizens)
@@ -100,11 +113,16 @@ func newStubIdentityCmd() *cobra.Command {
 				if err != nil {
 					return nil, err
 				}
+				// Logins to try by hand (and for stubs/bench.sh): any non-empty password.
+				if cfg.Census.Len() > 0 {
+					fmt.Fprintf(cmd.OutOrStdout(), "example citizen (level %d): %s; official: %s; service client: thongsuot-harness\n",
+						cfg.Census.Citizen(0).Level, cfg.Census.Citizen(0).PersonalID, identity.OfficialUsername("00004", 1))
+				}
 				return s, applyKnobs(s.Knobs(), "", knobArgs)
 			})
 		},
 	}
-	f.add(cmd)
+	f.add(cmd, "127.0.0.1:8081")
 	fl := cmd.Flags()
 	fl.StringVar(&cfg.Issuer, "issuer", identity.DefaultIssuer, "issuer (iss) of the tokens")
 	fl.StringVar(&cfg.Audience, "audience", identity.DefaultAudience, "audience (aud) of the tokens")
@@ -120,8 +138,9 @@ func newStubRegistryCmd() *cobra.Command {
 	var knobArgs []string
 	var configFile string
 	cmd := &cobra.Command{
-		Use:   "registry",
-		Short: "National registries (population, civil status, residence, insurance, business, land, tax, judicial records)",
+		Use:          "registry",
+		Short:        "National registries (population, civil status, residence, insurance, business, land, tax, judicial records)",
+		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return serveStub(cmd, f.listen, "registry", 0, func(context.Context) (stubHandler, error) {
 				cfg.Census = census.New(f.seed, f.citizens)
@@ -133,7 +152,7 @@ func newStubRegistryCmd() *cobra.Command {
 			})
 		},
 	}
-	f.add(cmd)
+	f.add(cmd, "127.0.0.1:8082")
 	fl := cmd.Flags()
 	fl.StringArrayVar(&knobArgs, "knob", nil, "knob setting name.field=value, e.g. population.latency=50ms, population.capacity=32, *.error_rate=0.01 (repeatable)")
 	fl.StringVar(&configFile, "config", "", "JSON file of knob settings by registry (the shape GET /admin/v1/knobs returns)")

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"github.com/prometheus/client_golang/prometheus"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -22,10 +23,13 @@ type admission struct {
 	maxQueue int64
 	waiting  atomic.Int64
 	metrics  *metrics
+	queued   prometheus.Gauge
 }
 
 func newAdmission(class string, inFlight, maxQueue int, maxWait time.Duration, m *metrics) *admission {
-	return &admission{class: class, slots: make(chan struct{}, inFlight), maxWait: maxWait, maxQueue: int64(maxQueue), metrics: m}
+	m.shed.WithLabelValues(class) // the series exists from the start, at 0
+	return &admission{class: class, slots: make(chan struct{}, inFlight), maxWait: maxWait, maxQueue: int64(maxQueue), metrics: m,
+		queued: m.waiting.WithLabelValues(class)}
 }
 
 func (a *admission) acquire(ctx context.Context) bool {
@@ -38,7 +42,11 @@ func (a *admission) acquire(ctx context.Context) bool {
 		a.waiting.Add(-1)
 		return false
 	}
-	defer a.waiting.Add(-1)
+	a.queued.Inc()
+	defer func() {
+		a.waiting.Add(-1)
+		a.queued.Dec()
+	}()
 	t := time.NewTimer(a.maxWait)
 	defer t.Stop()
 	select {

@@ -67,10 +67,20 @@ func (s *Server) handleAttach(w http.ResponseWriter, r *http.Request) {
 	}
 	sum := sha256.Sum256(data)
 	a := Attachment{ID: newID(), Name: name, ContentType: ct, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), CreatedAt: time.Now()}
-	err = s.store.write(r.Context(), func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO attachments(id, dossier_id, name, content_type, size, sha256, data, created_at) VALUES(?,?,?,?,?,?,?,?)`,
-			a.ID, d.ID, a.Name, a.ContentType, a.Size, a.SHA256, data, a.CreatedAt.UnixMilli())
-		if err != nil {
+	// An upload retried over a bad link must not attach the same scan twice: the
+	// same name and content on the same dossier is the same attachment.
+	var existing string
+	err = s.store.write(r.Context(), func(tx *wtx) error {
+		existing = ""
+		err := tx.QueryRow(`SELECT id FROM attachments WHERE dossier_id = ? AND name = ? AND sha256 = ?`, d.ID, a.Name, a.SHA256).Scan(&existing)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("look up attachment: %w", err)
+		}
+		if _, err := tx.Exec(`INSERT INTO attachments(id, dossier_id, name, content_type, size, sha256, data, created_at) VALUES(?,?,?,?,?,?,?,?)`,
+			a.ID, d.ID, a.Name, a.ContentType, a.Size, a.SHA256, data, a.CreatedAt.UnixMilli()); err != nil {
 			return fmt.Errorf("insert attachment: %w", err)
 		}
 		return nil
@@ -79,7 +89,11 @@ func (s *Server) handleAttach(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	jsonapi.Write(w, http.StatusCreated, a)
+	code := http.StatusCreated
+	if existing != "" {
+		a.ID, code = existing, http.StatusOK
+	}
+	jsonapi.Write(w, code, a)
 }
 
 func (s *Server) listAttachments(ctx context.Context, dossierID string) ([]Attachment, error) {

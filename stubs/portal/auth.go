@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,6 +35,8 @@ type jwks struct {
 	fetched time.Time
 
 	refresh sync.Mutex
+	// onChange runs when a fetch finds a different set of key ids.
+	onChange func()
 }
 
 func (k *jwks) ready() bool {
@@ -96,26 +99,44 @@ func (k *jwks) fetch(ctx context.Context, force bool) error {
 		}
 	}
 	k.mu.Lock()
+	changed := len(keys) != len(k.keys)
+	for kid := range keys {
+		if _, ok := k.keys[kid]; !ok {
+			changed = true
+		}
+	}
 	k.keys, k.fetched = keys, time.Now()
 	k.mu.Unlock()
+	if changed && k.onChange != nil {
+		k.onChange()
+	}
 	return nil
 }
 
 // verifier checks bearer tokens: ES256 only, from our issuer, for our audience,
 // unexpired.
+//
+// A token that verified is remembered (by its SHA-256) until it expires, so a
+// citizen's session pays for one ECDSA verification, not one per request. Only
+// exact byte-for-byte repeats of a token that passed every check hit the cache,
+// and the cache is emptied whenever the key set changes, so a retired key's tokens
+// stop working here as soon as the new JWKS is loaded.
 type verifier struct {
 	keys   *jwks
 	parser *jwt.Parser
+	seen   *expiring[*identity.Claims]
 }
 
 func newVerifier(keys *jwks, issuer, audience string) *verifier {
-	return &verifier{keys: keys, parser: jwt.NewParser(
+	v := &verifier{keys: keys, seen: newExpiring[*identity.Claims](100_000), parser: jwt.NewParser(
 		jwt.WithValidMethods([]string{"ES256"}),
 		jwt.WithIssuer(issuer),
 		jwt.WithAudience(audience),
 		jwt.WithExpirationRequired(),
 		jwt.WithLeeway(5*time.Second),
 	)}
+	keys.onChange = v.seen.clear
+	return v
 }
 
 // errUnauthenticated covers every reason a token is refused; the reason goes in
@@ -126,6 +147,11 @@ func (v *verifier) verify(ctx context.Context, header string) (*identity.Claims,
 	raw, ok := strings.CutPrefix(header, "Bearer ")
 	if !ok || raw == "" {
 		return nil, fmt.Errorf("%w: bearer token required", errUnauthenticated)
+	}
+	sum := sha256.Sum256([]byte(raw))
+	cacheKey := string(sum[:])
+	if c, ok := v.seen.get(cacheKey, time.Now()); ok {
+		return c, nil
 	}
 	var c identity.Claims
 	_, err := v.parser.ParseWithClaims(raw, &c, func(t *jwt.Token) (any, error) {
@@ -141,6 +167,7 @@ func (v *verifier) verify(ctx context.Context, header string) (*identity.Claims,
 	if c.Subject == "" || c.Role == "" {
 		return nil, fmt.Errorf("%w: token lacks sub or role", errUnauthenticated)
 	}
+	v.seen.put(cacheKey, &c, c.ExpiresAt.Time) // exp is required, so never nil here
 	return &c, nil
 }
 
@@ -175,6 +202,18 @@ func (s *Server) requireRole(role string, next http.HandlerFunc) http.HandlerFun
 		}
 		if role == identity.RoleService && !hasScope(c.Scope, "admin") {
 			jsonapi.Error(w, http.StatusForbidden, "this needs the admin scope")
+			return
+		}
+		next(w, r)
+	})
+}
+
+// requireSubmitter lets through citizens with a level-2 account only: level 1
+// (identity not verified in person) may browse and log in but not file.
+func (s *Server) requireSubmitter(next http.HandlerFunc) http.HandlerFunc {
+	return s.requireRole(identity.RoleCitizen, func(w http.ResponseWriter, r *http.Request) {
+		if claimsFrom(r).LoA < 2 {
+			jsonapi.Error(w, http.StatusForbidden, "a level-2 VNeID account is required to submit dossiers")
 			return
 		}
 		next(w, r)

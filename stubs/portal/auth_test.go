@@ -181,3 +181,21 @@ func TestKeyRotationReachesThePortal(t *testing.T) {
 	code, body := w.do(http.MethodPost, "/api/v1/dossiers", tok, birthCert)
 	assert.Equal(t, http.StatusCreated, code, body)
 }
+
+func TestRetiredKeysStopBeingTrusted(t *testing.T) {
+	w := newWorld(t, func(c *Config) { c.JWKSRefreshPeriod = 20 * time.Millisecond })
+	old, _ := w.citizen(0)
+	code, _ := w.do(http.MethodGet, "/api/v1/dossiers", old, nil)
+	require.Equal(t, http.StatusOK, code, "verified and cached")
+	for range 3 { // KeepKeys is 2: three rotations retire the first key
+		_, err := w.idp.RotateKey()
+		require.NoError(t, err)
+	}
+	require.Eventually(t, func() bool {
+		code, _ := w.do(http.MethodGet, "/api/v1/dossiers", old, nil)
+		return code == http.StatusUnauthorized
+	}, 5*time.Second, 10*time.Millisecond)
+	fresh, _ := w.citizen(0)
+	code, _ = w.do(http.MethodGet, "/api/v1/dossiers", fresh, nil)
+	assert.Equal(t, http.StatusOK, code)
+}

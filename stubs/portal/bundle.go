@@ -117,10 +117,6 @@ func validateBundleForm(code, applicant string, f map[string]string) error {
 
 func (s *Server) handleSubmitBundle(w http.ResponseWriter, r *http.Request) {
 	c := claimsFrom(r)
-	if c.LoA < 2 {
-		jsonapi.Error(w, http.StatusForbidden, "a level-2 VNeID account is required to submit dossiers")
-		return
-	}
 	var in bundleSubmission
 	key, err := s.decodeSubmission(w, r, &in)
 	if err != nil {

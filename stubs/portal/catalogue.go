@@ -1,9 +1,11 @@
 package portal
 
 import (
+	"encoding/json"
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/thongsuot/thongsuot/stubs/jsonapi"
 )
@@ -112,7 +114,10 @@ func (s *Server) handleProcedures(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, http.StatusBadRequest, "level must be commune or province")
 		return
 	}
-	jsonapi.Write(w, http.StatusOK, map[string]any{"procedures": searchProcedures(r.URL.Query().Get("q"), level)})
+	q := r.URL.Query().Get("q")
+	writeStatic(w, "procedures\x00"+level+"\x00"+q, func() any {
+		return map[string]any{"procedures": searchProcedures(q, level)}
+	})
 }
 
 func (s *Server) handleProcedure(w http.ResponseWriter, r *http.Request) {
@@ -121,5 +126,32 @@ func (s *Server) handleProcedure(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, http.StatusNotFound, "no procedure with that code")
 		return
 	}
-	jsonapi.Write(w, http.StatusOK, p)
+	writeStatic(w, "procedure\x00"+p.Code, func() any { return p })
+}
+
+// staticAnswers holds encoded answers about the catalogue and the units, which
+// never change while the process runs: the surge of 1 July was lookups, and a
+// lookup should cost a map read, not a search and a JSON encoding.
+// At most 1,024 answers of at most 64 KiB are kept (64 MiB), since the keys come
+// from clients' queries.
+var staticAnswers = newExpiring[[]byte](1024)
+
+var forever = time.Now().AddDate(100, 0, 0)
+
+func writeStatic(w http.ResponseWriter, key string, build func() any) {
+	body, ok := staticAnswers.get(key, time.Now())
+	if !ok {
+		var err error
+		if body, err = json.Marshal(build()); err != nil {
+			jsonapi.Error(w, http.StatusInternalServerError, "encode: "+err.Error())
+			return
+		}
+		body = append(body, '\n')
+		if len(body) <= 64<<10 {
+			staticAnswers.put(key, body, forever)
+		}
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	_, _ = w.Write(body)
 }

@@ -3,6 +3,7 @@ package portal
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -127,4 +128,58 @@ func TestUnknownApplicantIsRefused(t *testing.T) {
 	tok := w.token(claimsFor("001099999999", 2))
 	code, _ := w.do(http.MethodPost, "/api/v1/dossiers", tok, birthCert)
 	assert.Equal(t, http.StatusUnprocessableEntity, code)
+}
+
+func TestApplicantCache(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ttl  time.Duration
+		code int
+	}{{"off: every submission asks the registry", 0, http.StatusServiceUnavailable}, {"on: a recent check is reused", time.Minute, http.StatusCreated}} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, func(c *Config) { c.ApplicantCacheTTL = tc.ttl })
+			tok, _ := w.citizen(0)
+			code, _ := w.do(http.MethodPost, "/api/v1/dossiers", tok, birthCert)
+			require.Equal(t, http.StatusCreated, code)
+			w.knob("population", "down=true")
+			code, _ = w.do(http.MethodPost, "/api/v1/dossiers", tok, birthCert)
+			assert.Equal(t, tc.code, code)
+			other, _ := w.citizen(1)
+			code, _ = w.do(http.MethodPost, "/api/v1/dossiers", other, birthCert)
+			assert.Equal(t, http.StatusServiceUnavailable, code, "a citizen never checked is still checked")
+		})
+	}
+}
+
+func TestExpiring(t *testing.T) {
+	c := newExpiring[int](2)
+	now := time.Now()
+	c.put("a", 1, now.Add(time.Minute))
+	c.put("b", 2, now.Add(-time.Second))
+	v, ok := c.get("a", now)
+	assert.True(t, ok)
+	assert.Equal(t, 1, v)
+	_, ok = c.get("b", now)
+	assert.False(t, ok, "lapsed")
+	c.put("c", 3, now.Add(time.Minute)) // full: lapsed "b" goes first
+	_, ok = c.get("a", now)
+	assert.True(t, ok)
+	c.put("d", 4, now.Add(time.Minute)) // still full: everything goes
+	_, ok = c.get("a", now)
+	assert.False(t, ok)
+	_, ok = c.get("d", now)
+	assert.True(t, ok)
+}
+
+func TestPerRegistryTimeout(t *testing.T) {
+	w := newWorld(t, func(c *Config) {
+		c.RegistryTimeout = 5 * time.Second
+		c.RegistryTimeouts = map[string]time.Duration{"population": 50 * time.Millisecond}
+	})
+	tok, _ := w.citizen(0)
+	w.knob("population", "latency=3s")
+	start := time.Now()
+	code, _ := w.do(http.MethodPost, "/api/v1/dossiers", tok, birthCert)
+	assert.Equal(t, http.StatusGatewayTimeout, code)
+	assert.Less(t, time.Since(start), 2*time.Second, "the population timeout, not the default 5 s")
 }

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -18,6 +19,7 @@ type metrics struct {
 	latency      *prometheus.HistogramVec
 	shed         *prometheus.CounterVec
 	inFlight     *prometheus.GaugeVec
+	waiting      *prometheus.GaugeVec
 	authFailures prometheus.Counter
 	depCalls     *prometheus.CounterVec
 	depLatency   *prometheus.HistogramVec
@@ -37,6 +39,7 @@ func newMetrics() *metrics {
 		latency:      prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "portal_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: buckets}, []string{"route"}),
 		shed:         prometheus.NewCounterVec(prometheus.CounterOpts{Name: "portal_shed_total", Help: "Requests shed by admission control (503 + Retry-After)."}, []string{"class"}),
 		inFlight:     prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "portal_in_flight", Help: "Admitted requests in progress by class."}, []string{"class"}),
+		waiting:      prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "portal_admission_waiting", Help: "Requests waiting for an admission slot by class."}, []string{"class"}),
 		authFailures: prometheus.NewCounter(prometheus.CounterOpts{Name: "portal_auth_failures_total", Help: "Requests refused with 401."}),
 		depCalls:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "portal_dependency_calls_total", Help: "Calls to registries by outcome (ok, error, timeout)."}, []string{"dependency", "outcome"}),
 		depLatency:   prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "portal_dependency_duration_seconds", Help: "Registry call latency.", Buckets: buckets}, []string{"dependency"}),
@@ -46,10 +49,26 @@ func newMetrics() *metrics {
 		dossiers:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "portal_dossiers_created_total", Help: "Dossiers durably created by kind."}, []string{"kind"}),
 		outboxSteps:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "portal_outbox_attempts_total", Help: "Outbox step attempts by registry and outcome."}, []string{"registry", "outcome"}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.shed, m.inFlight, m.authFailures, m.depCalls, m.depLatency,
+	reg.MustRegister(m.requests, m.latency, m.shed, m.inFlight, m.waiting, m.authFailures, m.depCalls, m.depLatency,
 		m.breakerState, m.commitBatch, m.commitTime, m.dossiers, m.outboxSteps,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// watch adds the gauges read at scrape time: queue depths.
+func (m *metrics) watch(s *Server) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "portal_outbox_pending", Help: "Bundle steps waiting for their registry."}, func() float64 {
+		var n int
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if err := s.store.r.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE state = 'pending'`).Scan(&n); err != nil {
+			return -1
+		}
+		return float64(n)
+	}))
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "portal_store_queue", Help: "Writes waiting for the group-commit writer."}, func() float64 {
+		return float64(len(s.store.ops))
+	}))
 }
 
 func (m *metrics) handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }

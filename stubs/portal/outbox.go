@@ -2,7 +2,6 @@ package portal
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -155,19 +154,19 @@ func (o *outbox) deliver(ctx context.Context, id int64) error {
 	switch {
 	case callErr == nil && rep.status < 300:
 		o.s.metrics.outboxSteps.WithLabelValues(reg, "done").Inc()
-		return o.s.store.write(ctx, func(tx *sql.Tx) error { return completeStep(tx, id, dossierID, name, rep.body, now) })
+		return o.s.store.write(ctx, func(tx *wtx) error { return completeStep(tx, id, dossierID, name, rep.body, now) })
 	case callErr == nil:
 		// A 4xx is the registry refusing the data: park the step and tell the applicant.
 		o.s.metrics.outboxSteps.WithLabelValues(reg, "refused").Inc()
 		msg := fmt.Sprintf("%s refused %s (%d): %s", reg, name, rep.status, rep.body)
-		return o.s.store.write(ctx, func(tx *sql.Tx) error { return failStep(tx, id, dossierID, msg, now) })
+		return o.s.store.write(ctx, func(tx *wtx) error { return failStep(tx, id, dossierID, msg, now) })
 	default:
 		if errors.Is(callErr, context.Canceled) && ctx.Err() != nil {
 			return nil // shutting down; the step stays pending for the next start
 		}
 		o.s.metrics.outboxSteps.WithLabelValues(reg, "retry").Inc()
 		next := now.Add(o.backoff(attempts + 1))
-		err := o.s.store.write(ctx, func(tx *sql.Tx) error {
+		err := o.s.store.write(ctx, func(tx *wtx) error {
 			_, err := tx.Exec(`UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ?, updated_at = ? WHERE id = ? AND state = 'pending'`,
 				next.UnixMilli(), callErr.Error(), now.UnixMilli(), id)
 			return err
@@ -216,7 +215,7 @@ func (o *outbox) body(ctx context.Context, dossierID, name string) ([]byte, erro
 	return json.Marshal(spec.body(in, prior))
 }
 
-func completeStep(tx *sql.Tx, id int64, dossierID, name string, result []byte, now time.Time) error {
+func completeStep(tx *wtx, id int64, dossierID, name string, result []byte, now time.Time) error {
 	res, err := tx.Exec(`UPDATE outbox SET state = 'done', attempts = attempts + 1, result = ?, last_error = '', updated_at = ? WHERE id = ? AND state = 'pending'`,
 		string(result), now.UnixMilli(), id)
 	if err != nil {
@@ -235,7 +234,7 @@ func completeStep(tx *sql.Tx, id int64, dossierID, name string, result []byte, n
 	return setStatus(tx, dossierID, StatusCompleted, "portal", "all linked procedures completed", now)
 }
 
-func failStep(tx *sql.Tx, id int64, dossierID, msg string, now time.Time) error {
+func failStep(tx *wtx, id int64, dossierID, msg string, now time.Time) error {
 	if _, err := tx.Exec(`UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ? AND state = 'pending'`,
 		msg, now.UnixMilli(), id); err != nil {
 		return fmt.Errorf("fail step: %w", err)
@@ -243,7 +242,7 @@ func failStep(tx *sql.Tx, id int64, dossierID, msg string, now time.Time) error 
 	return setStatus(tx, dossierID, StatusNeedsInfo, "portal", msg, now)
 }
 
-func setStatus(tx *sql.Tx, id, status, actor, note string, now time.Time) error {
+func setStatus(tx *wtx, id, status, actor, note string, now time.Time) error {
 	if _, err := tx.Exec(`UPDATE dossiers SET status = ?, updated_at = ? WHERE id = ?`, status, now.UnixMilli(), id); err != nil {
 		return fmt.Errorf("set status: %w", err)
 	}

@@ -2,7 +2,6 @@ package portal
 
 import (
 	"crypto/rand"
-	"database/sql"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -36,7 +35,7 @@ func (s *Server) handlePay(w http.ResponseWriter, r *http.Request) {
 	}
 	receipt := newEReceipt(time.Now())
 	var existing string
-	err = s.store.write(r.Context(), func(tx *sql.Tx) error {
+	err = s.store.write(r.Context(), func(tx *wtx) error {
 		if err := tx.QueryRow(`SELECT payment_receipt FROM dossiers WHERE id = ?`, d.ID).Scan(&existing); err != nil {
 			return fmt.Errorf("load payment: %w", err)
 		}

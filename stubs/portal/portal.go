@@ -36,23 +36,26 @@ type Config struct {
 	// admission control, bundle steps called inline without retries.
 	Naive bool
 
-	RegistryTimeout    time.Duration // per registry call [2s]
-	RegistryConcurrent int           // bulkhead: concurrent calls per registry [64]
-	BreakerCooldown    time.Duration // how long a tripped breaker stays open [5s]
-	MaxBodyBytes       int64         // JSON request bodies [64 KiB]
-	MaxAttachmentBytes int64         // one attachment [5 MiB]
-	MaxHeaderBytes     int           // all request headers together [16 KiB]
-	GroupCommitBatch   int           // writes per transaction; 1 turns group commit off [256]
-	ReadInFlight       int           // admission: concurrent reads [256]
-	WriteInFlight      int           // admission: concurrent writes [512]
-	AdmissionQueue     int           // admission: requests allowed to wait per class [1024]
-	AdmissionWait      time.Duration // admission: longest wait for a slot [50ms]
-	OutboxWorkers      int           // concurrent outbox deliveries [8]
-	OutboxPoll         time.Duration // how often the outbox looks for due steps [100ms]
-	RetryBase          time.Duration // first retry delay, doubled per attempt with jitter [200ms]
-	RetryMax           time.Duration // longest retry delay [30s]
-	JWKSRefresh        time.Duration // least time between JWKS fetches on an unknown kid [10s]
-	Logger             *slog.Logger  // [discard]
+	RegistryTimeout    time.Duration            // per registry call [2s]
+	RegistryTimeouts   map[string]time.Duration // per registry name, overriding RegistryTimeout
+	RegistryConcurrent int                      // bulkhead: concurrent calls per registry [64]
+	BreakerCooldown    time.Duration            // how long a tripped breaker stays open [5s]
+	MaxBodyBytes       int64                    // JSON request bodies [64 KiB]
+	MaxAttachmentBytes int64                    // one attachment [5 MiB]
+	MaxHeaderBytes     int                      // all request headers together [16 KiB]
+	GroupCommitBatch   int                      // writes per transaction; 1 turns group commit off [256]
+	ReadInFlight       int                      // admission: concurrent reads [256]
+	WriteInFlight      int                      // admission: concurrent writes [512]
+	AdmissionQueue     int                      // admission: requests allowed to wait per class [1024]
+	AdmissionWait      time.Duration            // admission: longest wait for a slot [50ms]
+	OutboxWorkers      int                      // concurrent outbox deliveries [8]
+	OutboxPoll         time.Duration            // how often the outbox looks for due steps [100ms]
+	RetryBase          time.Duration            // first retry delay, doubled per attempt with jitter [200ms]
+	RetryMax           time.Duration            // longest retry delay [30s]
+	JWKSRefresh        time.Duration            // least time between JWKS fetches on an unknown kid [10s]
+	JWKSRefreshPeriod  time.Duration            // how often the JWKS is reloaded anyway [5m]
+	ApplicantCacheTTL  time.Duration            // reuse a positive population check this long; 0 checks every submission [0]
+	Logger             *slog.Logger             // [discard]
 }
 
 func (c *Config) defaults() error {
@@ -97,6 +100,7 @@ func (c *Config) defaults() error {
 	def(&c.RetryBase, 200*time.Millisecond)
 	def(&c.RetryMax, 30*time.Second)
 	def(&c.JWKSRefresh, 10*time.Second)
+	def(&c.JWKSRefreshPeriod, 5*time.Minute)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -114,6 +118,8 @@ type Server struct {
 	metrics  *metrics
 	handler  http.Handler
 	outbox   *outbox
+	// applicants remembers population checks that passed (ApplicantCacheTTL).
+	applicants *expiring[struct{}]
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -141,7 +147,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		MaxIdleConnsPerHost: 512, // the default of 2 makes every burst open new connections
 		IdleConnTimeout:     90 * time.Second,
 	}}
-	s := &Server{cfg: cfg, log: cfg.Logger, store: st, metrics: m, deps: map[string]*dependency{}}
+	s := &Server{cfg: cfg, log: cfg.Logger, store: st, metrics: m, deps: map[string]*dependency{}, applicants: newExpiring[struct{}](1_000_000)}
 	identityClient := client
 	if !cfg.Naive {
 		identityClient = &http.Client{Transport: client.Transport, Timeout: cfg.RegistryTimeout}
@@ -149,11 +155,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.keys = &jwks{url: cfg.IdentityURL + "/.well-known/jwks.json", client: identityClient, minInterval: cfg.JWKSRefresh}
 	s.verifier = newVerifier(s.keys, cfg.Issuer, cfg.Audience)
 	for _, name := range registry.Names {
+		timeout := cfg.RegistryTimeout
+		if t, ok := cfg.RegistryTimeouts[name]; ok && t > 0 {
+			timeout = t
+		}
 		s.deps[name] = newDependency(name, cfg.RegistryURL, client, dependencyConfig{
-			timeout: cfg.RegistryTimeout, concurrent: cfg.RegistryConcurrent, cooldown: cfg.BreakerCooldown, naive: cfg.Naive,
+			timeout: timeout, concurrent: cfg.RegistryConcurrent, cooldown: cfg.BreakerCooldown, naive: cfg.Naive,
 		}, m)
 	}
 	s.outbox = newOutbox(s)
+	m.watch(s)
 	s.handler = s.routes()
 
 	bg, cancel := context.WithCancel(context.Background())
@@ -174,21 +185,24 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 }
 
 // loadKeys fetches the JWKS until it succeeds, backing off, so the portal becomes
-// ready as soon as identity is reachable.
+// ready as soon as identity is reachable; then it refreshes it every
+// JWKSRefreshPeriod so keys retired by identity stop being trusted here too. A
+// failed refresh keeps the keys it has: identity being down must not log everyone out.
 func (s *Server) loadKeys(ctx context.Context) {
 	delay := 50 * time.Millisecond
 	for {
-		err := s.keys.fetch(ctx, true)
-		if err == nil {
-			return
+		wait := s.cfg.JWKSRefreshPeriod
+		if err := s.keys.fetch(ctx, true); err != nil {
+			s.log.Warn("JWKS not loaded", "err", err)
+			wait, delay = delay, min(delay*2, 5*time.Second)
+		} else {
+			delay = 50 * time.Millisecond
 		}
-		s.log.Warn("JWKS not loaded yet", "err", err)
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(delay):
+		case <-time.After(wait):
 		}
-		delay = min(delay*2, 5*time.Second)
 	}
 }
 
@@ -209,12 +223,12 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("GET /api/v1/provinces", s.handleProvinces)
 	api.HandleFunc("GET /api/v1/units", s.handleUnits)
 	api.HandleFunc("GET /api/v1/units/{code}", s.handleUnit)
-	api.HandleFunc("POST /api/v1/dossiers", s.requireRole(identity.RoleCitizen, s.handleSubmit))
+	api.HandleFunc("POST /api/v1/dossiers", s.requireSubmitter(s.handleSubmit))
 	api.HandleFunc("GET /api/v1/dossiers", s.requireRole(identity.RoleCitizen, s.handleListMine))
 	api.HandleFunc("GET /api/v1/dossiers/{id}", s.authenticate(s.handleGetDossier))
 	api.HandleFunc("POST /api/v1/dossiers/{id}/attachments", s.requireRole(identity.RoleCitizen, s.handleAttach))
 	api.HandleFunc("POST /api/v1/dossiers/{id}/payment", s.requireRole(identity.RoleCitizen, s.handlePay))
-	api.HandleFunc("POST /api/v1/bundles", s.requireRole(identity.RoleCitizen, s.handleSubmitBundle))
+	api.HandleFunc("POST /api/v1/bundles", s.requireSubmitter(s.handleSubmitBundle))
 	api.HandleFunc("GET /api/v1/officials/queue", s.requireRole(identity.RoleOfficial, s.handleQueue))
 	api.HandleFunc("POST /api/v1/officials/dossiers/{id}/{action}", s.requireRole(identity.RoleOfficial, s.handleOfficialAction))
 	api.HandleFunc("GET /admin/v1/receipts", s.requireRole(identity.RoleService, s.handleReceipts))

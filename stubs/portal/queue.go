@@ -1,10 +1,8 @@
 package portal
 
 import (
-	"database/sql"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/thongsuot/thongsuot/stubs/jsonapi"
@@ -35,14 +33,10 @@ func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, http.StatusBadRequest, "unknown status")
 		return
 	}
-	limit := 50
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
-			jsonapi.Error(w, http.StatusBadRequest, "limit must be 1–500")
-			return
-		}
-		limit = n
+	limit, err := queryInt(r, "limit", 50, 1, 500)
+	if err != nil {
+		s.fail(w, err)
+		return
 	}
 	unit := claimsFrom(r).Unit
 	list, err := s.queryDossiers(r.Context(), `WHERE unit_code = ? AND status = ? AND kind = 'single' ORDER BY created_at LIMIT ?`, unit, status, limit)
@@ -80,7 +74,7 @@ func (s *Server) handleOfficialAction(w http.ResponseWriter, r *http.Request) {
 	}
 	official := claimsFrom(r).Subject
 	var from string
-	err = s.store.write(r.Context(), func(tx *sql.Tx) error {
+	err = s.store.write(r.Context(), func(tx *wtx) error {
 		if err := tx.QueryRow(`SELECT status FROM dossiers WHERE id = ?`, d.ID).Scan(&from); err != nil {
 			return fmt.Errorf("load status: %w", err)
 		}

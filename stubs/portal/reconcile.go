@@ -2,8 +2,8 @@ package portal
 
 import (
 	"fmt"
+	"math"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/thongsuot/thongsuot/stubs/jsonapi"
@@ -29,19 +29,15 @@ type ReceiptState struct {
 // the load generator saw must be here exactly once. Paged by cursor: pass the
 // last cursor as ?after= until next_after is absent.
 func (s *Server) handleReceipts(w http.ResponseWriter, r *http.Request) {
-	after, limit := int64(0), 10000
-	var err error
-	if v := r.URL.Query().Get("after"); v != "" {
-		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
-			jsonapi.Error(w, http.StatusBadRequest, "after must be a cursor from a previous page")
-			return
-		}
+	after, err := queryInt(r, "after", 0, 0, math.MaxInt)
+	if err != nil {
+		s.fail(w, err)
+		return
 	}
-	if v := r.URL.Query().Get("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 100000 {
-			jsonapi.Error(w, http.StatusBadRequest, "limit must be 1–100000")
-			return
-		}
+	limit, err := queryInt(r, "limit", 10000, 1, 100000)
+	if err != nil {
+		s.fail(w, err)
+		return
 	}
 	rows, err := s.store.r.QueryContext(r.Context(), `SELECT d.rowid, d.id, d.receipt, d.status, d.kind, d.owner, d.procedure_code, d.unit_code, d.created_at,
 		(SELECT count(*) FROM outbox o WHERE o.dossier_id = d.id), (SELECT count(*) FROM outbox o WHERE o.dossier_id = d.id AND o.state = 'done')

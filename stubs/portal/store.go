@@ -27,10 +27,12 @@ type store struct {
 	mu       sync.RWMutex // held for reading while enqueueing, so Close cannot strand an op
 	isClosed bool
 	observe  func(batch int, took time.Duration) // metrics hook; never nil
+	stmts    map[string]*sql.Stmt
+	conn     *sql.Conn // the writer's connection, held for the store's life
 }
 
 type writeOp struct {
-	fn  func(*sql.Tx) error
+	fn  func(*wtx) error
 	err chan error
 }
 
@@ -117,11 +119,17 @@ func openStore(ctx context.Context, dir string, maxBatch int) (*store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
+	conn, err := w.Conn(ctx)
+	if err != nil {
+		_ = w.Close()
+		_ = r.Close()
+		return nil, fmt.Errorf("writer connection: %w", err)
+	}
 	if maxBatch < 1 {
 		maxBatch = 1
 	}
 	s := &store{w: w, r: r, ops: make(chan *writeOp, 4096), maxBatch: maxBatch,
-		done: make(chan struct{}), closed: make(chan struct{}), observe: func(int, time.Duration) {}}
+		done: make(chan struct{}), closed: make(chan struct{}), observe: func(int, time.Duration) {}, stmts: map[string]*sql.Stmt{}, conn: conn}
 	go s.writer()
 	return s, nil
 }
@@ -129,7 +137,7 @@ func openStore(ctx context.Context, dir string, maxBatch int) (*store, error) {
 // write runs fn inside a transaction and returns once that transaction is
 // durably committed (or failed). fn may be batched with others: it runs inside
 // its own savepoint, so its error rolls back only its own changes.
-func (s *store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *store) write(ctx context.Context, fn func(*wtx) error) error {
 	op := &writeOp{fn: fn, err: make(chan error, 1)}
 	s.mu.RLock()
 	if s.isClosed {
@@ -180,49 +188,89 @@ func (s *store) writer() {
 	}
 }
 
+// commit runs the batch in one transaction and one fsync. If any op fails, the
+// transaction is rolled back and each op is run again in a transaction of its
+// own, so one bad op cannot fail its neighbours; failures are rare (a unique
+// constraint, a refused state change), so the common path pays for no savepoints.
 func (s *store) commit(batch []*writeOp) {
 	start := time.Now()
-	errs := make([]error, len(batch))
-	tx, err := s.w.Begin()
-	if err != nil {
+	err := s.run(batch)
+	if err == nil {
+		s.observe(len(batch), time.Since(start))
 		for _, op := range batch {
-			op.err <- fmt.Errorf("begin transaction: %w", err)
+			op.err <- nil
 		}
 		return
 	}
-	for i, op := range batch {
-		if len(batch) == 1 {
-			errs[i] = op.fn(tx)
-			continue
-		}
-		if _, err := tx.Exec("SAVEPOINT op"); err != nil {
-			errs[i] = fmt.Errorf("savepoint: %w", err)
-			continue
-		}
-		if errs[i] = op.fn(tx); errs[i] != nil {
-			if _, err := tx.Exec("ROLLBACK TO op"); err != nil {
-				errs[i] = errors.Join(errs[i], fmt.Errorf("rollback to savepoint: %w", err))
-			}
-		}
-		if _, err := tx.Exec("RELEASE op"); err != nil {
-			errs[i] = errors.Join(errs[i], fmt.Errorf("release savepoint: %w", err))
-		}
-	}
-	if len(batch) == 1 && errs[0] != nil {
-		_ = tx.Rollback()
-		batch[0].err <- errs[0]
+	if len(batch) == 1 {
+		batch[0].err <- err
 		return
+	}
+	for _, op := range batch {
+		op.err <- s.run([]*writeOp{op})
+	}
+}
+
+// run executes ops in one transaction and commits it.
+func (s *store) run(ops []*writeOp) error {
+	tx, err := s.conn.BeginTx(context.Background(), nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	t := &wtx{tx: tx, s: s}
+	for _, op := range ops {
+		if err := op.fn(t); err != nil {
+			return errors.Join(err, rollback(tx))
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		for _, op := range batch {
-			op.err <- fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func rollback(tx *sql.Tx) error {
+	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return fmt.Errorf("rollback: %w", err)
+	}
+	return nil
+}
+
+// wtx is a write transaction whose statements are prepared once per store: SQLite
+// parsing the same INSERT for every dossier costs more than executing it.
+type wtx struct {
+	tx *sql.Tx
+	s  *store
+}
+
+func (t *wtx) stmt(query string) (*sql.Stmt, error) {
+	st, ok := t.s.stmts[query] // only the writer goroutine touches stmts
+	if !ok {
+		var err error
+		if st, err = t.s.conn.PrepareContext(context.Background(), query); err != nil {
+			return nil, fmt.Errorf("prepare: %w", err)
 		}
-		return
+		t.s.stmts[query] = st
 	}
-	s.observe(len(batch), time.Since(start))
-	for i, op := range batch {
-		op.err <- errs[i]
+	return t.tx.Stmt(st), nil
+}
+
+// Exec runs a prepared statement in the transaction.
+func (t *wtx) Exec(query string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(query)
+	if err != nil {
+		return nil, err
 	}
+	return st.Exec(args...)
+}
+
+// QueryRow runs a prepared query in the transaction.
+func (t *wtx) QueryRow(query string, args ...any) *sql.Row {
+	st, err := t.stmt(query)
+	if err != nil {
+		return t.tx.QueryRow(query, args...) // reports the same error on Scan
+	}
+	return st.QueryRow(args...)
 }
 
 // Close stops the writer after the queued writes and closes the database.
@@ -234,5 +282,8 @@ func (s *store) Close() error {
 	}
 	s.mu.Unlock()
 	<-s.closed
-	return errors.Join(s.w.Close(), s.r.Close())
+	for _, st := range s.stmts {
+		_ = st.Close()
+	}
+	return errors.Join(s.conn.Close(), s.w.Close(), s.r.Close())
 }

@@ -13,28 +13,29 @@ import (
 // journey reads, and what every dossier's unit_code must be.
 
 func (s *Server) handleProvinces(w http.ResponseWriter, r *http.Request) {
-	jsonapi.Write(w, http.StatusOK, map[string]any{"provinces": units.Provinces()})
+	writeStatic(w, "provinces", func() any { return map[string]any{"provinces": units.Provinces()} })
 }
 
 // handleUnits lists units, filtered by province, type and a diacritic-insensitive
 // name query, paged by limit and offset.
 func (s *Server) handleUnits(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit, offset := 100, 0
-	var err error
-	if v := q.Get("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 5000 {
-			jsonapi.Error(w, http.StatusBadRequest, "limit must be 1–5000")
-			return
-		}
+	limit, err := queryInt(r, "limit", 100, 1, 5000)
+	if err != nil {
+		s.fail(w, err)
+		return
 	}
-	if v := q.Get("offset"); v != "" {
-		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
-			jsonapi.Error(w, http.StatusBadRequest, "offset must be a non-negative number")
-			return
-		}
+	offset, err := queryInt(r, "offset", 0, 0, len(units.All()))
+	if err != nil {
+		s.fail(w, err)
+		return
 	}
 	province, typ, name := q.Get("province"), units.Type(q.Get("type")), fold(q.Get("q"))
+	key := strings.Join([]string{"units", province, string(typ), name, strconv.Itoa(limit), strconv.Itoa(offset)}, "\x00")
+	writeStatic(w, key, func() any { return listUnits(province, typ, name, limit, offset) })
+}
+
+func listUnits(province string, typ units.Type, name string, limit, offset int) any {
 	matched := []units.Unit{}
 	total := 0
 	for _, u := range units.All() {
@@ -47,7 +48,7 @@ func (s *Server) handleUnits(w http.ResponseWriter, r *http.Request) {
 		}
 		total++
 	}
-	jsonapi.Write(w, http.StatusOK, map[string]any{"units": matched, "total": total})
+	return map[string]any{"units": matched, "total": total}
 }
 
 func (s *Server) handleUnit(w http.ResponseWriter, r *http.Request) {
@@ -56,5 +57,5 @@ func (s *Server) handleUnit(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, http.StatusNotFound, "no unit with that code")
 		return
 	}
-	jsonapi.Write(w, http.StatusOK, u)
+	writeStatic(w, "unit\x00"+u.Code, func() any { return u })
 }

@@ -129,3 +129,18 @@ func TestKnobsPerRegistry(t *testing.T) {
 	code, _, _ = call(t, s, http.MethodPut, "/admin/v1/knobs/tax", `{"error_rate":2}`, "Authorization", "Bearer secret")
 	assert.Equal(t, http.StatusBadRequest, code)
 }
+
+func TestGarbageIsNever5xx(t *testing.T) {
+	s, _ := newServer(t, Config{})
+	bodies := []string{"", "null", "[]", `{"personal_id":1}`, `{"unit_code":"00004","applicant_id":null}`, "\xff\xfe", "{" + strings.Repeat(`"a":"b",`, 1000) + `"z":"z"}`}
+	paths := []string{"/population/v1/citizens/%00", "/population/v1/citizens/" + strings.Repeat("9", 500), "/civil-status/v1/births",
+		"/population/v1/personal-ids", "/social-insurance/v1/funeral-allowances", "/land/v1/citizens/abc", "/nope", "/admin/v1/knobs/population"}
+	for _, p := range paths {
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch} {
+			for _, b := range bodies {
+				code, body, _ := call(t, s, m, p, b, "Idempotency-Key", "k")
+				assert.Less(t, code, 500, "%s %s %q: %v", m, p, b, body)
+			}
+		}
+	}
+}
