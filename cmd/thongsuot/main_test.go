@@ -123,7 +123,7 @@ func TestRunSmoke(t *testing.T) {
 
 	rec, err := metrics.ReadJournal(dir)
 	require.NoError(t, err)
-	const toxic = 150 * time.Millisecond
+	const toxic = 400 * time.Millisecond
 	var inside, outside int
 	for _, w := range rec.Windows {
 		if w.Class != "submit" || w.Sent < 10 {

@@ -113,7 +113,7 @@ func newStubIdentityCmd() *cobra.Command {
 				if err != nil {
 					return nil, err
 				}
-				// Logins to try by hand (and for stubs/bench.sh): any non-empty password.
+				// Logins to try by hand (and for bench/portal): any non-empty password.
 				if cfg.Census.Len() > 0 {
 					fmt.Fprintf(cmd.OutOrStdout(), "example citizen (level %d): %s; official: %s; service client: thongsuot-harness\n",
 						cfg.Census.Citizen(0).Level, cfg.Census.Citizen(0).PersonalID, identity.OfficialUsername("00004", 1))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -139,7 +138,3 @@ var birthCert = map[string]any{"procedure_code": "1.001193", "unit_code": "00004
 func claimsFor(sub string, loa int) identity.Claims {
 	return identity.Claims{Role: identity.RoleCitizen, LoA: loa, RegisteredClaims: jwt.RegisteredClaims{Subject: sub}}
 }
-
-func decodeJSON(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }
-
-func listen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
