@@ -13,9 +13,12 @@ import (
 	"path/filepath"
 	"time"
 
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
 	"github.com/thongsuot/thongsuot/harness/fault"
 	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/harness/reconcile"
 	"github.com/thongsuot/thongsuot/harness/runtime"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
@@ -81,6 +84,10 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	if err != nil {
 		return err
 	}
+	ledger, err := reconcile.OpenLedger(opts.Dir)
+	if err != nil {
+		return err
+	}
 	rec := metrics.NewRecorder(journal, metrics.RecorderConfig{
 		Start: start, Width: width, Windows: windows, Classes: plan.Classes, Clock: plan.Clock,
 		Intended: plan.Intended, Grace: s.Load.Timeout.Duration + time.Second,
@@ -104,7 +111,10 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	attackErr := load.Attack(ctx, plan, ep, setup, load.Options{
 		Seed: s.Load.Seed, Timeout: s.Load.Timeout.Duration,
 		MaxWorkers: uint64(s.Load.MaxWorkers), LateAfter: s.Load.LateAfter.Duration,
-	}, rec.Add)
+	}, func(class int, res *vegeta.Result, late bool) {
+		rec.Add(class, res, late)
+		ledger.Observe(res)
+	})
 	stopBackground()
 	faultErr := <-faultsDone
 
@@ -113,7 +123,17 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 		now := time.Now()
 		ended = &now
 	}
-	closeErr := rec.Close(ended)
+	closeErr := errors.Join(rec.Close(ended), ledger.Close())
+	if closeErr == nil && !errors.Is(attackErr, context.Canceled) {
+		// Faults are off now: ask the portal what it holds.
+		r := reconcile.Check(ctx, load.NewClient(30*time.Second), stack.Portal, stack.Identity, opts.Dir)
+		if r.Error != "" {
+			say(opts.Progress, "reconciliation could not be made: %s", r.Error)
+		} else {
+			say(opts.Progress, "reconciled: %d dossiers acknowledged, %d stored, %d lost, %d duplicated",
+				r.Acknowledged, r.Stored, len(r.Missing), len(r.Duplicated))
+		}
+	}
 	if errors.Is(attackErr, context.Canceled) {
 		attackErr = nil // interrupted: the journal says incomplete, the report shows what ran
 		say(opts.Progress, "interrupted after %s: the run is incomplete", time.Since(start).Round(time.Second))

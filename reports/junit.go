@@ -64,6 +64,9 @@ func orAll(class string) string {
 // failureMessage says in one line what failed and by how much.
 func failureMessage(r *Run, o slo.Outcome) string {
 	w := o.Worst
+	if w == nil { // not judged per window
+		return o.Objective + ": " + o.Detail
+	}
 	return fmt.Sprintf("%s: %d of %d windows failed; worst %s at %s (%s)",
 		o.Objective, len(o.Failed), o.Evaluated, value(o, w.Value), r.scenarioTime(w.Scenario), excess(o, w.Value))
 }

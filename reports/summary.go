@@ -38,6 +38,8 @@ type Summary struct {
 	Classes     []ClassTotals         `json:"classes"`
 	Objectives  []slo.Outcome         `json:"objectives"`
 	Faults      []metrics.FaultWindow `json:"faults"`
+	// Reconciliation: acknowledged dossiers against what the portal stores at the end.
+	Reconciliation *metrics.Reconciliation `json:"reconciliation,omitempty"`
 	// Orphans: responses that came back after their window was written.
 	Orphans int64 `json:"orphans"`
 }
@@ -73,7 +75,7 @@ func NewSummary(r *Run) *Summary {
 		Runtime: j.Run.Runtime, Version: j.Run.Version, Started: j.Run.Started,
 		Clock: SummaryClock{Start: r.Clock.Start, End: r.Clock.End, Compress: r.Clock.Compress,
 			Window: j.Run.Window.Seconds()},
-		Objectives: r.Verdict.Objectives, Faults: j.Faults, Orphans: j.Run.Orphans,
+		Objectives: r.Verdict.Objectives, Faults: j.Faults, Orphans: j.Run.Orphans, Reconciliation: j.Reconciliation,
 	}
 	if s.Faults == nil {
 		s.Faults = []metrics.FaultWindow{}

@@ -87,6 +87,7 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 		{"list where text belongs", "name: t", "name: [t]", 2, "name", "cannot use a list here: want text"},
 		{"unknown kind", "kind: latency", "kind: speed", 18, "slos.objectives[1].kind", `unknown kind "speed"`},
 		{"percentile out of range", "percentile: 95", "percentile: 100", 18, "slos.objectives[1].percentile", "between 0 and 100"},
+		{"zero_loss with a target", "kind: availability, target: 99.5%}", "kind: zero_loss, target: 99.5%}", 17, "slos.objectives[0]", "zero_loss takes no class, target"},
 		{"window too small for compress", "window: 1m", "window: 1s", 15, "slos.window", "the least is 100ms"},
 	}
 	for _, tt := range tests {

@@ -104,6 +104,9 @@ type SLOs struct {
 const (
 	KindAvailability = "availability"
 	KindLatency      = "latency"
+	// KindZeroLoss: every dossier the portal acknowledged is stored, none twice
+	// (reconciled against the portal's admin listing at the end of the run).
+	KindZeroLoss = "zero_loss"
 )
 
 // Objective is one SLO. Class empty means all classes together.

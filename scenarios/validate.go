@@ -306,8 +306,12 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool) []problem {
 			if obj.Target != nil {
 				add(p+".target", "latency takes percentile and max, not target")
 			}
+		case KindZeroLoss:
+			if obj.Target != nil || obj.Max != nil || obj.Percentile != 0 || obj.Class != "" {
+				add(p, "zero_loss takes no class, target, percentile or max: it checks every acknowledged dossier")
+			}
 		default:
-			add(p+".kind", "unknown kind %q (known: %s, %s)", obj.Kind, KindAvailability, KindLatency)
+			add(p+".kind", "unknown kind %q (known: %s, %s, %s)", obj.Kind, KindAvailability, KindLatency, KindZeroLoss)
 		}
 	}
 	return ps

@@ -95,8 +95,15 @@ func printVerdict(w io.Writer, s *reports.Summary, dir string) {
 			mark = "FAIL"
 		}
 		worst := "no window judged"
+		if o.Detail != "" {
+			worst = o.Detail
+		}
 		if o.Worst != nil {
 			worst = fmt.Sprintf("worst %s", formatValue(o.Unit, o.Worst.Value))
+		}
+		if o.Worst == nil {
+			fmt.Fprintf(w, "  %s %-24s %s: %s\n", mark, o.Name, o.Objective, worst)
+			continue
 		}
 		fmt.Fprintf(w, "  %s %-24s %-24s overall %-10s %s, %d/%d windows failed\n",
 			mark, o.Name, o.Objective, formatValue(o.Unit, o.Overall), worst, len(o.Failed), o.Evaluated)

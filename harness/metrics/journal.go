@@ -128,9 +128,10 @@ func (j *Journal) Close(ended *time.Time, orphans int64) error {
 
 // Record is a journal read back.
 type Record struct {
-	Run     RunInfo
-	Windows []*Window // by index, then class order of Run.Classes
-	Faults  []FaultWindow
+	Run            RunInfo
+	Windows        []*Window // by index, then class order of Run.Classes
+	Faults         []FaultWindow
+	Reconciliation *Reconciliation // nil when the run made no check
 }
 
 // ReadJournal reads runDir/journal. A torn last line (a run killed mid-write) is ignored.
@@ -155,6 +156,9 @@ func ReadJournal(runDir string) (*Record, error) {
 		return nil, err
 	}
 	rec.Faults = latestFaults(faults)
+	if rec.Reconciliation, err = readReconciliation(runDir); err != nil {
+		return nil, err
+	}
 	order := map[string]int{}
 	for i, c := range rec.Run.Classes {
 		order[c] = i

@@ -15,7 +15,12 @@ func Evaluate(slos scenarios.SLOs, rec *metrics.Record) Verdict {
 	v := Verdict{Complete: rec.Run.Complete(), Pass: rec.Run.Complete()}
 	byIndex := groupByIndex(rec.Windows)
 	for _, obj := range slos.Objectives {
-		o := judge(obj, slos.MinRequests, byIndex)
+		var o Outcome
+		if obj.Kind == scenarios.KindZeroLoss {
+			o = judgeZeroLoss(obj, rec.Reconciliation)
+		} else {
+			o = judge(obj, slos.MinRequests, byIndex)
+		}
 		v.Pass = v.Pass && o.Met
 		v.Objectives = append(v.Objectives, o)
 	}
@@ -101,3 +106,22 @@ func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// judgeZeroLoss reads the end-of-run reconciliation: met when every acknowledged
+// dossier is stored and none twice. Its values count dossiers lost or duplicated.
+func judgeZeroLoss(obj scenarios.Objective, r *metrics.Reconciliation) Outcome {
+	o := Outcome{Name: obj.Name, Kind: obj.Kind, Objective: "no acknowledged dossier lost or duplicated", Unit: "dossiers"}
+	if r == nil {
+		o.Detail = "no reconciliation was made (the run did not finish)"
+		return o
+	}
+	if r.Error != "" {
+		o.Detail = "reconciliation could not be made: " + r.Error
+		return o
+	}
+	o.Met = r.Held()
+	o.Overall = float64(len(r.Missing) + len(r.Duplicated))
+	o.Evaluated = 1
+	o.Detail = fmt.Sprintf("%d acknowledged, %d stored: %d lost, %d duplicated", r.Acknowledged, r.Stored, len(r.Missing), len(r.Duplicated))
+	return o
+}

@@ -24,7 +24,8 @@ type Outcome struct {
 	Evaluated int     `json:"evaluated"` // windows judged
 	Skipped   int     `json:"skipped"`   // windows with fewer than min_requests
 	Failed    []Point `json:"failed,omitempty"`
-	Worst     *Point  `json:"worst,omitempty"` // the judged window furthest from (or closest to) failing
+	Worst     *Point  `json:"worst,omitempty"`  // the judged window furthest from (or closest to) failing
+	Detail    string  `json:"detail,omitempty"` // for objectives not judged per window, what was found
 }
 
 // Point is one window's value for an objective.

@@ -135,7 +135,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, d *Dossier, key 
 			return
 		}
 		if prior != nil {
-			s.respondCreated(w, prior, true)
+			s.respondCreated(w, prior, key, true)
 			return
 		}
 	}
@@ -163,7 +163,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, d *Dossier, key 
 		return
 	}
 	if replay != nil {
-		s.respondCreated(w, replay, true)
+		s.respondCreated(w, replay, key, true)
 		return
 	}
 	s.metrics.dossiers.WithLabelValues(d.Kind).Inc()
@@ -180,12 +180,17 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, d *Dossier, key 
 			}
 		}
 	}
-	s.respondCreated(w, d, false)
+	s.respondCreated(w, d, key, false)
 }
 
-func (s *Server) respondCreated(w http.ResponseWriter, d *Dossier, replayed bool) {
+// respondCreated answers 201. Location names the dossier and the Idempotency-Key is
+// echoed, so a client that keeps only headers can still reconcile what it was told.
+func (s *Server) respondCreated(w http.ResponseWriter, d *Dossier, key string, replayed bool) {
 	if replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	if key != "" {
+		w.Header().Set("Idempotency-Key", key)
 	}
 	w.Header().Set("Location", "/api/v1/dossiers/"+d.ID)
 	jsonapi.Write(w, http.StatusCreated, map[string]any{"id": d.ID, "receipt": d.Receipt, "status": d.Status, "fee_vnd": d.FeeVND})

@@ -1,7 +1,9 @@
 package portal
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -182,4 +184,24 @@ func TestPerRegistryTimeout(t *testing.T) {
 	code, _ := w.do(http.MethodPost, "/api/v1/dossiers", tok, birthCert)
 	assert.Equal(t, http.StatusGatewayTimeout, code)
 	assert.Less(t, time.Since(start), 2*time.Second, "the population timeout, not the default 5 s")
+}
+
+func TestCreatedNamesTheDossierInHeaders(t *testing.T) {
+	w := newWorld(t, nil)
+	tok, _ := w.citizen(0)
+	for _, replay := range []bool{false, true} {
+		req, err := http.NewRequest(http.MethodPost, w.url+"/api/v1/dossiers", strings.NewReader(`{"procedure_code":"1.001193","unit_code":"00004"}`))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Idempotency-Key", "hdr-1")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		var body struct{ ID string }
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+		resp.Body.Close()
+		require.Equal(t, http.StatusCreated, resp.StatusCode)
+		assert.Equal(t, "/api/v1/dossiers/"+body.ID, resp.Header.Get("Location"))
+		assert.Equal(t, "hdr-1", resp.Header.Get("Idempotency-Key"))
+		assert.Equal(t, replay, resp.Header.Get("Idempotent-Replayed") == "true")
+	}
 }
