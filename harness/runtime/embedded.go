@@ -7,10 +7,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
 
+	"github.com/thongsuot/thongsuot/harness/fault"
+	"github.com/thongsuot/thongsuot/scenarios"
 	"github.com/thongsuot/thongsuot/stubs/census"
 	"github.com/thongsuot/thongsuot/stubs/identity"
 	"github.com/thongsuot/thongsuot/stubs/portal"
@@ -80,9 +83,17 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 		proxies[name] = p
 		return "http://" + p.Listen, nil
 	}
+	// portal->registry is the trunk every registry call crosses; each registry has its
+	// own link in front of it, so a fault can hit one registry or all of them.
 	regURL, err := link("portal->registry", regAddr)
 	if err != nil {
 		return nil, err
+	}
+	registries := map[string]string{}
+	for _, name := range scenarios.Registries {
+		if registries[name], err = link(scenarios.RegistryLink(name), strings.TrimPrefix(regURL, "http://")); err != nil {
+			return nil, err
+		}
 	}
 	idForPortal, err := link("portal->identity", idAddr)
 	if err != nil {
@@ -100,7 +111,7 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 		}
 		closers = append(closers, func() error { return os.RemoveAll(dataDir) })
 	}
-	ptl, err := portal.New(ctx, portal.Config{DataDir: dataDir, IdentityURL: idForPortal, RegistryURL: regURL,
+	ptl, err := portal.New(ctx, portal.Config{DataDir: dataDir, IdentityURL: idForPortal, RegistryURL: regURL, Registries: registries,
 		Issuer: Issuer, Audience: Audience, Naive: opts.Naive})
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
@@ -115,12 +126,23 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// Each link tier reaches the portal over its own link, then through the portal's
+	// front door (client->portal) like every client.
+	tiers := map[string]string{}
+	for _, tier := range scenarios.Tiers {
+		if tiers[tier], err = link(scenarios.TierLink(tier), strings.TrimPrefix(portalURL, "http://")); err != nil {
+			return nil, err
+		}
+		if err := fault.Standing(tier, opts.Tiers[tier], proxies[scenarios.TierLink(tier)]); err != nil {
+			return nil, err
+		}
+	}
 
 	if err := waitReady(ctx, portalURL+"/readyz", readyTimeout); err != nil {
 		return nil, err
 	}
 	return &Stack{
-		Runtime: "embedded", Portal: portalURL, Identity: idForClients,
+		Runtime: "embedded", Portal: portalURL, Identity: idForClients, Tiers: tiers,
 		Proxies: proxies, ToxiproxyAPI: tp.Addr,
 		Citizen: people.Citizen,
 		close:   shutdown,

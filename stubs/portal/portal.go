@@ -35,6 +35,9 @@ type Config struct {
 	// Naive removes the protections: no timeouts, no breakers or bulkheads, no
 	// admission control, bundle steps called inline without retries.
 	Naive bool
+	// Registries overrides RegistryURL per registry name (registry.Names), so that each
+	// registry can sit behind its own link; registries without an entry use RegistryURL.
+	Registries map[string]string
 
 	RegistryTimeout    time.Duration // per registry call [2s]
 	RegistryConcurrent int           // bulkhead: concurrent calls per registry [64]
@@ -149,7 +152,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.keys = &jwks{url: cfg.IdentityURL + "/.well-known/jwks.json", client: identityClient, minInterval: cfg.JWKSRefresh}
 	s.verifier = newVerifier(s.keys, cfg.Issuer, cfg.Audience)
 	for _, name := range registry.Names {
-		s.deps[name] = newDependency(name, cfg.RegistryURL, client, dependencyConfig{
+		base := cfg.RegistryURL
+		if u := cfg.Registries[name]; u != "" {
+			base = strings.TrimRight(u, "/")
+		}
+		s.deps[name] = newDependency(name, base, client, dependencyConfig{
 			timeout: cfg.RegistryTimeout, concurrent: cfg.RegistryConcurrent, cooldown: cfg.BreakerCooldown, naive: cfg.Naive,
 		}, m)
 	}
