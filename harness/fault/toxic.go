@@ -94,6 +94,19 @@ func newEffect(name string, f scenarios.Fault, l *link, span time.Duration) (eff
 	}, nil
 }
 
+// Apply puts f on p at once, with no schedule and no journal (tests, standing toxics,
+// poking by hand); remove takes it away. A ramp runs over f.For.
+func Apply(name string, f scenarios.Fault, p Proxy) (remove func() error, err error) {
+	eff, err := newEffect(name, f, &link{Proxy: p}, f.For.D)
+	if err != nil {
+		return nil, err
+	}
+	if err := eff.apply(); err != nil {
+		return nil, err
+	}
+	return eff.remove, nil
+}
+
 // millis is a duration in toxiproxy's unit.
 func millis(d *scenarios.Duration) int64 {
 	if d == nil {
