@@ -103,7 +103,9 @@ func measure(t *testing.T, url string, rate int, d time.Duration) *metrics.Recor
 	return r
 }
 
-func ms(n int) *scenarios.Duration { return &scenarios.Duration{Duration: time.Duration(n) * time.Millisecond} }
+func ms(n int) *scenarios.Duration {
+	return &scenarios.Duration{Duration: time.Duration(n) * time.Millisecond}
+}
 func bw(bits float64) *scenarios.Bandwidth {
 	b := scenarios.Bandwidth(bits)
 	return &b

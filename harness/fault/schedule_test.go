@@ -167,7 +167,9 @@ func TestFlapCyclesOnTime(t *testing.T) {
 func TestOverlappingFaults(t *testing.T) {
 	one := 1.0
 	base := time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC)
-	at := func(wallMs int) scenarios.Time { return scenarios.At(base.Add(time.Duration(wallMs) * 600 * time.Millisecond)) }
+	at := func(wallMs int) scenarios.Time {
+		return scenarios.At(base.Add(time.Duration(wallMs) * 600 * time.Millisecond))
+	}
 	span := func(wallMs int) scenarios.Span { return scenarios.Span{D: time.Duration(wallMs) * time.Millisecond} }
 	bw := scenarios.Bandwidth(2e6)
 	faults := []scenarios.Fault{
