@@ -146,6 +146,12 @@ func TestFlapCyclesOnTime(t *testing.T) {
 	fakes, rec, _ := runSchedule(t, []scenarios.Fault{f}, "remote->portal")
 	calls := fakes["remote->portal"].calls
 	require.Len(t, calls, 6)
+	worst := time.Duration(0)
+	for i, c := range calls {
+		want := time.Duration(100+300*(i/2)+100*(i%2)) * time.Millisecond
+		worst = max(worst, (c.at - want).Abs())
+	}
+	t.Logf("worst scheduling error over 6 flap edges: %s", worst)
 	for i := range 3 {
 		on := time.Duration(100+300*i) * time.Millisecond
 		assert.Equal(t, "disable", calls[2*i].what)

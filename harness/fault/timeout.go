@@ -3,14 +3,11 @@ package fault
 import (
 	"time"
 
-	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
-
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
 // timeout stops all data on the stream and closes the connection after timeout; with
 // timeout 0 it holds the connection open with nothing passing until the fault ends.
 func timeout(f scenarios.Fault, _ time.Duration) toxic {
-	return toxic{typ: "timeout", attrs: toxiproxy.Attributes{"timeout": millis(f.Timeout)},
-		params: map[string]string{"timeout": f.Timeout.String()}}
+	return durationToxic("timeout", "timeout", f.Timeout)
 }

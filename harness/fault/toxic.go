@@ -107,6 +107,15 @@ func Apply(name string, f scenarios.Fault, p Proxy) (remove func() error, err er
 	return eff.remove, nil
 }
 
+// durationToxic is a toxiproxy toxic whose one attribute is a duration in ms.
+func durationToxic(typ, attr string, d *scenarios.Duration) toxic {
+	t := toxic{typ: typ, attrs: toxiproxy.Attributes{attr: millis(d)}, params: map[string]string{}}
+	if d != nil {
+		t.params[attr] = d.String()
+	}
+	return t
+}
+
 // millis is a duration in toxiproxy's unit.
 func millis(d *scenarios.Duration) int64 {
 	if d == nil {

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/Shopify/toxiproxy/v2/stream"
 	"github.com/Shopify/toxiproxy/v2/toxics"
 )
 
@@ -37,21 +38,10 @@ func (t *LatencyRampToxic) delay(now time.Time) time.Duration {
 }
 
 func (t *LatencyRampToxic) Pipe(stub *toxics.ToxicStub) {
-	for {
-		select {
-		case <-stub.Interrupt:
-			return
-		case c := <-stub.Input:
-			if c == nil {
-				stub.Close()
-				return
-			}
-			// As toxiproxy's latency toxic: the delay counts from when the chunk was read.
-			sleep := t.delay(time.Now()) - time.Since(c.Timestamp)
-			c.Timestamp = c.Timestamp.Add(max(sleep, 0))
-			if !hold(stub, c, sleep) {
-				return
-			}
-		}
-	}
+	pipe(stub, func(c *stream.StreamChunk) bool {
+		// As toxiproxy's latency toxic: the delay counts from when the chunk was read.
+		sleep := t.delay(time.Now()) - time.Since(c.Timestamp)
+		c.Timestamp = c.Timestamp.Add(max(sleep, 0))
+		return hold(stub, c, sleep)
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/Shopify/toxiproxy/v2/stream"
 	"github.com/Shopify/toxiproxy/v2/toxics"
 )
 
@@ -42,23 +43,12 @@ func (a lossAttrs) lost(n int) bool {
 }
 
 func (t *LossToxic) Pipe(stub *toxics.ToxicStub) {
-	for {
-		select {
-		case <-stub.Interrupt:
-			return
-		case c := <-stub.Input:
-			if c == nil {
-				stub.Close()
-				return
-			}
-			a, _ := t.s.get()
-			var wait time.Duration
-			if a.lost(len(c.Data)) {
-				wait = time.Duration(a.Retransmit) * time.Millisecond
-			}
-			if !hold(stub, c, wait) {
-				return
-			}
+	pipe(stub, func(c *stream.StreamChunk) bool {
+		a, _ := t.s.get()
+		var wait time.Duration
+		if a.lost(len(c.Data)) {
+			wait = time.Duration(a.Retransmit) * time.Millisecond
 		}
-	}
+		return hold(stub, c, wait)
+	})
 }

@@ -80,37 +80,28 @@ func burst(bytesPerSec float64) int { return max(int(bytesPerSec*burstWindow.Sec
 // pipeLimited passes chunks through bucket, in pieces no larger than its burst, with
 // the bucket's rate following the ramp (in KB/s).
 func pipeLimited(stub *toxics.ToxicStub, bucket *rate.Limiter, current func() ramp) {
-	for {
-		select {
-		case <-stub.Interrupt:
-			return
-		case c := <-stub.Input:
-			if c == nil {
-				stub.Close()
-				return
+	pipe(stub, func(c *stream.StreamChunk) bool {
+		for data := c.Data; len(data) > 0; {
+			now := time.Now()
+			bytesPerSec := current().at(now) * 1000
+			if bucket.Limit() != rate.Limit(bytesPerSec) {
+				bucket.SetLimitAt(now, rate.Limit(bytesPerSec))
+				bucket.SetBurstAt(now, burst(bytesPerSec))
 			}
-			data := c.Data
-			for len(data) > 0 {
-				now := time.Now()
-				bytesPerSec := current().at(now) * 1000
-				if bucket.Limit() != rate.Limit(bytesPerSec) {
-					bucket.SetLimitAt(now, rate.Limit(bytesPerSec))
-					bucket.SetBurstAt(now, burst(bytesPerSec))
+			n := min(len(data), bucket.Burst())
+			r := bucket.ReserveN(now, n)
+			if !r.OK() { // the burst shrank under a concurrent ramp step: try again
+				continue
+			}
+			piece := &stream.StreamChunk{Data: data[:n], Timestamp: c.Timestamp}
+			data = data[n:]
+			if !hold(stub, piece, r.DelayFrom(now)) {
+				if len(data) > 0 {
+					stub.Output <- &stream.StreamChunk{Data: data, Timestamp: c.Timestamp}
 				}
-				n := min(len(data), bucket.Burst())
-				r := bucket.ReserveN(now, n)
-				if !r.OK() { // the burst shrank under a concurrent ramp step: try again
-					continue
-				}
-				piece := &stream.StreamChunk{Data: data[:n], Timestamp: c.Timestamp}
-				data = data[n:]
-				if !hold(stub, piece, r.DelayFrom(now)) {
-					if len(data) > 0 {
-						stub.Output <- &stream.StreamChunk{Data: data, Timestamp: c.Timestamp}
-					}
-					return
-				}
+				return false
 			}
 		}
-	}
+		return true
+	})
 }

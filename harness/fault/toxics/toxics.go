@@ -91,6 +91,25 @@ func (s *settings[T]) marshal() ([]byte, error) {
 	return json.Marshal(v)
 }
 
+// pipe passes every chunk to handle until the toxic is interrupted or the stream ends;
+// handle reports false when it saw the interrupt itself.
+func pipe(stub *toxics.ToxicStub, handle func(c *stream.StreamChunk) bool) {
+	for {
+		select {
+		case <-stub.Interrupt:
+			return
+		case c := <-stub.Input:
+			if c == nil {
+				stub.Close()
+				return
+			}
+			if !handle(c) {
+				return
+			}
+		}
+	}
+}
+
 // hold waits d before passing c on; if the toxic is interrupted meanwhile it passes c
 // on at once (never dropping data, as toxiproxy's own toxics do) and reports false.
 func hold(stub *toxics.ToxicStub, c *stream.StreamChunk, d time.Duration) bool {
