@@ -80,17 +80,13 @@ func (f Fault) params() map[string]bool {
 	}
 }
 
-func (f *Fault) resolve(zone *time.Location, start time.Time) {
-	f.At.resolve(zone, start)
-	setDefault(&f.Stream, DefaultStream)
-	if f.Toxicity == nil {
-		one := 1.0
-		f.Toxicity = &one
+// resolveFaults fills the defaults of fault parameters.
+func (s *Scenario) resolveFaults() {
+	for i := range s.Faults {
+		if f := &s.Faults[i]; f.Toxic == ToxicLoss && f.Retransmit == nil {
+			f.Retransmit = &Duration{DefaultRetransmit}
+		}
 	}
-	if f.Toxic == ToxicLoss && f.Retransmit == nil {
-		f.Retransmit = &Duration{DefaultRetransmit}
-	}
-	setDefault(&f.Name, f.Toxic+" on "+f.Link)
 }
 
 // ScenarioLength is how much scenario time the fault spans, from At to the end of its

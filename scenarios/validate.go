@@ -20,7 +20,7 @@ const (
 	DefaultLateAfter   = 10 * time.Millisecond
 	DefaultWindow      = time.Minute
 	DefaultMinRequests = 10
-	DefaultStream      = StreamDownstream
+	DefaultStream      = "downstream"
 	// DefaultRecoveryWindows: held again for three windows in a row, so one lucky
 	// window does not count as recovered.
 	DefaultRecoveryWindows = 3
@@ -76,8 +76,16 @@ func (s *Scenario) resolve() []problem {
 		}
 	}
 	for i := range s.Faults {
-		s.Faults[i].resolve(zone, start)
+		f := &s.Faults[i]
+		f.At.resolve(zone, start)
+		setDefault(&f.Stream, DefaultStream)
+		if f.Toxicity == nil {
+			one := 1.0
+			f.Toxicity = &one
+		}
+		setDefault(&f.Name, f.Toxic+" on "+f.Link)
 	}
+	s.resolveFaults()
 	s.resolveTiers()
 	setDefault(&s.SLOs.Window.Duration, DefaultWindow)
 	setDefault(&s.SLOs.MinRequests, DefaultMinRequests)

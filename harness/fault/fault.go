@@ -27,14 +27,9 @@ type Proxy interface {
 // Window is when a fault is active, in wall offsets from the run start.
 type Window struct{ Start, End time.Duration }
 
-// WindowOf places a fault on the wall clock: At through the clock, For as written
-// (wall time, or scenario time through the clock). For a flap it spans every cycle.
-func WindowOf(f scenarios.Fault, c clock.Clock) Window {
-	ws := Windows(f, c)
-	return Window{Start: ws[0].Start, End: ws[len(ws)-1].End}
-}
-
-// Windows are the fault's active windows: one, or one per cycle of a flap.
+// Windows places a fault on the wall clock: its active windows, one (At through the
+// clock, For as written: wall time, or scenario time through the clock) or one per
+// cycle of a flap.
 func Windows(f scenarios.Fault, c clock.Clock) []Window {
 	start := c.ToWall(f.At.Time)
 	if f.Flap != nil {
