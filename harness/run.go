@@ -56,7 +56,8 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	broughtUp := time.Now()
 	stack, err := rt.Up(ctx, runtime.Options{
 		Seed: s.Load.Seed, Citizens: max(10_000, 2*s.Load.Users), TokenTTL: wall + time.Hour,
-		DataDir: filepath.Join(opts.Dir, "portal"), Tiers: s.Tiers,
+		DataDir: filepath.Join(opts.Dir, "portal"),
+		Tiers:   s.Tiers,
 	})
 	if err != nil {
 		return fmt.Errorf("bringing up the %s runtime: %w", orDefault(opts.Runtime, "embedded"), err)

@@ -35,8 +35,7 @@ type Config struct {
 	// Naive removes the protections: no timeouts, no breakers or bulkheads, no
 	// admission control, bundle steps called inline without retries.
 	Naive bool
-	// Registries overrides RegistryURL per registry name (registry.Names), so that each
-	// registry can sit behind its own link; registries without an entry use RegistryURL.
+	// Registries overrides RegistryURL per registry name (registry.Names): registryURL.
 	Registries map[string]string
 
 	RegistryTimeout    time.Duration // per registry call [2s]
@@ -152,11 +151,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.keys = &jwks{url: cfg.IdentityURL + "/.well-known/jwks.json", client: identityClient, minInterval: cfg.JWKSRefresh}
 	s.verifier = newVerifier(s.keys, cfg.Issuer, cfg.Audience)
 	for _, name := range registry.Names {
-		base := cfg.RegistryURL
-		if u := cfg.Registries[name]; u != "" {
-			base = strings.TrimRight(u, "/")
-		}
-		s.deps[name] = newDependency(name, base, client, dependencyConfig{
+		s.deps[name] = newDependency(name, cfg.registryURL(name), client, dependencyConfig{
 			timeout: cfg.RegistryTimeout, concurrent: cfg.RegistryConcurrent, cooldown: cfg.BreakerCooldown, naive: cfg.Naive,
 		}, m)
 	}
