@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -243,6 +244,21 @@ func (fl Flap) validate(p string) []problem {
 	}
 	if fl.Count < 1 || fl.Count > maxFlapCount {
 		add(".count", "want between 1 and %d cycles, got %d", maxFlapCount, fl.Count)
+	}
+	return ps
+}
+
+// validateFaultNames rejects two faults of one name starting at one time: the journal
+// tells fault windows apart by name and start.
+func (s *Scenario) validateFaultNames() []problem {
+	var ps []problem
+	seen := map[string]int{}
+	for i, f := range s.Faults {
+		key := f.Name + "@" + f.At.String()
+		if j, ok := seen[key]; ok {
+			ps = append(ps, problemf(fmt.Sprintf("faults[%d].name", i), "faults[%d] has the same name %q and start: name each fault", j, f.Name))
+		}
+		seen[key] = i
 	}
 	return ps
 }

@@ -102,6 +102,7 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 		{"ramp on the wrong toxic", "latency: 100ms}", "latency: 100ms, ramp: {bandwidth: 2Mbps}}", 13, "faults[0].ramp.bandwidth", "only the bandwidth and shared_bandwidth toxics"},
 		{"unknown tier", "slos:", "tiers:\n  island: {latency: 300ms}\nslos:", 15, "tiers.island", `unknown tier "island"`},
 		{"negative tier latency", "slos:", "tiers:\n  remote: {latency: -3ms}\nslos:", 15, "tiers.remote.latency", "must not be negative"},
+		{"two faults one name one start", "latency: 100ms}", "latency: 100ms}\n  - {at: +5m, for: 2s, link: portal->registry, toxic: latency, latency: 200ms}", 14, "faults[1].name", `faults[0] has the same name "latency on portal->registry"`},
 		{"recovery without max", "kind: latency, class: submit, percentile: 95, max: 500ms}", "kind: recovery}", 18, "slos.objectives[1].max", "missing: recovery needs max"},
 		{"recovery with a class", "kind: latency, class: submit, percentile: 95, max: 500ms}", "kind: recovery, class: submit, max: 2m}", 18, "slos.objectives[1]", "recovery takes max only"},
 	}

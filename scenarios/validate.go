@@ -180,6 +180,7 @@ func (s *Scenario) validate() []problem {
 	for i, f := range s.Faults {
 		ps = append(ps, f.validate(fmt.Sprintf("faults[%d]", i), s, clockOK)...)
 	}
+	ps = append(ps, s.validateFaultNames()...)
 	ps = append(ps, s.validateTiers()...)
 	ps = append(ps, s.SLOs.validate(s, seen)...)
 	return ps
