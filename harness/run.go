@@ -60,6 +60,7 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	stack, err := rt.Up(ctx, runtime.Options{
 		Seed: s.Load.Seed, Citizens: max(10_000, 2*s.Load.Users), TokenTTL: wall + time.Hour,
 		DataDir: filepath.Join(opts.Dir, "portal"),
+		Tiers:   s.Tiers,
 	})
 	if err != nil {
 		return fmt.Errorf("bringing up the %s runtime: %w", orDefault(opts.Runtime, "embedded"), err)
@@ -68,7 +69,7 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	say(opts.Progress, "up in %s: portal %s, identity %s, toxiproxy API %s",
 		time.Since(broughtUp).Round(time.Millisecond), stack.Portal, stack.Identity, stack.ToxiproxyAPI)
 
-	ep := load.Endpoints{Portal: stack.Portal, Identity: stack.Identity}
+	ep := load.Endpoints{Portal: stack.Portal, Identity: stack.Identity, Tiers: stack.Tiers}
 	setup, err := load.Prepare(ctx, load.NewClient(s.Load.Timeout.Duration), ep, submitters(stack, s.Load.Users), s.Load.Users)
 	if err != nil {
 		return fmt.Errorf("preparing %d virtual users: %w", s.Load.Users, err)

@@ -89,6 +89,23 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 		{"percentile out of range", "percentile: 95", "percentile: 100", 18, "slos.objectives[1].percentile", "between 0 and 100"},
 		{"zero_loss with a target", "kind: availability, target: 99.5%}", "kind: zero_loss, target: 99.5%}", 17, "slos.objectives[0]", "zero_loss takes no class, target"},
 		{"window too small for compress", "window: 1m", "window: 1s", 15, "slos.window", "the least is 100ms"},
+		{"negative bandwidth", "toxic: latency, latency: 100ms}", "toxic: bandwidth, bandwidth: -5Mbps}", 13, "faults[0].bandwidth", "must be positive"},
+		{"bandwidth without unit", "toxic: latency, latency: 100ms}", "toxic: bandwidth, bandwidth: 5}", 13, "faults[0].bandwidth", `bad bandwidth "5"`},
+		{"fault ends after the scenario", "for: 2s,", "for: 6s,", 13, "faults[0].for", "after the scenario ends"},
+		{"scenario-time fault ends after the scenario", "for: 2s,", "for: 6m scenario,", 13, "faults[0].for", "after the scenario ends"},
+		{"toxic missing its parameter", "toxic: latency, latency: 100ms}", "toxic: slicer}", 13, "faults[0].average_size", "the slicer toxic needs average_size"},
+		{"parameter the toxic does not take", "latency: 100ms}", "latency: 100ms, bytes: 10}", 13, "faults[0].bytes", "the latency toxic takes no bytes"},
+		{"unknown stream", "toxic: latency,", "stream: sideways, toxic: latency,", 13, "faults[0].stream", "want downstream, upstream or both"},
+		{"loss of 100%", "toxic: latency, latency: 100ms}", "toxic: loss, loss: 100%}", 13, "faults[0].loss", "below 100%"},
+		{"flap with for", "for: 2s,", "for: 2s, flap: {period: 2s, down_for: 1s, count: 2},", 13, "faults[0].for", "leave out for"},
+		{"flap never up", "for: 2s,", "flap: {period: 2s, down_for: 2s, count: 2},", 13, "faults[0].flap.down_for", "shorter than the period"},
+		{"flap past the end", "for: 2s,", "flap: {period: 2s, down_for: 1s, count: 4},", 13, "faults[0].flap", "after the scenario ends"},
+		{"ramp on the wrong toxic", "latency: 100ms}", "latency: 100ms, ramp: {bandwidth: 2Mbps}}", 13, "faults[0].ramp.bandwidth", "only the bandwidth and shared_bandwidth toxics"},
+		{"unknown tier", "slos:", "tiers:\n  island: {latency: 300ms}\nslos:", 15, "tiers.island", `unknown tier "island"`},
+		{"negative tier latency", "slos:", "tiers:\n  remote: {latency: -3ms}\nslos:", 15, "tiers.remote.latency", "must not be negative"},
+		{"two faults one name one start", "latency: 100ms}", "latency: 100ms}\n  - {at: +5m, for: 2s, link: portal->registry, toxic: latency, latency: 200ms}", 14, "faults[1].name", `faults[0] has the same name "latency on portal->registry"`},
+		{"recovery without max", "kind: latency, class: submit, percentile: 95, max: 500ms}", "kind: recovery}", 18, "slos.objectives[1].max", "missing: recovery needs max"},
+		{"recovery with a class", "kind: latency, class: submit, percentile: 95, max: 500ms}", "kind: recovery, class: submit, max: 2m}", 18, "slos.objectives[1]", "recovery takes max only"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,6 +178,8 @@ func FuzzParse(f *testing.F) {
 	smoke, _ := Builtin("smoke")
 	f.Add(smoke)
 	f.Add([]byte("clock: {start: +1d, end: +1s}"))
+	f.Add([]byte(withFaults("  - {at: +1m, link: remote->portal, toxic: down, flap: {period: 1m scenario, down_for: 0.5s, count: 3}}\n",
+		"tiers:\n  remote: {latency: 600ms, shared_bandwidth: 5Mbps}\n")))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Parse(data, "fuzz.yaml")
 		if err != nil {

@@ -19,7 +19,10 @@ type Scenario struct {
 	Load        Load    `yaml:"load"`
 	Mix         []Class `yaml:"mix"`
 	Faults      []Fault `yaml:"faults,omitempty"`
-	SLOs        SLOs    `yaml:"slos"`
+	// Tiers are the standing conditions of each link tier's link; defaults fill
+	// what a scenario leaves out (see tier.go).
+	Tiers map[string]Tier `yaml:"tiers,omitempty"`
+	SLOs  SLOs            `yaml:"slos"`
 
 	// File is where the scenario came from, for messages; not part of the schema.
 	File string `yaml:"-"`
@@ -77,33 +80,23 @@ type Class struct {
 	Weight float64 `yaml:"weight"`
 }
 
-// Fault is one toxic applied to one link for a window. At is scenario time; For is wall
-// time unless written with the word "scenario" (see Span).
-type Fault struct {
-	Name     string    `yaml:"name,omitempty"`
-	At       Time      `yaml:"at"`
-	For      Span      `yaml:"for"`
-	Link     string    `yaml:"link"`
-	Toxic    string    `yaml:"toxic"`
-	Stream   string    `yaml:"stream,omitempty"`   // downstream (default) or upstream
-	Toxicity *float64  `yaml:"toxicity,omitempty"` // share of connections affected, 0..1
-	Latency  *Duration `yaml:"latency,omitempty"`  // latency toxic
-	Jitter   *Duration `yaml:"jitter,omitempty"`   // latency toxic
-}
-
 // SLOs are the objectives, each evaluated per window of scenario time.
 type SLOs struct {
 	Window Duration `yaml:"window"`
 	// MinRequests: a window with fewer requests (for the objective's classes) is not
 	// judged, so a handful of samples cannot fail or pass a window.
-	MinRequests int         `yaml:"min_requests,omitempty"`
-	Objectives  []Objective `yaml:"objectives"`
+	MinRequests int `yaml:"min_requests,omitempty"`
+	// RecoveryWindows: a fault has recovered once every objective holds again for
+	// this many consecutive windows (the recovery objective and the verdict's recoveries).
+	RecoveryWindows int         `yaml:"recovery_windows,omitempty"`
+	Objectives      []Objective `yaml:"objectives"`
 }
 
 // Objective kinds.
 const (
 	KindAvailability = "availability"
 	KindLatency      = "latency"
+	KindRecovery     = "recovery" // after each fault, every other objective holds again within max (wall time)
 	// KindZeroLoss: every dossier the portal acknowledged is stored, none twice
 	// (reconciled against the portal's admin listing at the end of the run).
 	KindZeroLoss = "zero_loss"
@@ -116,5 +109,5 @@ type Objective struct {
 	Class      string    `yaml:"class,omitempty"`
 	Target     *Percent  `yaml:"target,omitempty"`     // availability: share of requests answered without 5xx or transport error
 	Percentile float64   `yaml:"percentile,omitempty"` // latency: e.g. 95
-	Max        *Duration `yaml:"max,omitempty"`        // latency: the percentile must stay under this
+	Max        *Duration `yaml:"max,omitempty"`        // latency: the percentile must stay under this; recovery: the longest recovery (wall time)
 }

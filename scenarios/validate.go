@@ -21,6 +21,9 @@ const (
 	DefaultWindow      = time.Minute
 	DefaultMinRequests = 10
 	DefaultStream      = "downstream"
+	// DefaultRecoveryWindows: held again for three windows in a row, so one lucky
+	// window does not count as recovered.
+	DefaultRecoveryWindows = 3
 
 	// MaxWallDuration bounds a run: every load loop must end.
 	MaxWallDuration = 24 * time.Hour
@@ -82,8 +85,11 @@ func (s *Scenario) resolve() []problem {
 		}
 		setDefault(&f.Name, f.Toxic+" on "+f.Link)
 	}
+	s.resolveFaults()
+	s.resolveTiers()
 	setDefault(&s.SLOs.Window.Duration, DefaultWindow)
 	setDefault(&s.SLOs.MinRequests, DefaultMinRequests)
+	setDefault(&s.SLOs.RecoveryWindows, DefaultRecoveryWindows)
 	return ps
 }
 
@@ -174,6 +180,8 @@ func (s *Scenario) validate() []problem {
 	for i, f := range s.Faults {
 		ps = append(ps, f.validate(fmt.Sprintf("faults[%d]", i), s, clockOK)...)
 	}
+	ps = append(ps, s.validateFaultNames()...)
+	ps = append(ps, s.validateTiers()...)
 	ps = append(ps, s.SLOs.validate(s, seen)...)
 	return ps
 }
@@ -211,48 +219,6 @@ func (e Event) validate(p string) []problem {
 	return ps
 }
 
-func (f Fault) validate(p string, s *Scenario, clockOK bool) []problem {
-	var ps []problem
-	add := func(field, format string, args ...any) { ps = append(ps, problemf(p+field, format, args...)) }
-	if f.At.IsZero() {
-		add(".at", "missing: the scenario time the fault starts, e.g. +8m or 2025-07-01 08:00")
-	} else if clockOK && (f.At.Before(s.Clock.Start.Time) || !f.At.Before(s.Clock.End.Time)) {
-		add(".at", "%s is outside the scenario (%s to %s)", f.At.Format(time.RFC3339),
-			s.Clock.Start.Format(time.RFC3339), s.Clock.End.Format(time.RFC3339))
-	}
-	if f.For.D <= 0 {
-		add(".for", `must be a positive duration, e.g. "5s" (wall) or "2h scenario"`)
-	}
-	if !slices.Contains(Links, f.Link) {
-		add(".link", "unknown link %q (known: %s)", f.Link, strings.Join(Links, ", "))
-	}
-	if !slices.Contains(Toxics, f.Toxic) {
-		add(".toxic", "unknown toxic %q (known: %s)", f.Toxic, strings.Join(Toxics, ", "))
-	}
-	if f.Stream != "downstream" && f.Stream != "upstream" {
-		add(".stream", "want downstream or upstream, got %q", f.Stream)
-	}
-	if t := *f.Toxicity; t < 0 || t > 1 {
-		add(".toxicity", "must be between 0 and 1, got %v", t)
-	}
-	switch f.Toxic {
-	case ToxicLatency:
-		if f.Latency == nil {
-			add(".latency", "missing: the latency toxic needs latency, e.g. 150ms")
-		} else if f.Latency.Duration < time.Millisecond {
-			add(".latency", "must be at least 1ms, got %s", f.Latency.Duration)
-		}
-		if f.Jitter != nil && f.Jitter.Duration < 0 {
-			add(".jitter", "must not be negative")
-		}
-	case ToxicDown:
-		if f.Latency != nil || f.Jitter != nil {
-			add("", "the down toxic takes no latency or jitter")
-		}
-	}
-	return ps
-}
-
 func (o SLOs) validate(s *Scenario, classes map[string]bool) []problem {
 	var ps []problem
 	add := func(field, format string, args ...any) { ps = append(ps, problemf(field, format, args...)) }
@@ -268,6 +234,9 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool) []problem {
 	}
 	if o.MinRequests < 0 {
 		add("slos.min_requests", "must not be negative")
+	}
+	if o.RecoveryWindows < 0 {
+		add("slos.recovery_windows", "must be positive")
 	}
 	if len(o.Objectives) == 0 {
 		add("slos.objectives", "empty: a run needs at least one objective to give a verdict")
@@ -306,12 +275,21 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool) []problem {
 			if obj.Target != nil {
 				add(p+".target", "latency takes percentile and max, not target")
 			}
+		case KindRecovery:
+			if obj.Max == nil {
+				add(p+".max", "missing: recovery needs max, the longest a recovery may take (wall time), e.g. 2m")
+			} else if obj.Max.Duration <= 0 {
+				add(p+".max", "must be positive")
+			}
+			if obj.Target != nil || obj.Percentile != 0 || obj.Class != "" {
+				add(p, "recovery takes max only: it holds when every other objective holds again")
+			}
 		case KindZeroLoss:
 			if obj.Target != nil || obj.Max != nil || obj.Percentile != 0 || obj.Class != "" {
 				add(p, "zero_loss takes no class, target, percentile or max: it checks every acknowledged dossier")
 			}
 		default:
-			add(p+".kind", "unknown kind %q (known: %s, %s, %s)", obj.Kind, KindAvailability, KindLatency, KindZeroLoss)
+			add(p+".kind", "unknown kind %q (known: %s, %s, %s, %s)", obj.Kind, KindAvailability, KindLatency, KindRecovery, KindZeroLoss)
 		}
 	}
 	return ps

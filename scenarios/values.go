@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"gopkg.in/yaml.v3"
 )
 
@@ -218,4 +219,95 @@ func (p *Percent) UnmarshalYAML(n *yaml.Node) error {
 
 func (p Percent) MarshalYAML() (any, error) {
 	return strconv.FormatFloat(float64(p)*100, 'g', -1, 64) + "%", nil
+}
+
+// Bandwidth is a link rate in bits per second. It is written with a unit: bits ("200Mbps",
+// "64kbps", "20Mbit/s") or bytes ("2.5MB/s", "500KB/s"); prefixes are decimal (k = 1000).
+type Bandwidth float64
+
+// bandwidthPrefixes are the decimal prefixes a bandwidth unit may carry.
+var bandwidthPrefixes = map[string]float64{"": 1, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9}
+
+// ParseBandwidth reads a bandwidth such as "200Mbps" or "2.5MB/s" into bits per second.
+func ParseBandwidth(s string) (Bandwidth, error) {
+	text := strings.TrimSpace(s)
+	bad := fmt.Errorf(`bad bandwidth %q: want a rate with a unit, e.g. "200Mbps", "20Mbit/s" or "2.5MB/s"`, s)
+	if text == "0" {
+		return 0, nil // no limit, where a limit is optional
+	}
+	i := strings.IndexFunc(text, func(r rune) bool { return !strings.ContainsRune("+-0123456789.eE", r) })
+	if i <= 0 {
+		return 0, bad
+	}
+	v, err := strconv.ParseFloat(text[:i], 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, bad
+	}
+	unit := strings.TrimSpace(text[i:])
+	perUnit := 0.0
+	for _, suffix := range []struct {
+		s    string
+		bits float64
+	}{{"bps", 1}, {"bit/s", 1}, {"b/s", 1}, {"B/s", 8}} {
+		if prefix, ok := strings.CutSuffix(unit, suffix.s); ok {
+			if p, ok := bandwidthPrefixes[prefix]; ok {
+				perUnit = p * suffix.bits
+			}
+			break
+		}
+	}
+	if perUnit == 0 {
+		return 0, bad
+	}
+	return Bandwidth(v * perUnit), nil
+}
+
+// KBps is the rate in toxiproxy's unit, kilobytes (1000 bytes) per second, at least 1.
+func (b Bandwidth) KBps() int64 { return max(int64(math.Round(float64(b)/8000)), 1) }
+
+func (b Bandwidth) String() string {
+	for _, u := range []struct {
+		name string
+		div  float64
+	}{{"Gbps", 1e9}, {"Mbps", 1e6}, {"kbps", 1e3}} {
+		if math.Abs(float64(b)) >= u.div {
+			return strconv.FormatFloat(float64(b)/u.div, 'g', -1, 64) + u.name
+		}
+	}
+	return strconv.FormatFloat(float64(b), 'g', -1, 64) + "bps"
+}
+
+func (b *Bandwidth) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fieldError(n, `want a bandwidth such as "200Mbps" or "2.5MB/s"`)
+	}
+	v, err := ParseBandwidth(n.Value)
+	if err != nil {
+		return fieldError(n, "%v", err)
+	}
+	*b = v
+	return nil
+}
+
+func (b Bandwidth) MarshalYAML() (any, error) { return b.String(), nil }
+
+// ByteSize is a number of bytes, written as a number or with a unit ("64", "512B",
+// "1KiB", "2MB").
+type ByteSize int64
+
+func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fieldError(n, `want a size such as 512, "64KiB" or "1MB"`)
+	}
+	text := strings.TrimSpace(n.Value)
+	body, neg := strings.CutPrefix(text, "-")
+	v, err := humanize.ParseBytes(body)
+	if err != nil || v > math.MaxInt64 {
+		return fieldError(n, `bad size %q: want bytes such as 512, "64KiB" or "1MB"`, text)
+	}
+	*b = ByteSize(v)
+	if neg {
+		*b = -*b
+	}
+	return nil
 }

@@ -12,13 +12,15 @@ var Classes = []string{
 	"status",    // GET one of the citizen's dossiers
 }
 
-// Links are the network paths a fault can target, "from->to".
-var Links = []string{
-	"client->portal",
-	"client->identity",
-	"portal->identity",
-	"portal->registry",
-}
+// Links are the network paths a fault can target, "from->to": the base links, one link
+// per registry ("portal->registry.<registry>", behind the shared "portal->registry"),
+// and one per link tier ("<tier>->portal", in front of the shared "client->portal").
+var Links = links()
+
+// Registries are the national registries the portal calls, each on its own link
+// "portal->registry.<name>" (the registry stub serves each under /<name>/v1/).
+var Registries = []string{"population", "civil-status", "residence", "social-insurance",
+	"health-insurance", "business", "land", "tax", "judicial-records"}
 
 // Tiers are the link tiers of commune-level units: how a commune's officials and local
 // citizens reach the portal (urban fibre, rural, remote/island — the 13 special zones
@@ -26,11 +28,44 @@ var Links = []string{
 // named "<tier>->portal".
 var Tiers = []string{"urban", "rural", "remote"}
 
-// Toxic kinds a fault can apply.
+// RegistryLink and TierLink name the per-registry and per-tier links.
+func RegistryLink(registry string) string { return "portal->registry." + registry }
+func TierLink(tier string) string         { return tier + "->portal" }
+
+func links() []string {
+	ls := []string{"client->portal", "client->identity", "portal->identity", "portal->registry"}
+	for _, r := range Registries {
+		ls = append(ls, RegistryLink(r))
+	}
+	for _, t := range Tiers {
+		ls = append(ls, TierLink(t))
+	}
+	return ls
+}
+
+// Toxic kinds a fault can apply: toxiproxy's own, two custom toxics of the embedded
+// toxiproxy server (harness/fault/toxics), and down.
 const (
-	ToxicLatency = "latency" // adds latency (+ jitter) to every chunk on the stream
-	ToxicDown    = "down"    // the link refuses and drops every connection
+	ToxicLatency         = "latency"          // adds latency (+ jitter) to every chunk on the stream
+	ToxicBandwidth       = "bandwidth"        // caps each connection's rate
+	ToxicSharedBandwidth = "shared_bandwidth" // caps all the link's connections together (one token bucket)
+	ToxicSlowClose       = "slow_close"       // delays the close of the connection
+	ToxicTimeout         = "timeout"          // stops all data and closes the connection after a timeout (0: holds it forever)
+	ToxicResetPeer       = "reset_peer"       // resets the connection (TCP RST) after a timeout
+	ToxicSlicer          = "slicer"           // slices data into small bits, optionally with a delay between them
+	ToxicLimitData       = "limit_data"       // closes the connection after a number of bytes
+	ToxicLoss            = "loss"             // packet loss, as TCP shows it: a chunk is held back one retransmission timeout
+	ToxicDown            = "down"             // the link refuses and drops every connection
 )
 
 // Toxics are the toxic kinds a fault can apply.
-var Toxics = []string{ToxicLatency, ToxicDown}
+var Toxics = []string{ToxicLatency, ToxicBandwidth, ToxicSharedBandwidth, ToxicSlowClose, ToxicTimeout,
+	ToxicResetPeer, ToxicSlicer, ToxicLimitData, ToxicLoss, ToxicDown}
+
+// Streams a toxic can act on: downstream (responses, the default), upstream (requests)
+// or both (one toxic each way).
+const (
+	StreamDownstream = "downstream"
+	StreamUpstream   = "upstream"
+	StreamBoth       = "both"
+)

@@ -80,6 +80,7 @@ func newStubPortalCmd() *cobra.Command {
 	fl.StringVar(&cfg.DataDir, "data", "data/portal", "directory of the dossier store (SQLite)")
 	fl.StringVar(&cfg.IdentityURL, "identity", "http://127.0.0.1:8081", "base URL of the identity provider (JWKS is fetched from here)")
 	fl.StringVar(&cfg.RegistryURL, "registry", "http://127.0.0.1:8082", "base URL of the registry server")
+	fl.StringToStringVar(&cfg.Registries, "registry-url", nil, "base URL of one registry overriding --registry, e.g. population=http://127.0.0.1:21001 (repeatable)")
 	fl.StringVar(&cfg.Issuer, "issuer", identity.DefaultIssuer, "expected token issuer")
 	fl.StringVar(&cfg.Audience, "audience", identity.DefaultAudience, "expected token audience")
 	fl.BoolVar(&cfg.Naive, "naive", false, "remove the protections: no timeouts, breakers, bulkheads or shedding; registry calls inline")

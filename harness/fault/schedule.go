@@ -12,20 +12,6 @@ import (
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
-// Window is when a fault is active, in wall offsets from the run start.
-type Window struct{ Start, End time.Duration }
-
-// WindowOf places a fault on the wall clock: At through the clock, For as written
-// (wall time, or scenario time through the clock).
-func WindowOf(f scenarios.Fault, c clock.Clock) Window {
-	start := c.ToWall(f.At.Time)
-	d := f.For.D
-	if f.For.Scenario {
-		d = c.WallSpan(d)
-	}
-	return Window{Start: start, End: start + d}
-}
-
 // Schedule applies faults on time. Each fault runs in its own goroutine so that
 // overlapping faults on different links do not wait for each other.
 type Schedule struct {
@@ -39,52 +25,79 @@ type Schedule struct {
 // (a fault never outlives its run). start is the wall time of offset 0. It returns
 // when every fault is done, with every failure to apply or remove.
 func (s *Schedule) Run(ctx context.Context, start time.Time) error {
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-	)
+	links := map[string]*link{}
+	type job struct {
+		f       scenarios.Fault
+		eff     effect
+		windows []Window
+	}
+	var jobs []job
 	for i, f := range s.Faults {
 		p, ok := s.Proxies[f.Link]
 		if !ok {
 			return fmt.Errorf("fault %q: the runtime has no link %q", f.Name, f.Link)
 		}
-		inj, err := inject(fmt.Sprintf("f%d-%s", i, f.Toxic), f, p)
+		if links[f.Link] == nil {
+			links[f.Link] = &link{Proxy: p}
+		}
+		windows := Windows(f, s.Clock)
+		eff, err := newEffect(fmt.Sprintf("f%d-%s", i, f.Toxic), f, links[f.Link], windows[0].End-windows[0].Start)
 		if err != nil {
 			return fmt.Errorf("fault %q: %w", f.Name, err)
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := s.run(ctx, start, f, inj); err != nil {
-				mu.Lock()
-				errs = append(errs, fmt.Errorf("fault %q on %s: %w", f.Name, f.Link, err))
-				mu.Unlock()
+		jobs = append(jobs, job{f, eff, windows})
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for _, j := range jobs {
+		wg.Go(func() {
+			for cycle, w := range j.windows {
+				err := s.run(ctx, start, j.f, j.eff, w, cycle+1, len(j.windows))
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, fmt.Errorf("fault %q on %s: %w", j.f.Name, j.f.Link, err))
+					mu.Unlock()
+				}
+				if ctx.Err() != nil {
+					return
+				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	return errors.Join(errs...)
 }
 
-func (s *Schedule) run(ctx context.Context, start time.Time, f scenarios.Fault, inj injection) error {
-	w := WindowOf(f, s.Clock)
+// run applies one window of a fault and journals it when applied and when removed.
+func (s *Schedule) run(ctx context.Context, start time.Time, f scenarios.Fault, eff effect, w Window, cycle, cycles int) error {
 	if !sleepUntil(ctx, start.Add(w.Start)) {
 		return nil // the run ended before the fault was due
 	}
-	rec := metrics.FaultWindow{Name: f.Name, Link: f.Link, Toxic: f.Toxic, Params: inj.params,
-		Start: time.Since(start), Scenario: f.At.Time}
-	if err := inj.apply(); err != nil {
+	rec := metrics.FaultWindow{Name: f.Name, Link: f.Link, Toxic: f.Toxic, Params: eff.params,
+		Kind: metrics.FaultWindowKind, Scenario: s.Clock.ToScenario(w.Start)}
+	switch {
+	case f.Flap != nil:
+		rec.Kind, rec.Cycle, rec.Cycles = metrics.FaultFlapKind, cycle, cycles
+	case f.Ramp != nil:
+		rec.Kind = metrics.FaultRampKind
+	}
+	err := eff.apply()
+	rec.Start = time.Since(start)
+	if err != nil {
 		rec.Error = err.Error()
 		return errors.Join(err, s.Journal.AppendFault(rec))
 	}
 	// Journal it now as well as at the end, so a run killed mid-fault still shows it.
 	if err := s.Journal.AppendFault(rec); err != nil {
-		return errors.Join(err, inj.remove())
+		return errors.Join(err, eff.remove())
 	}
 	sleepUntil(ctx, start.Add(w.End))
-	err := inj.remove()
+	err = eff.remove()
 	rec.End = time.Since(start)
+	rec.ScenarioEnd = s.Clock.ToScenario(rec.End)
 	if err != nil {
 		rec.Error = "removing: " + err.Error()
 	}

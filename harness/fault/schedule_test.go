@@ -113,3 +113,106 @@ func TestUnknownLinkIsAnError(t *testing.T) {
 	s := &Schedule{Faults: []scenarios.Fault{{Name: "x", Link: "nowhere"}}}
 	assert.ErrorContains(t, s.Run(context.Background(), time.Now()), `no link "nowhere"`)
 }
+
+// runSchedule runs faults against fake proxies on a 1 s-per-scenario-10-min clock and
+// returns the calls per link and the journal.
+func runSchedule(t *testing.T, faults []scenarios.Fault, links ...string) (map[string]*fakeProxy, *metrics.Record, time.Time) {
+	t.Helper()
+	base := time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC)
+	c := clock.Clock{Start: base, End: base.Add(10 * time.Minute), Compress: 600}
+	dir := t.TempDir()
+	j, err := metrics.CreateJournal(dir, metrics.RunInfo{ID: "t"})
+	require.NoError(t, err)
+	start := time.Now()
+	fakes, proxies := map[string]*fakeProxy{}, map[string]Proxy{}
+	for _, l := range links {
+		fakes[l] = &fakeProxy{start: start}
+		proxies[l] = fakes[l]
+	}
+	s := &Schedule{Faults: faults, Clock: c, Proxies: proxies, Journal: j}
+	require.NoError(t, s.Run(context.Background(), start))
+	now := time.Now()
+	require.NoError(t, j.Close(&now, 0))
+	rec, err := metrics.ReadJournal(dir)
+	require.NoError(t, err)
+	return fakes, rec, base
+}
+
+func TestFlapCyclesOnTime(t *testing.T) {
+	one := 1.0
+	base := time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC)
+	f := scenarios.Fault{Name: "flap", Link: "remote->portal", Toxic: "down", Toxicity: &one, At: scenarios.At(base.Add(time.Minute)), // 100 ms wall
+		Flap: &scenarios.Flap{Period: scenarios.Span{D: 300 * time.Millisecond}, DownFor: scenarios.Span{D: 100 * time.Millisecond}, Count: 3}}
+	fakes, rec, _ := runSchedule(t, []scenarios.Fault{f}, "remote->portal")
+	calls := fakes["remote->portal"].calls
+	require.Len(t, calls, 6)
+	worst := time.Duration(0)
+	for i, c := range calls {
+		want := time.Duration(100+300*(i/2)+100*(i%2)) * time.Millisecond
+		worst = max(worst, (c.at - want).Abs())
+	}
+	t.Logf("worst scheduling error over 6 flap edges: %s", worst)
+	for i := range 3 {
+		on := time.Duration(100+300*i) * time.Millisecond
+		assert.Equal(t, "disable", calls[2*i].what)
+		assert.Equal(t, "enable", calls[2*i+1].what)
+		assert.InDelta(t, on, calls[2*i].at, float64(100*time.Millisecond), "cycle %d starts on time", i+1)
+		assert.InDelta(t, on+100*time.Millisecond, calls[2*i+1].at, float64(100*time.Millisecond), "cycle %d ends on time", i+1)
+	}
+	require.Len(t, rec.Faults, 3, "each down window is journalled, so each is shaded")
+	for i, w := range rec.Faults {
+		assert.Equal(t, metrics.FaultFlapKind, w.Kind)
+		assert.Equal(t, i+1, w.Cycle)
+		assert.Equal(t, 3, w.Cycles)
+		assert.InDelta(t, time.Duration(100+300*i)*time.Millisecond, w.Start, float64(100*time.Millisecond))
+		assert.InDelta(t, time.Duration(200+300*i)*time.Millisecond, w.End, float64(100*time.Millisecond))
+		assert.False(t, w.ScenarioEnd.IsZero())
+	}
+}
+
+func TestOverlappingFaults(t *testing.T) {
+	one := 1.0
+	base := time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC)
+	at := func(wallMs int) scenarios.Time {
+		return scenarios.At(base.Add(time.Duration(wallMs) * 600 * time.Millisecond))
+	}
+	span := func(wallMs int) scenarios.Span { return scenarios.Span{D: time.Duration(wallMs) * time.Millisecond} }
+	bw := scenarios.Bandwidth(2e6)
+	faults := []scenarios.Fault{
+		{Name: "a", Link: "client->portal", Toxic: "down", Toxicity: &one, At: at(0), For: span(400)},
+		{Name: "b", Link: "client->portal", Toxic: "down", Toxicity: &one, At: at(200), For: span(400)},
+		{Name: "c", Link: "portal->registry.tax", Toxic: "bandwidth", Stream: "both", Toxicity: &one, Bandwidth: &bw, At: at(100), For: span(200)},
+	}
+	fakes, rec, _ := runSchedule(t, faults, "client->portal", "portal->registry.tax")
+
+	portal := fakes["client->portal"].calls
+	require.Len(t, portal, 2, "two overlapping downs on one link: down once, up once, when the last ends")
+	assert.Equal(t, "disable", portal[0].what)
+	assert.Equal(t, "enable", portal[1].what)
+	assert.InDelta(t, 600*time.Millisecond, portal[1].at, float64(100*time.Millisecond))
+
+	tax := fakes["portal->registry.tax"].calls
+	var what []string
+	for _, c := range tax {
+		what = append(what, c.what)
+	}
+	assert.Equal(t, []string{"add bandwidth upstream", "add bandwidth downstream", "remove", "remove"}, what, "both streams")
+	assert.Equal(t, toxiproxy.Attributes{"rate": int64(250)}, tax[0].attrs, "2 Mbps is 250 KB/s")
+	assert.InDelta(t, 100*time.Millisecond, tax[0].at, float64(100*time.Millisecond), "composition: it does not wait for the other link")
+	assert.Len(t, rec.Faults, 3)
+}
+
+func TestRampIsOneToxicThatMovesByItself(t *testing.T) {
+	one := 1.0
+	base := time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC)
+	f := scenarios.Fault{Name: "slowing", Link: "portal->identity", Toxic: "latency", Stream: "downstream", Toxicity: &one,
+		At: scenarios.At(base), For: scenarios.Span{D: 300 * time.Millisecond}, Latency: ms(100), Ramp: &scenarios.FaultRamp{Latency: ms(2000)}}
+	fakes, rec, _ := runSchedule(t, []scenarios.Fault{f}, "portal->identity")
+	calls := fakes["portal->identity"].calls
+	require.Len(t, calls, 2, "no updates while it runs")
+	assert.Equal(t, "add latency_ramp downstream", calls[0].what)
+	assert.Equal(t, toxiproxy.Attributes{"latency": int64(100), "ramp_to": int64(2000), "ramp_ms": int64(300)}, calls[0].attrs)
+	require.Len(t, rec.Faults, 1)
+	assert.Equal(t, metrics.FaultRampKind, rec.Faults[0].Kind)
+	assert.Equal(t, map[string]string{"latency": "100ms", "ramp_to": "2s", "stream": "downstream", "toxicity": "1"}, rec.Faults[0].Params)
+}

@@ -52,7 +52,22 @@ type FaultWindow struct {
 	End      time.Duration     `json:"end,omitempty"` // wall offset when removed; 0 if never removed
 	Error    string            `json:"error,omitempty"`
 	Scenario time.Time         `json:"scenario_start"`
+	// Kind is the fault's shape: "window" (one-shot), "flap" (one entry per cycle) or
+	// "ramp" (Params say from what to what).
+	Kind string `json:"kind,omitempty"`
+	// Cycle numbers a flap's cycles from 1; Cycles is how many it has.
+	Cycle  int `json:"cycle,omitempty"`
+	Cycles int `json:"cycles,omitempty"`
+	// ScenarioEnd is the scenario time at End.
+	ScenarioEnd time.Time `json:"scenario_end,omitzero"`
 }
+
+// Fault shapes (FaultWindow.Kind).
+const (
+	FaultWindowKind = "window"
+	FaultFlapKind   = "flap"
+	FaultRampKind   = "ramp"
+)
 
 // Journal appends a run's windows and faults to disk. It is safe for concurrent use.
 type Journal struct {

@@ -109,16 +109,25 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 
 	// The toxiproxy container creates every proxy as it starts, so all four roles can
 	// start at once: the portal keeps fetching the identity keys through its proxy
-	// until identity answers, and is ready then.
+	// until identity answers, and is ready then. Link i listens on firstLinkPort+i;
+	// a chained link's upstream is the other link's port in the same container.
 	var proxyArgs, linkPorts []string
-	urls := map[string]string{} // link → base URL for whoever uses it
-	for i, l := range links {
-		port := firstLinkPort + i
-		proxyArgs = append(proxyArgs, "--proxy", fmt.Sprintf("%s=0.0.0.0:%d=%s:%d", proxyName(l.name), port, l.upstream, stubPort))
-		linkPorts = append(linkPorts, fmt.Sprintf("%d/tcp", port))
-		urls[l.name] = fmt.Sprintf("http://toxiproxy:%d", port)
+	urls := wiring{} // link → base URL for whoever uses it
+	port := map[string]int{}
+	for i, l := range topology() {
+		port[l.name] = firstLinkPort + i
+		upstream := fmt.Sprintf("%s:%d", l.role, stubPort)
+		if l.via != "" {
+			upstream = fmt.Sprintf("127.0.0.1:%d", port[l.via])
+		}
+		proxyArgs = append(proxyArgs, "--proxy", fmt.Sprintf("%s=0.0.0.0:%d=%s", proxyName(l.name), port[l.name], upstream))
+		linkPorts = append(linkPorts, fmt.Sprintf("%d/tcp", port[l.name]))
+		urls[l.name] = fmt.Sprintf("http://toxiproxy:%d", port[l.name])
 	}
 	portalArgs := append(listen, "--data", "/data", "--identity", urls["portal->identity"], "--registry", urls["portal->registry"])
+	for name, u := range urls.registries() {
+		portalArgs = append(portalArgs, "--registry-url", name+"="+u)
+	}
 	if opts.Naive {
 		portalArgs = append(portalArgs, "--naive")
 	}
@@ -148,17 +157,20 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 	api := fmt.Sprintf("127.0.0.1:%d", apiPort.Num())
 	tp := toxiproxy.NewClient(api)
 	proxies := map[string]*toxiproxy.Proxy{}
-	for i, l := range links {
+	for _, l := range topology() {
 		if proxies[l.name], err = tp.Proxy(proxyName(l.name)); err != nil {
 			return nil, fmt.Errorf("proxy for %s: %w", l.name, err)
 		}
 		if l.client {
-			mapped, err := tpc.MappedPort(ctx, linkPorts[i])
+			mapped, err := tpc.MappedPort(ctx, fmt.Sprintf("%d/tcp", port[l.name]))
 			if err != nil {
 				return nil, err
 			}
 			urls[l.name] = fmt.Sprintf("http://127.0.0.1:%d", mapped.Num())
 		}
+	}
+	if err := standing(opts.Tiers, proxies); err != nil {
+		return nil, err
 	}
 	if err := waitReady(ctx, urls["client->portal"]+"/readyz", readyTimeout); err != nil {
 		return nil, fmt.Errorf("portal through client->portal: %w", err)
@@ -166,7 +178,7 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 
 	people := census.New(opts.Seed, opts.Citizens)
 	return &Stack{
-		Runtime: "containers", Portal: urls["client->portal"], Identity: urls["client->identity"],
+		Runtime: "containers", Portal: urls["client->portal"], Identity: urls["client->identity"], Tiers: urls.tiers(),
 		Proxies: proxies, ToxiproxyAPI: api, Citizen: people.Citizen,
 		close: cs.close,
 	}, nil

@@ -36,7 +36,7 @@ func TestContainersStack(t *testing.T) {
 		assert.Contains(t, st.Proxies, link)
 	}
 	client := &http.Client{Timeout: 3 * time.Second}
-	for _, url := range []string{st.Portal + "/readyz", st.Identity + "/.well-known/jwks.json", st.Portal + "/api/v1/procedures?q=khai"} {
+	for _, url := range []string{st.Portal + "/readyz", st.Identity + "/.well-known/jwks.json", st.Portal + "/api/v1/procedures?q=khai", st.Tiers["remote"] + "/readyz"} {
 		resp, err := client.Get(url)
 		require.NoError(t, err, url)
 		resp.Body.Close()

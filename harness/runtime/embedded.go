@@ -27,8 +27,8 @@ const (
 // the OS picks. Nothing to install, nothing to clean up but the process.
 type Embedded struct{}
 
-// Up starts registry and identity, the proxies in front of them, the portal behind
-// those proxies, and the client-side proxy in front of the portal.
+// Up listens for each role first, so that every proxy can be created with its upstream
+// known, then starts the registry, identity and the portal behind their proxies.
 func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 	var closers []func() error
 	shutdown := func() error {
@@ -49,49 +49,46 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 		return nil, err
 	}
 	closers = append(closers, tp.Close)
+	listeners := map[string]net.Listener{}
+	for _, role := range []string{"registry", "identity", "portal"} {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", role, err)
+		}
+		listeners[role] = ln
+		closers = append(closers, func() error { ln.Close(); return nil })
+	}
+	proxies := map[string]*toxiproxy.Proxy{}
+	urls := wiring{}
+	for _, l := range topology() {
+		upstream := proxies[l.via]
+		addr := ""
+		if upstream != nil {
+			addr = upstream.Listen
+		} else {
+			addr = listeners[l.role].Addr().String()
+		}
+		p, err := tp.Proxy(l.name, "127.0.0.1:0", addr)
+		if err != nil {
+			return nil, err
+		}
+		proxies[l.name], urls[l.name] = p, "http://"+p.Listen
+	}
+	if err := standing(opts.Tiers, proxies); err != nil {
+		return nil, err
+	}
 
 	people := census.New(opts.Seed, opts.Citizens)
 	reg, err := registry.New(registry.Config{Census: people})
 	if err != nil {
 		return nil, fmt.Errorf("registry: %w", err)
 	}
-	regAddr, stop, err := serve(reg)
-	if err != nil {
-		return nil, err
-	}
-	closers = append(closers, stop, reg.Close)
-
+	closers = append(closers, serveOn(listeners["registry"], reg), reg.Close)
 	idp, err := identity.New(identity.Config{Issuer: Issuer, Audience: Audience, TokenTTL: opts.TokenTTL, Census: people})
 	if err != nil {
 		return nil, fmt.Errorf("identity: %w", err)
 	}
-	idAddr, stop, err := serve(idp)
-	if err != nil {
-		return nil, err
-	}
-	closers = append(closers, stop, idp.Close)
-
-	proxies := map[string]*toxiproxy.Proxy{}
-	link := func(name, upstream string) (string, error) {
-		p, err := tp.Proxy(name, "127.0.0.1:0", upstream)
-		if err != nil {
-			return "", err
-		}
-		proxies[name] = p
-		return "http://" + p.Listen, nil
-	}
-	regURL, err := link("portal->registry", regAddr)
-	if err != nil {
-		return nil, err
-	}
-	idForPortal, err := link("portal->identity", idAddr)
-	if err != nil {
-		return nil, err
-	}
-	idForClients, err := link("client->identity", idAddr)
-	if err != nil {
-		return nil, err
-	}
+	closers = append(closers, serveOn(listeners["identity"], idp), idp.Close)
 
 	dataDir := opts.DataDir
 	if dataDir == "" {
@@ -100,42 +97,30 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 		}
 		closers = append(closers, func() error { return os.RemoveAll(dataDir) })
 	}
-	ptl, err := portal.New(ctx, portal.Config{DataDir: dataDir, IdentityURL: idForPortal, RegistryURL: regURL,
+	ptl, err := portal.New(ctx, portal.Config{DataDir: dataDir, IdentityURL: urls["portal->identity"],
+		RegistryURL: urls["portal->registry"], Registries: urls.registries(),
 		Issuer: Issuer, Audience: Audience, Naive: opts.Naive})
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
-	closers = append(closers, ptl.Close)
-	ptlAddr, stop, err := serve(ptl)
-	if err != nil {
-		return nil, err
-	}
-	closers = append(closers, stop)
-	portalURL, err := link("client->portal", ptlAddr)
-	if err != nil {
-		return nil, err
-	}
+	closers = append(closers, ptl.Close, serveOn(listeners["portal"], ptl))
 
-	if err := waitReady(ctx, portalURL+"/readyz", readyTimeout); err != nil {
+	if err := waitReady(ctx, urls["client->portal"]+"/readyz", readyTimeout); err != nil {
 		return nil, err
 	}
 	return &Stack{
-		Runtime: "embedded", Portal: portalURL, Identity: idForClients,
+		Runtime: "embedded", Portal: urls["client->portal"], Identity: urls["client->identity"], Tiers: urls.tiers(),
 		Proxies: proxies, ToxiproxyAPI: tp.Addr,
 		Citizen: people.Citizen,
 		close:   shutdown,
 	}, nil
 }
 
-// serve runs h on a fresh 127.0.0.1 port and returns its address and how to stop it.
-func serve(h http.Handler) (string, func() error, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
+// serveOn serves h on ln and returns how to stop it.
+func serveOn(ln net.Listener, h http.Handler) func() error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	stop := func() error {
+	return func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		if err := srv.Shutdown(ctx); err != nil {
@@ -143,5 +128,4 @@ func serve(h http.Handler) (string, func() error, error) {
 		}
 		return nil
 	}
-	return ln.Addr().String(), stop, nil
 }

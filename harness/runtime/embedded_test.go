@@ -53,3 +53,18 @@ func TestUnknownRuntime(t *testing.T) {
 	require.NoError(t, err)
 	assert.IsType(t, Embedded{}, rt)
 }
+
+func TestTopologyIsTheSchemaLinks(t *testing.T) {
+	var names []string
+	seen := map[string]bool{}
+	for _, l := range topology() {
+		names = append(names, l.name)
+		if l.via != "" {
+			assert.True(t, seen[l.via], "%s chains onto %s, which must come first", l.name, l.via)
+		} else {
+			assert.Contains(t, []string{"portal", "identity", "registry"}, l.role, l.name)
+		}
+		seen[l.name] = true
+	}
+	assert.ElementsMatch(t, scenarios.Links, names)
+}

@@ -14,6 +14,7 @@ import (
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
 
+	"github.com/thongsuot/thongsuot/scenarios"
 	"github.com/thongsuot/thongsuot/stubs/census"
 )
 
@@ -24,6 +25,9 @@ type Options struct {
 	TokenTTL time.Duration // identity token lifetime; must outlast the run
 	DataDir  string        // where the portal keeps its store ("" = a temporary directory)
 	Naive    bool          // the portal without its protections
+	// Tiers are the standing conditions of the link tiers' links (scenario tiers:
+	// section, resolved); a tier left out gets a link with no toxics.
+	Tiers map[string]scenarios.Tier
 }
 
 // Stack is a running system under test, as the load and the fault engine see it.
@@ -31,6 +35,8 @@ type Stack struct {
 	Runtime string
 	// Portal and Identity are the base URLs clients use, through the client-side proxies.
 	Portal, Identity string
+	// Tiers gives, per link tier, the portal's base URL over that tier's link.
+	Tiers map[string]string
 	// Proxies are the toxiproxy proxies, one per link of scenarios.Links.
 	Proxies map[string]*toxiproxy.Proxy
 	// ToxiproxyAPI is the toxiproxy HTTP API address, for poking by hand.

@@ -10,6 +10,8 @@ import (
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
+
+	_ "github.com/thongsuot/thongsuot/harness/fault/toxics" // the custom toxics, for this server
 )
 
 // Toxiproxy is a toxiproxy server running in this process. Toxics registered in this

@@ -10,19 +10,38 @@ import (
 )
 
 // Evaluate judges every objective over the windows of a journal. An objective is met
-// when every window with at least min_requests requests meets it.
+// when every window with at least min_requests requests meets it; a recovery objective
+// when every fault's recovery (see Recoveries) took at most its max.
 func Evaluate(slos scenarios.SLOs, rec *metrics.Record) Verdict {
 	v := Verdict{Complete: rec.Run.Complete(), Pass: rec.Run.Complete()}
 	byIndex := groupByIndex(rec.Windows)
-	for _, obj := range slos.Objectives {
-		var o Outcome
-		if obj.Kind == scenarios.KindZeroLoss {
-			o = judgeZeroLoss(obj, rec.Reconciliation)
-		} else {
-			o = judge(obj, slos.MinRequests, byIndex)
+	v.Objectives = make([]Outcome, len(slos.Objectives))
+	held := map[int]bool{} // by window index: every objective that judged it was met
+	for i, obj := range slos.Objectives {
+		switch obj.Kind {
+		case scenarios.KindRecovery:
+			continue // judged below, on the other objectives' windows
+		case scenarios.KindZeroLoss:
+			v.Objectives[i] = judgeZeroLoss(obj, rec.Reconciliation)
+			continue // judged once at the end, not per window
 		}
-		v.Pass = v.Pass && o.Met
-		v.Objectives = append(v.Objectives, o)
+		o, judged := judge(obj, slos.MinRequests, byIndex)
+		for _, idx := range judged {
+			if _, seen := held[idx]; !seen {
+				held[idx] = true
+			}
+		}
+		for _, p := range o.Failed {
+			held[p.Index] = false
+		}
+		v.Objectives[i] = o
+	}
+	v.Recoveries = Recoveries(rec, held, max(slos.RecoveryWindows, 1))
+	for i, obj := range slos.Objectives {
+		if obj.Kind == scenarios.KindRecovery {
+			v.Objectives[i] = judgeRecovery(obj, v.Recoveries, rec.Run.Window)
+		}
+		v.Pass = v.Pass && v.Objectives[i].Met
 	}
 	return v
 }
@@ -52,7 +71,8 @@ func groupByIndex(ws []*metrics.Window) [][]*metrics.Window {
 	return out
 }
 
-func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window) Outcome {
+// judge evaluates a window objective and lists the windows it judged.
+func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window) (Outcome, []int) {
 	o := Outcome{Name: obj.Name, Kind: obj.Kind, Class: obj.Class, Met: true}
 	var value func(w *metrics.Window) float64
 	var ok func(v float64) bool
@@ -78,6 +98,7 @@ func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window
 	}
 
 	var judged []*metrics.Window
+	var evaluated []int
 	for _, ws := range byIndex {
 		w := Select(ws, obj.Class)
 		if w == nil {
@@ -89,6 +110,7 @@ func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window
 			continue
 		}
 		o.Evaluated++
+		evaluated = append(evaluated, w.Index)
 		p := Point{Index: w.Index, Start: w.Start, Scenario: w.Scenario, Requests: w.Sent, Value: value(w)}
 		if o.Worst == nil || worse(p.Value, o.Worst.Value) {
 			worst := p
@@ -102,7 +124,7 @@ func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window
 	if total := metrics.Sum("all", judged...); total != nil && total.Sent > 0 {
 		o.Overall = value(total)
 	}
-	return o
+	return o, evaluated
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -9,6 +9,9 @@ type Verdict struct {
 	Pass       bool      `json:"pass"`     // every objective met and the run complete
 	Complete   bool      `json:"complete"` // the run ended cleanly (not killed)
 	Objectives []Outcome `json:"objectives"`
+	// Recoveries: per fault window (per cycle of a flap), how long after it ended every
+	// objective held again.
+	Recoveries []Recovery `json:"recoveries,omitempty"`
 }
 
 // Outcome is one objective's judgement.
@@ -26,6 +29,8 @@ type Outcome struct {
 	Failed    []Point `json:"failed,omitempty"`
 	Worst     *Point  `json:"worst,omitempty"`  // the judged window furthest from (or closest to) failing
 	Detail    string  `json:"detail,omitempty"` // for objectives not judged per window, what was found
+	// Recoveries: for a recovery objective, the recoveries it judged.
+	Recoveries []Recovery `json:"recoveries,omitempty"`
 }
 
 // Point is one window's value for an objective.

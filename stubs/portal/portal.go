@@ -35,6 +35,8 @@ type Config struct {
 	// Naive removes the protections: no timeouts, no breakers or bulkheads, no
 	// admission control, bundle steps called inline without retries.
 	Naive bool
+	// Registries overrides RegistryURL per registry name (registry.Names): registryURL.
+	Registries map[string]string
 
 	RegistryTimeout    time.Duration            // per registry call [2s]
 	RegistryTimeouts   map[string]time.Duration // per registry name, overriding RegistryTimeout
@@ -159,7 +161,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		if t, ok := cfg.RegistryTimeouts[name]; ok && t > 0 {
 			timeout = t
 		}
-		s.deps[name] = newDependency(name, cfg.RegistryURL, client, dependencyConfig{
+		s.deps[name] = newDependency(name, cfg.registryURL(name), client, dependencyConfig{
 			timeout: timeout, concurrent: cfg.RegistryConcurrent, cooldown: cfg.BreakerCooldown, naive: cfg.Naive,
 		}, m)
 	}

@@ -1,0 +1,102 @@
+package slo
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/scenarios"
+)
+
+// Recovery is how long the system took to come back after one fault window.
+type Recovery struct {
+	Fault       string        `json:"fault"`
+	Link        string        `json:"link"`
+	Toxic       string        `json:"toxic"`
+	Cycle       int           `json:"cycle,omitempty"` // flap cycle, from 1
+	End         time.Duration `json:"end"`             // wall offset the fault was removed, ns
+	ScenarioEnd time.Time     `json:"scenario_end"`
+	// Recovered: every objective held again for slos.recovery_windows consecutive windows.
+	Recovered bool `json:"recovered"`
+	// Time from the fault's end to the start of the first of those windows (0 when the
+	// window the fault ended in already held), in ns of wall time; its resolution is one
+	// window. When not recovered: to the end of the run.
+	Time time.Duration `json:"time"`
+	// Window is the index of the first window of the run that held, when recovered.
+	Window int `json:"window,omitempty"`
+}
+
+// Recoveries measures, for each fault window of the journal, the recovery time: from
+// the fault's end until every objective held again for n consecutive windows. held
+// says per window index whether every objective that judged the window was met;
+// windows no objective judged (too few requests) neither break nor extend a run.
+func Recoveries(rec *metrics.Record, held map[int]bool, n int) []Recovery {
+	width := rec.Run.Window
+	if width <= 0 {
+		return nil
+	}
+	last := rec.Run.Windows - 1
+	for idx := range held {
+		last = max(last, idx)
+	}
+	var out []Recovery
+	for _, f := range rec.Faults {
+		if f.Error != "" && f.End == 0 {
+			continue // never applied
+		}
+		r := Recovery{Fault: f.Name, Link: f.Link, Toxic: f.Toxic, Cycle: f.Cycle, End: f.End, ScenarioEnd: f.ScenarioEnd}
+		runEnd := time.Duration(last+1) * width
+		if f.End == 0 { // never removed: the run ended under the fault
+			r.Time = max(runEnd-f.Start, 0)
+			out = append(out, r)
+			continue
+		}
+		first, count := -1, 0
+		for i := int(f.End / width); i <= last && count < n; i++ {
+			ok, judged := held[i]
+			switch {
+			case !judged:
+			case !ok:
+				first, count = -1, 0
+			default:
+				if first < 0 {
+					first = i
+				}
+				count++
+			}
+		}
+		if count >= n {
+			r.Recovered, r.Window = true, first
+			r.Time = max(time.Duration(first)*width-f.End, 0)
+		} else {
+			r.Time = max(runEnd-f.End, 0)
+		}
+		out = append(out, r)
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].End < out[b].End })
+	return out
+}
+
+// judgeRecovery holds a recovery objective against every fault's recovery.
+func judgeRecovery(obj scenarios.Objective, rs []Recovery, width time.Duration) Outcome {
+	o := Outcome{Name: obj.Name, Kind: obj.Kind, Met: true, Unit: "ms", Limit: ms(obj.Max.Duration),
+		Objective: fmt.Sprintf("recovery ≤ %s", obj.Max.Duration), Recoveries: rs}
+	for _, r := range rs {
+		o.Evaluated++
+		p := Point{Start: r.End, Scenario: r.ScenarioEnd, Value: ms(r.Time)}
+		if width > 0 {
+			p.Index = int(r.End / width)
+		}
+		if o.Worst == nil || p.Value > o.Worst.Value {
+			worst := p
+			o.Worst = &worst
+			o.Overall = p.Value
+		}
+		if !r.Recovered || r.Time > obj.Max.Duration {
+			o.Met = false
+			o.Failed = append(o.Failed, p)
+		}
+	}
+	return o
+}

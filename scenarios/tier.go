@@ -1,0 +1,127 @@
+package scenarios
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Tier is the standing condition of one link tier's link ("<tier>->portal"), applied
+// as toxics when the runtime comes up and kept for the whole run; faults on the link
+// add to it. A zero value turns that part off.
+type Tier struct {
+	// Bandwidth caps each connection, both ways: no connection from a commune goes
+	// faster than the commune's link.
+	Bandwidth *Bandwidth `yaml:"bandwidth,omitempty"`
+	// SharedBandwidth caps all of the tier's connections together, each way (one token
+	// bucket): for scenarios where the tier link stands for one commune's uplink.
+	SharedBandwidth *Bandwidth `yaml:"shared_bandwidth,omitempty"`
+	// Latency is added once per request/response exchange (on responses), ± Jitter.
+	Latency *Duration `yaml:"latency,omitempty"`
+	Jitter  *Duration `yaml:"jitter,omitempty"`
+	// Loss is the share of packets lost, each way. TCP turns loss into delay: a lost
+	// packet holds its connection up for one retransmission timeout (the loss toxic).
+	Loss *Percent `yaml:"loss,omitempty"`
+}
+
+// DefaultTiers are the tier defaults. Sources are calibration figures (docs/calibration.md);
+// the rest are assumptions, each with its reasoning.
+var DefaultTiers = map[string]Tier{
+	// source: calibration F28: 2,943 of 3,321 communes (88 %) got 200 Mbps dedicated links
+	// to their province before 1 July. assumption: 10 ± 2 ms across the dedicated
+	// government network to the data centre (fibre, in-country); no loss on fibre.
+	"urban": {Bandwidth: bw(200e6), Latency: ms(10), Jitter: ms(2), Loss: pct(0)},
+	// derived: calibration F28 "doubled to 200 Mbps" leaves the other ≈ 378 communes at
+	// ≤ 100 Mbps. assumption: 30 ± 10 ms over longer rural backhaul, 0.1 % loss.
+	"rural": {Bandwidth: bw(100e6), Latency: ms(30), Jitter: ms(10), Loss: pct(0.001)},
+	// assumption (calibration notes on link tiers): remote/mountain 20–50 Mbps, 30–80 ms,
+	// 1–2 % loss; island special zones 10–50 Mbps, 50–600 ms (microwave, satellite);
+	// F31: hamlets with no signal reach the portal through the commune office. The
+	// default takes the low end of bandwidth and the high end of remote latency:
+	// 20 Mbps, 80 ± 40 ms, 1 % loss. Island scenarios override latency upwards.
+	"remote": {Bandwidth: bw(20e6), Latency: ms(80), Jitter: ms(40), Loss: pct(0.01)},
+}
+
+func bw(bits float64) *Bandwidth { b := Bandwidth(bits); return &b }
+func ms(n int) *Duration         { return &Duration{time.Duration(n) * time.Millisecond} }
+func pct(share float64) *Percent { p := Percent(share); return &p }
+func orDefault[T any](v *T, def *T) *T {
+	if v != nil {
+		return v
+	}
+	if def == nil {
+		return nil
+	}
+	c := *def
+	return &c
+}
+
+// resolveTiers gives every tier its link condition: what the scenario says, defaults
+// for the rest. Unknown tiers are left for validation.
+func (s *Scenario) resolveTiers() {
+	if s.Tiers == nil {
+		s.Tiers = map[string]Tier{}
+	}
+	for _, name := range Tiers {
+		t, def := s.Tiers[name], DefaultTiers[name]
+		t.Bandwidth = orDefault(t.Bandwidth, def.Bandwidth)
+		t.SharedBandwidth = orDefault(t.SharedBandwidth, def.SharedBandwidth)
+		t.Latency = orDefault(t.Latency, def.Latency)
+		t.Jitter = orDefault(t.Jitter, def.Jitter)
+		t.Loss = orDefault(t.Loss, def.Loss)
+		s.Tiers[name] = t
+	}
+}
+
+func (s *Scenario) validateTiers() []problem {
+	var ps []problem
+	for _, name := range sortedKeys(s.Tiers) {
+		p, t := "tiers."+name, s.Tiers[name]
+		if !slices.Contains(Tiers, name) {
+			ps = append(ps, problemf(p, "unknown tier %q (known: %s)", name, strings.Join(Tiers, ", ")))
+			continue
+		}
+		for field, b := range map[string]*Bandwidth{".bandwidth": t.Bandwidth, ".shared_bandwidth": t.SharedBandwidth} {
+			if b != nil && *b != 0 {
+				ps = append(ps, validateBandwidth(p+field, *b)...)
+			}
+		}
+		for field, d := range map[string]*Duration{".latency": t.Latency, ".jitter": t.Jitter} {
+			if d != nil && d.Duration < 0 {
+				ps = append(ps, problemf(p+field, "must not be negative, got %s", d.Duration))
+			}
+		}
+		if t.Loss != nil && (*t.Loss < 0 || *t.Loss >= 1) {
+			ps = append(ps, problemf(p+".loss", "must be at least 0%% and below 100%%, got %v%%", float64(*t.Loss)*100))
+		}
+	}
+	return ps
+}
+
+// TierFaults are the standing toxics of a tier's link, written as faults so that the
+// fault engine applies them like any other (without a window).
+func (t Tier) TierFaults(tier string) []Fault {
+	one := 1.0
+	base := Fault{Link: TierLink(tier), Stream: StreamBoth, Toxicity: &one}
+	var fs []Fault
+	add := func(toxic string, set func(f *Fault)) {
+		f := base
+		f.Toxic, f.Name = toxic, fmt.Sprintf("tier %s %s", tier, toxic)
+		set(&f)
+		fs = append(fs, f)
+	}
+	if t.Bandwidth != nil && *t.Bandwidth > 0 {
+		add(ToxicBandwidth, func(f *Fault) { f.Bandwidth = t.Bandwidth })
+	}
+	if t.SharedBandwidth != nil && *t.SharedBandwidth > 0 {
+		add(ToxicSharedBandwidth, func(f *Fault) { f.Bandwidth = t.SharedBandwidth })
+	}
+	if t.Latency != nil && t.Latency.Duration > 0 {
+		add(ToxicLatency, func(f *Fault) { f.Stream, f.Latency, f.Jitter = StreamDownstream, t.Latency, t.Jitter })
+	}
+	if t.Loss != nil && *t.Loss > 0 {
+		add(ToxicLoss, func(f *Fault) { f.Loss, f.Retransmit = t.Loss, &Duration{DefaultRetransmit} })
+	}
+	return fs
+}
