@@ -103,7 +103,7 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 		proxies[link] = p
 	}
 	go func() {
-		faultsDone <- (&fault.Schedule{Faults: s.Faults, Clock: plan.Clock, Proxies: proxies, Journal: journal}).Run(bg, start)
+		faultsDone <- (&fault.Schedule{Faults: s.Faults, Clock: plan.Clock, Proxies: proxies, Roles: stack.Roles, Journal: journal}).Run(bg, start)
 	}()
 	go progress(bg, opts.Progress, start, plan, rec)
 

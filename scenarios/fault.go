@@ -7,16 +7,19 @@ import (
 	"time"
 )
 
-// Fault is one toxic applied to one link: for a window, as a flap (on/off cycles) or
-// as a ramp (latency or bandwidth moving linearly across the window). At is scenario
-// time; For and the flap's spans are wall time unless written with the word
-// "scenario" (see Span). Each toxic reads only its own parameters (toxicParams).
+// Fault is one toxic applied to one link — for a window, as a flap (on/off cycles) or
+// as a ramp (latency or bandwidth moving linearly across the window) — or one action on
+// one role's process (stop, kill, restart, pause, disconnect), undone at the window's
+// end. At is scenario time; For and the flap's spans are wall time unless written with
+// the word "scenario" (see Span). Each toxic reads only its own parameters (toxicParams).
 type Fault struct {
 	Name     string   `yaml:"name,omitempty"`
 	At       Time     `yaml:"at"`
 	For      Span     `yaml:"for,omitempty"` // not with flap: a flap lasts its cycles
-	Link     string   `yaml:"link"`
-	Toxic    string   `yaml:"toxic"`
+	Link     string   `yaml:"link,omitempty"`
+	Toxic    string   `yaml:"toxic,omitempty"`
+	Role     string   `yaml:"role,omitempty"`     // a process fault: portal, identity or registry…
+	Action   string   `yaml:"action,omitempty"`   // …and what happens to it (Actions)
 	Stream   string   `yaml:"stream,omitempty"`   // downstream (default), upstream or both
 	Toxicity *float64 `yaml:"toxicity,omitempty"` // share of connections affected, 0..1
 
@@ -110,6 +113,14 @@ func (s Span) ScenarioSpan(compress float64) time.Duration {
 func (f Fault) validate(p string, s *Scenario, clockOK bool) []problem {
 	var ps []problem
 	add := func(field, format string, args ...any) { ps = append(ps, problemf(p+field, format, args...)) }
+	isProcess := f.Role != "" || f.Action != ""
+	if isProcess && f.Action == ActionRestart {
+		// A restart is instantaneous: it has no window to undo.
+		if f.For.D != 0 || f.Flap != nil {
+			add(".for", "a restart has no duration: leave out for and flap (use stop or kill with for to keep it down)")
+		}
+		f.For = Span{D: time.Nanosecond}
+	}
 	switch {
 	case f.At.IsZero():
 		add(".at", "missing: the scenario time the fault starts, e.g. +8m or 2025-07-01 08:00")
@@ -134,6 +145,9 @@ func (f Fault) validate(p string, s *Scenario, clockOK bool) []problem {
 			add(field, "the fault would end at %s, after the scenario ends (%s): shorten it or start it earlier",
 				end.Format(time.RFC3339), s.Clock.End.Format(time.RFC3339))
 		}
+	}
+	if isProcess {
+		return append(ps, f.validateProcess(p)...)
 	}
 	if !slices.Contains(Links, f.Link) {
 		add(".link", "unknown link %q (known: %s)", f.Link, strings.Join(Links, ", "))
@@ -163,6 +177,31 @@ func (f Fault) validate(p string, s *Scenario, clockOK bool) []problem {
 	ps = append(ps, f.validateValues(p)...)
 	if f.Ramp != nil {
 		ps = append(ps, f.validateRamp(p+".ramp")...)
+	}
+	return ps
+}
+
+// validateProcess checks a fault on a role's process: a known role and action, and
+// nothing of a link fault.
+func (f Fault) validateProcess(p string) []problem {
+	var ps []problem
+	add := func(field, format string, args ...any) { ps = append(ps, problemf(p+field, format, args...)) }
+	if !slices.Contains(Roles, f.Role) {
+		add(".role", "unknown role %q (known: %s)", f.Role, strings.Join(Roles, ", "))
+	}
+	if !slices.Contains(Actions, f.Action) {
+		add(".action", "unknown action %q (known: %s)", f.Action, strings.Join(Actions, ", "))
+	}
+	if f.Link != "" || f.Toxic != "" {
+		add("", "a fault acts on a link (link, toxic) or on a role (role, action), not both")
+	}
+	for _, name := range sortedKeys(f.params()) {
+		if f.params()[name] {
+			add("."+name, "a %s of a role takes no %s", f.Action, name)
+		}
+	}
+	if f.Ramp != nil {
+		add(".ramp", "a process fault cannot ramp")
 	}
 	return ps
 }

@@ -156,3 +156,37 @@ func FuzzBandwidth(f *testing.F) {
 		assert.InEpsilon(t, float64(b), float64(back), 1e-9)
 	})
 }
+
+func TestProcessFaults(t *testing.T) {
+	tests := []struct {
+		spec  string
+		field string // "" when valid
+		msg   string
+	}{
+		{"{at: +5m, for: 2s, role: portal, action: kill}", "", ""},
+		{"{at: +5m, role: registry, action: restart}", "", ""},
+		{"{at: +5m, role: identity, action: pause, flap: {period: 1m scenario, down_for: 200ms, count: 3}}", "", ""},
+		{"{at: +5m, for: 2s, role: portal, action: explode}", "faults[0].action", `unknown action "explode"`},
+		{"{at: +5m, for: 2s, role: bank, action: kill}", "faults[0].role", `unknown role "bank"`},
+		{"{at: +5m, for: 2s, role: portal, action: kill, link: client->portal, toxic: down}", "faults[0]", "not both"},
+		{"{at: +5m, for: 2s, role: portal, action: restart}", "faults[0].for", "a restart has no duration"},
+		{"{at: +5m, for: 2s, role: portal, action: stop, latency: 1s}", "faults[0].latency", "a stop of a role takes no latency"},
+		{"{at: +5m, role: portal, action: kill}", "faults[0].for", "must be a positive duration"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.spec, func(t *testing.T) {
+			s, err := Parse([]byte(withFaults("  - "+tt.spec+"\n", "")), "t.yaml")
+			if tt.field == "" {
+				require.NoError(t, err)
+				assert.NotEmpty(t, s.Faults[0].Name)
+				assert.Contains(t, s.Faults[0].Name, s.Faults[0].Role)
+				return
+			}
+			require.Error(t, err)
+			es := err.(Errors)
+			require.Len(t, es, 1, "%v", err)
+			assert.Equal(t, tt.field, es[0].Field)
+			assert.Contains(t, es[0].Msg, tt.msg)
+		})
+	}
+}

@@ -110,4 +110,8 @@ type Objective struct {
 	Target     *Percent  `yaml:"target,omitempty"`     // availability: share of requests answered without 5xx or transport error
 	Percentile float64   `yaml:"percentile,omitempty"` // latency: e.g. 95
 	Max        *Duration `yaml:"max,omitempty"`        // latency: the percentile must stay under this; recovery: the longest recovery (wall time)
+	// OutsideFaults leaves unjudged the windows from each fault's start until the system
+	// recovered (or, if it did not, until the recovery objective's max after the fault):
+	// what happens during a crash and right after it is the recovery objective's to judge.
+	OutsideFaults bool `yaml:"outside_faults,omitempty"`
 }

@@ -83,6 +83,9 @@ func (s *Scenario) resolve() []problem {
 			one := 1.0
 			f.Toxicity = &one
 		}
+		if f.Role != "" {
+			setDefault(&f.Name, f.Action+" "+f.Role)
+		}
 		setDefault(&f.Name, f.Toxic+" on "+f.Link)
 	}
 	s.resolveFaults()
@@ -276,6 +279,9 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool) []problem {
 				add(p+".target", "latency takes percentile and max, not target")
 			}
 		case KindRecovery:
+			if obj.OutsideFaults {
+				add(p+".outside_faults", "only availability and latency objectives are judged per window")
+			}
 			if obj.Max == nil {
 				add(p+".max", "missing: recovery needs max, the longest a recovery may take (wall time), e.g. 2m")
 			} else if obj.Max.Duration <= 0 {
@@ -285,6 +291,9 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool) []problem {
 				add(p, "recovery takes max only: it holds when every other objective holds again")
 			}
 		case KindZeroLoss:
+			if obj.OutsideFaults {
+				add(p+".outside_faults", "only availability and latency objectives are judged per window")
+			}
 			if obj.Target != nil || obj.Max != nil || obj.Percentile != 0 || obj.Class != "" {
 				add(p, "zero_loss takes no class, target, percentile or max: it checks every acknowledged dossier")
 			}

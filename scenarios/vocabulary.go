@@ -69,3 +69,18 @@ const (
 	StreamUpstream   = "upstream"
 	StreamBoth       = "both"
 )
+
+// Roles are the processes of the system under test a fault can act on.
+var Roles = []string{"portal", "identity", "registry"}
+
+// Actions a process fault can take; each but restart is undone at the window's end.
+const (
+	ActionStop       = "stop"       // graceful stop (SIGTERM); started again at the end
+	ActionKill       = "kill"       // SIGKILL, no shutdown; started again at the end
+	ActionRestart    = "restart"    // graceful stop and start at once; no window
+	ActionPause      = "pause"      // frozen (requests hang); resumed at the end
+	ActionDisconnect = "disconnect" // cut off from the network; reconnected at the end
+)
+
+// Actions lists the process fault actions.
+var Actions = []string{ActionStop, ActionKill, ActionRestart, ActionPause, ActionDisconnect}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/harness/runtime/runtimetest"
+	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/reports"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
@@ -203,4 +204,53 @@ func TestRunSmokeOnContainers(t *testing.T) {
 	assert.Equal(t, "containers", sum.Runtime)
 	require.Len(t, sum.Faults, 1)
 	assert.Empty(t, sum.Faults[0].Error, "the toxic was applied through the container's toxiproxy")
+}
+
+// portal-crash on both runtimes, unchanged: the portal is killed under load and
+// restarted; the run reports the outage window, a recovery time, and no acknowledged
+// dossier lost.
+func TestPortalCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the 40 s portal-crash scenario")
+	}
+	for _, rt := range []string{"embedded", "containers"} {
+		t.Run(rt, func(t *testing.T) {
+			if rt == "containers" {
+				runtimetest.RequireDocker(t)
+				runtimetest.Binary(t)
+			}
+			dir := filepath.Join(t.TempDir(), "run")
+			code, stdout, stderr := execute(t, "run", "portal-crash", "--runtime", rt, "--out", dir)
+			require.Equal(t, exitPass, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			var sum reports.Summary
+			data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+			require.NoError(t, err)
+			require.NoError(t, json.Unmarshal(data, &sum))
+
+			require.Len(t, sum.Faults, 1)
+			f := sum.Faults[0]
+			assert.Equal(t, "portal", f.Role)
+			assert.Equal(t, "kill", f.Action)
+			assert.Empty(t, f.Error)
+			assert.InDelta(t, 5*time.Second, f.End-f.Start, float64(time.Second), "the outage window")
+			assert.Positive(t, sum.Totals.Failed, "the outage is visible: requests failed while the portal was down")
+
+			require.NotNil(t, sum.Reconciliation)
+			assert.Positive(t, sum.Reconciliation.Acknowledged)
+			assert.Empty(t, sum.Reconciliation.Missing, "no acknowledged dossier lost")
+			assert.Empty(t, sum.Reconciliation.Duplicated)
+
+			var recovery *slo.Outcome
+			for i, o := range sum.Objectives {
+				if o.Kind == "recovery" {
+					recovery = &sum.Objectives[i]
+				}
+			}
+			require.NotNil(t, recovery)
+			assert.True(t, recovery.Met)
+			require.Len(t, recovery.Recoveries, 1)
+			t.Logf("%s: recovered %v after the restart; %d acknowledged, %d stored", rt,
+				recovery.Recoveries[0], sum.Reconciliation.Acknowledged, sum.Reconciliation.Stored)
+		})
+	}
 }

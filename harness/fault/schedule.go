@@ -18,6 +18,7 @@ type Schedule struct {
 	Faults  []scenarios.Fault
 	Clock   clock.Clock
 	Proxies map[string]Proxy // by link name
+	Roles   Roles            // for process faults; nil when the runtime cannot act on processes
 	Journal *metrics.Journal
 }
 
@@ -33,6 +34,13 @@ func (s *Schedule) Run(ctx context.Context, start time.Time) error {
 	}
 	var jobs []job
 	for i, f := range s.Faults {
+		if f.Role != "" {
+			if s.Roles == nil {
+				return fmt.Errorf("fault %q: this runtime cannot %s a process", f.Name, f.Action)
+			}
+			jobs = append(jobs, job{f, process(f, s.Roles), Windows(f, s.Clock)})
+			continue
+		}
 		p, ok := s.Proxies[f.Link]
 		if !ok {
 			return fmt.Errorf("fault %q: the runtime has no link %q", f.Name, f.Link)
@@ -58,7 +66,7 @@ func (s *Schedule) Run(ctx context.Context, start time.Time) error {
 				err := s.run(ctx, start, j.f, j.eff, w, cycle+1, len(j.windows))
 				if err != nil {
 					mu.Lock()
-					errs = append(errs, fmt.Errorf("fault %q on %s: %w", j.f.Name, j.f.Link, err))
+					errs = append(errs, fmt.Errorf("fault %q: %w", j.f.Name, err))
 					mu.Unlock()
 				}
 				if ctx.Err() != nil {
@@ -76,7 +84,7 @@ func (s *Schedule) run(ctx context.Context, start time.Time, f scenarios.Fault, 
 	if !sleepUntil(ctx, start.Add(w.Start)) {
 		return nil // the run ended before the fault was due
 	}
-	rec := metrics.FaultWindow{Name: f.Name, Link: f.Link, Toxic: f.Toxic, Params: eff.params,
+	rec := metrics.FaultWindow{Name: f.Name, Link: f.Link, Toxic: f.Toxic, Role: f.Role, Action: f.Action, Params: eff.params,
 		Kind: metrics.FaultWindowKind, Scenario: s.Clock.ToScenario(w.Start)}
 	switch {
 	case f.Flap != nil:

@@ -45,8 +45,10 @@ func (r RunInfo) Complete() bool { return r.Ended != nil }
 // FaultWindow is a fault as it was actually applied.
 type FaultWindow struct {
 	Name     string            `json:"name"`
-	Link     string            `json:"link"`
-	Toxic    string            `json:"toxic"`
+	Link     string            `json:"link,omitempty"`   // a link fault's link…
+	Toxic    string            `json:"toxic,omitempty"`  // …and toxic
+	Role     string            `json:"role,omitempty"`   // a process fault's role…
+	Action   string            `json:"action,omitempty"` // …and action
 	Params   map[string]string `json:"params,omitempty"`
 	Start    time.Duration     `json:"start"`         // wall offset when applied, ns
 	End      time.Duration     `json:"end,omitempty"` // wall offset when removed; 0 if never removed

@@ -13,12 +13,14 @@ import (
 	"time"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
+	mobynetwork "github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/network"
 	"github.com/testcontainers/testcontainers-go/wait"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/thongsuot/thongsuot/scenarios"
 	"github.com/thongsuot/thongsuot/stubs/census"
 )
 
@@ -179,7 +181,7 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 	people := census.New(opts.Seed, opts.Citizens)
 	return &Stack{
 		Runtime: "containers", Portal: urls["client->portal"], Identity: urls["client->identity"], Tiers: urls.tiers(),
-		Proxies: proxies, ToxiproxyAPI: api, Citizen: people.Citizen,
+		Proxies: proxies, ToxiproxyAPI: api, Citizen: people.Citizen, Roles: cs,
 		close: cs.close,
 	}, nil
 }
@@ -230,4 +232,57 @@ func newRunID() string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// Act is a process fault on a role's container (fault.Roles).
+func (cs *containerStack) Act(ctx context.Context, role, action string) error {
+	id, err := cs.containerID(role)
+	if err != nil {
+		return err
+	}
+	timeout := int(stopTimeout / time.Second)
+	switch action {
+	case scenarios.ActionStop:
+		_, err = cs.cli.ContainerStop(ctx, id, client.ContainerStopOptions{Timeout: &timeout})
+	case scenarios.ActionKill:
+		_, err = cs.cli.ContainerKill(ctx, id, client.ContainerKillOptions{Signal: "KILL"})
+	case scenarios.ActionRestart:
+		_, err = cs.cli.ContainerRestart(ctx, id, client.ContainerRestartOptions{Timeout: &timeout})
+	case scenarios.ActionPause:
+		_, err = cs.cli.ContainerPause(ctx, id, client.ContainerPauseOptions{})
+	case scenarios.ActionDisconnect:
+		_, err = cs.cli.NetworkDisconnect(ctx, cs.network.ID, client.NetworkDisconnectOptions{Container: id, Force: true})
+	default:
+		err = fmt.Errorf("unknown action %q", action)
+	}
+	return err
+}
+
+// Restore undoes Act (fault.Roles).
+func (cs *containerStack) Restore(ctx context.Context, role, action string) error {
+	id, err := cs.containerID(role)
+	if err != nil {
+		return err
+	}
+	switch action {
+	case scenarios.ActionStop, scenarios.ActionKill:
+		_, err = cs.cli.ContainerStart(ctx, id, client.ContainerStartOptions{})
+	case scenarios.ActionPause:
+		_, err = cs.cli.ContainerUnpause(ctx, id, client.ContainerUnpauseOptions{})
+	case scenarios.ActionDisconnect:
+		// The alias is how the others find it: reconnect under the same name.
+		_, err = cs.cli.NetworkConnect(ctx, cs.network.ID, client.NetworkConnectOptions{
+			Container: id, EndpointConfig: &mobynetwork.EndpointSettings{Aliases: []string{role}}})
+	}
+	return err
+}
+
+func (cs *containerStack) containerID(role string) (string, error) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	c, ok := cs.containers[role]
+	if !ok || role == "toxiproxy" { // the proxies are the harness's, not the system's
+		return "", fmt.Errorf("no role %q in this stack", role)
+	}
+	return c.GetContainerID(), nil
 }

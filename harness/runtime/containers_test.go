@@ -47,6 +47,8 @@ func TestContainersStack(t *testing.T) {
 	assert.Error(t, err, "a disabled client->portal link refuses")
 	require.NoError(t, st.Proxies["client->portal"].Enable())
 
+	t.Run("process faults", func(t *testing.T) { runtime.ActOnPortal(t, st) })
+
 	require.NoError(t, st.Close())
 	closed = true
 	assertNothingLeft(t)

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
-	"time"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
 
@@ -79,17 +77,6 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 	}
 
 	people := census.New(opts.Seed, opts.Citizens)
-	reg, err := registry.New(registry.Config{Census: people})
-	if err != nil {
-		return nil, fmt.Errorf("registry: %w", err)
-	}
-	closers = append(closers, serveOn(listeners["registry"], reg), reg.Close)
-	idp, err := identity.New(identity.Config{Issuer: Issuer, Audience: Audience, TokenTTL: opts.TokenTTL, Census: people})
-	if err != nil {
-		return nil, fmt.Errorf("identity: %w", err)
-	}
-	closers = append(closers, serveOn(listeners["identity"], idp), idp.Close)
-
 	dataDir := opts.DataDir
 	if dataDir == "" {
 		if dataDir, err = os.MkdirTemp("", "thongsuot-portal-*"); err != nil {
@@ -97,13 +84,28 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 		}
 		closers = append(closers, func() error { return os.RemoveAll(dataDir) })
 	}
-	ptl, err := portal.New(ctx, portal.Config{DataDir: dataDir, IdentityURL: urls["portal->identity"],
-		RegistryURL: urls["portal->registry"], Registries: urls.registries(),
-		Issuer: Issuer, Audience: Audience, Naive: opts.Naive})
-	if err != nil {
-		return nil, fmt.Errorf("portal: %w", err)
+	builds := map[string]func(context.Context) (handler, error){
+		"registry": func(context.Context) (handler, error) { return registry.New(registry.Config{Census: people}) },
+		"identity": func(context.Context) (handler, error) {
+			return identity.New(identity.Config{Issuer: Issuer, Audience: Audience, TokenTTL: opts.TokenTTL, Census: people})
+		},
+		"portal": func(ctx context.Context) (handler, error) {
+			return portal.New(ctx, portal.Config{DataDir: dataDir, IdentityURL: urls["portal->identity"],
+				RegistryURL: urls["portal->registry"], Registries: urls.registries(),
+				Issuer: Issuer, Audience: Audience, Naive: opts.Naive})
+		},
 	}
-	closers = append(closers, ptl.Close, serveOn(listeners["portal"], ptl))
+	roles := &embeddedRoles{procs: map[string]*inproc{}, proxies: proxies}
+	closers = append(closers, roles.close)
+	for _, role := range []string{"registry", "identity", "portal"} {
+		p := &inproc{role: role, addr: listeners[role].Addr().String(), build: builds[role], links: roleLinks(role)}
+		roles.procs[role] = p
+		// The role's context is the stack's, not this call's: a restarted portal keeps
+		// running its outbox after Up has returned.
+		if err := p.start(context.Background(), listeners[role]); err != nil {
+			return nil, err
+		}
+	}
 
 	if err := waitReady(ctx, urls["client->portal"]+"/readyz", readyTimeout); err != nil {
 		return nil, err
@@ -111,21 +113,7 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 	return &Stack{
 		Runtime: "embedded", Portal: urls["client->portal"], Identity: urls["client->identity"], Tiers: urls.tiers(),
 		Proxies: proxies, ToxiproxyAPI: tp.Addr,
-		Citizen: people.Citizen,
+		Citizen: people.Citizen, Roles: roles,
 		close:   shutdown,
 	}, nil
-}
-
-// serveOn serves h on ln and returns how to stop it.
-func serveOn(ln net.Listener, h http.Handler) func() error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	return func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			return srv.Close()
-		}
-		return nil
-	}
 }

@@ -15,6 +15,7 @@ import (
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
 
 	"github.com/thongsuot/thongsuot/scenarios"
+	"github.com/thongsuot/thongsuot/harness/fault"
 	"github.com/thongsuot/thongsuot/stubs/census"
 )
 
@@ -43,6 +44,8 @@ type Stack struct {
 	ToxiproxyAPI string
 	// Citizen gives census citizen i (i < Options.Citizens), for virtual users.
 	Citizen func(i int) census.Citizen
+	// Roles acts on the processes (stop, kill, restart, pause, disconnect).
+	Roles fault.Roles
 
 	close func() error
 }

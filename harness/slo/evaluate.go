@@ -25,7 +25,7 @@ func Evaluate(slos scenarios.SLOs, rec *metrics.Record) Verdict {
 			v.Objectives[i] = judgeZeroLoss(obj, rec.Reconciliation)
 			continue // judged once at the end, not per window
 		}
-		o, judged := judge(obj, slos.MinRequests, byIndex)
+		o, judged := judge(obj, slos.MinRequests, byIndex, nil)
 		for _, idx := range judged {
 			if _, seen := held[idx]; !seen {
 				held[idx] = true
@@ -37,6 +37,15 @@ func Evaluate(slos scenarios.SLOs, rec *metrics.Record) Verdict {
 		v.Objectives[i] = o
 	}
 	v.Recoveries = Recoveries(rec, held, max(slos.RecoveryWindows, 1))
+	// Objectives judged outside faults are judged again, leaving each fault and the
+	// recovery after it to the recovery objective: the recoveries above were measured
+	// on every window.
+	excused := excusedWindows(rec, v.Recoveries, recoveryMax(slos))
+	for i, obj := range slos.Objectives {
+		if obj.OutsideFaults {
+			v.Objectives[i], _ = judge(obj, slos.MinRequests, byIndex, func(idx int) bool { return excused[idx] })
+		}
+	}
 	for i, obj := range slos.Objectives {
 		if obj.Kind == scenarios.KindRecovery {
 			v.Objectives[i] = judgeRecovery(obj, v.Recoveries, rec.Run.Window)
@@ -71,8 +80,42 @@ func groupByIndex(ws []*metrics.Window) [][]*metrics.Window {
 	return out
 }
 
+// recoveryMax is the longest recovery the scenario allows (its recovery objective's
+// max), or 0 without one.
+func recoveryMax(slos scenarios.SLOs) time.Duration {
+	var m time.Duration
+	for _, obj := range slos.Objectives {
+		if obj.Kind == scenarios.KindRecovery {
+			m = max(m, obj.Max.Duration)
+		}
+	}
+	return m
+}
+
+// excusedWindows are the windows from each fault's start to the end of its recovery —
+// or, when it did not recover, to its end plus the longest recovery allowed.
+func excusedWindows(rec *metrics.Record, rs []Recovery, allowed time.Duration) map[int]bool {
+	out := map[int]bool{}
+	width := rec.Run.Window
+	if width <= 0 {
+		return out
+	}
+	for _, r := range rs {
+		end := r.End + allowed
+		if r.End == 0 { // never removed: to the end of the run
+			end = time.Duration(rec.Run.Windows) * width
+		} else if r.Recovered {
+			end = r.End + r.Time
+		}
+		for i := int(r.Start / width); i < rec.Run.Windows && time.Duration(i)*width < end; i++ {
+			out[i] = true
+		}
+	}
+	return out
+}
+
 // judge evaluates a window objective and lists the windows it judged.
-func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window) (Outcome, []int) {
+func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window, skip func(index int) bool) (Outcome, []int) {
 	o := Outcome{Name: obj.Name, Kind: obj.Kind, Class: obj.Class, Met: true}
 	var value func(w *metrics.Window) float64
 	var ok func(v float64) bool
@@ -102,6 +145,10 @@ func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window
 	for _, ws := range byIndex {
 		w := Select(ws, obj.Class)
 		if w == nil {
+			continue
+		}
+		if skip != nil && skip(w.Index) {
+			o.DuringFaults++
 			continue
 		}
 		judged = append(judged, w)

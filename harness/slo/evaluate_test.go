@@ -85,3 +85,37 @@ func TestIncompleteRunDoesNotPass(t *testing.T) {
 	assert.False(t, v.Complete)
 	assert.False(t, v.Pass)
 }
+
+// outside_faults leaves the windows a fault overlaps to the recovery objective.
+func TestOutsideFaults(t *testing.T) {
+	ended := time.Now()
+	var windows []*metrics.Window
+	for i := 0; i < 6; i++ {
+		code := uint16(200)
+		if i == 2 || i == 3 {
+			code = 0 // the portal is down
+		}
+		windows = append(windows, window(i, "catalogue", 50, code, 5*time.Millisecond))
+	}
+	rec := &metrics.Record{
+		Run:     metrics.RunInfo{Ended: &ended, Window: time.Second, Windows: 6},
+		Windows: windows,
+		Faults:  []metrics.FaultWindow{{Name: "kill", Role: "portal", Action: "kill", Start: 2100 * time.Millisecond, End: 3900 * time.Millisecond}},
+	}
+	tests := []struct {
+		outside      bool
+		met          bool
+		duringFaults int
+	}{
+		{false, false, 0},
+		{true, true, 2},
+	}
+	for _, tt := range tests {
+		obj := scenarios.Objective{Name: "a", Kind: "availability", Target: pct(0.99), OutsideFaults: tt.outside}
+		v := Evaluate(scenarios.SLOs{MinRequests: 1, Objectives: []scenarios.Objective{obj}}, rec)
+		o := v.Objectives[0]
+		assert.Equal(t, tt.met, o.Met, "outside_faults %v", tt.outside)
+		assert.Equal(t, tt.duringFaults, o.DuringFaults)
+		assert.Equal(t, 6-tt.duringFaults, o.Evaluated)
+	}
+}

@@ -12,10 +12,13 @@ import (
 // Recovery is how long the system took to come back after one fault window.
 type Recovery struct {
 	Fault       string        `json:"fault"`
-	Link        string        `json:"link"`
-	Toxic       string        `json:"toxic"`
-	Cycle       int           `json:"cycle,omitempty"` // flap cycle, from 1
-	End         time.Duration `json:"end"`             // wall offset the fault was removed, ns
+	Link        string        `json:"link,omitempty"`
+	Toxic       string        `json:"toxic,omitempty"`
+	Role        string        `json:"role,omitempty"`   // a process fault's role
+	Action      string        `json:"action,omitempty"` // and action
+	Cycle       int           `json:"cycle,omitempty"`  // flap cycle, from 1
+	Start       time.Duration `json:"start"`            // wall offset the fault was applied, ns
+	End         time.Duration `json:"end"`              // wall offset the fault was removed, ns
 	ScenarioEnd time.Time     `json:"scenario_end"`
 	// Recovered: every objective held again for slos.recovery_windows consecutive windows.
 	Recovered bool `json:"recovered"`
@@ -45,7 +48,8 @@ func Recoveries(rec *metrics.Record, held map[int]bool, n int) []Recovery {
 		if f.Error != "" && f.End == 0 {
 			continue // never applied
 		}
-		r := Recovery{Fault: f.Name, Link: f.Link, Toxic: f.Toxic, Cycle: f.Cycle, End: f.End, ScenarioEnd: f.ScenarioEnd}
+		r := Recovery{Fault: f.Name, Link: f.Link, Toxic: f.Toxic, Role: f.Role, Action: f.Action, Cycle: f.Cycle,
+			Start: f.Start, End: f.End, ScenarioEnd: f.ScenarioEnd}
 		runEnd := time.Duration(last+1) * width
 		if f.End == 0 { // never removed: the run ended under the fault
 			r.Time = max(runEnd-f.Start, 0)

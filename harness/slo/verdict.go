@@ -26,9 +26,12 @@ type Outcome struct {
 	Overall   float64 `json:"overall"`   // over the whole run, in Unit
 	Evaluated int     `json:"evaluated"` // windows judged
 	Skipped   int     `json:"skipped"`   // windows with fewer than min_requests
-	Failed    []Point `json:"failed,omitempty"`
-	Worst     *Point  `json:"worst,omitempty"`  // the judged window furthest from (or closest to) failing
-	Detail    string  `json:"detail,omitempty"` // for objectives not judged per window, what was found
+	// DuringFaults are the windows left unjudged because they overlap a fault
+	// (outside_faults).
+	DuringFaults int     `json:"during_faults,omitempty"`
+	Failed       []Point `json:"failed,omitempty"`
+	Worst        *Point  `json:"worst,omitempty"`  // the judged window furthest from (or closest to) failing
+	Detail       string  `json:"detail,omitempty"` // for objectives not judged per window, what was found
 	// Recoveries: for a recovery objective, the recoveries it judged.
 	Recoveries []Recovery `json:"recoveries,omitempty"`
 }

@@ -1,0 +1,5 @@
+package runtime
+
+// ActOnPortal lets the containers test (package runtime_test) share the process
+// fault checks.
+var ActOnPortal = actOnPortal
