@@ -114,6 +114,6 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 		Runtime: "embedded", Portal: urls["client->portal"], Identity: urls["client->identity"], Tiers: urls.tiers(),
 		Proxies: proxies, ToxiproxyAPI: tp.Addr,
 		Citizen: people.Citizen, Roles: roles,
-		close:   shutdown,
+		close: shutdown,
 	}, nil
 }

@@ -14,8 +14,8 @@ import (
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
 
-	"github.com/thongsuot/thongsuot/scenarios"
 	"github.com/thongsuot/thongsuot/harness/fault"
+	"github.com/thongsuot/thongsuot/scenarios"
 	"github.com/thongsuot/thongsuot/stubs/census"
 )
 
