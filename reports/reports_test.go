@@ -92,8 +92,8 @@ func TestRenderFailingRun(t *testing.T) {
 	require.NoError(t, err)
 	text := string(junit)
 	assert.Contains(t, text, `<testsuite name="reptest" tests="2" failures="1"`)
-	assert.Contains(t, text, `p95 ≤ 150ms: 2 of 10 windows failed; worst 210.0ms at 2025-07-01 08:04:00 +07 (60.0ms over 150.0ms)`)
-	assert.Contains(t, text, "window 5 at 2025-07-01 08:05:00 +07")
+	assert.Contains(t, text, `p95 ≤ 150ms: 2 of 10 windows failed; worst 210.0ms at 2025-07-01 08:04:00 ICT (60.0ms over 150.0ms)`)
+	assert.Contains(t, text, "window 5 at 2025-07-01 08:05:00 ICT")
 
 	f, err := os.Open(filepath.Join(dir, LatencyFile))
 	require.NoError(t, err)

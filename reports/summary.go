@@ -9,7 +9,9 @@ import (
 	"github.com/thongsuot/thongsuot/harness/slo"
 )
 
-// SummaryFile is the machine-readable outcome of a run.
+// SummaryFile is the machine-readable outcome of a run; SummarySchema names its
+// schema, docs/summary-schema.json. Within v1 fields may be added, never removed or
+// changed in meaning.
 const (
 	SummaryFile   = "summary.json"
 	SummarySchema = "thongsuot.summary/v1"
@@ -40,6 +42,19 @@ type Summary struct {
 	Faults      []metrics.FaultWindow `json:"faults"`
 	// Orphans: responses that came back after their window was written.
 	Orphans int64 `json:"orphans"`
+	// Windows: how many windows the run was cut into, and how many the journal holds
+	// (fewer when the run was killed).
+	Windows SummaryWindows `json:"windows"`
+	// Env is the machine and versions the run ran with; absent for journals that did not record it.
+	Env *metrics.Environment `json:"env,omitempty"`
+	// Files are the reports written next to summary.json.
+	Files []string `json:"files"`
+}
+
+// SummaryWindows counts the run's windows.
+type SummaryWindows struct {
+	Planned  int `json:"planned"`
+	Recorded int `json:"recorded"`
 }
 
 // SummaryClock places the run on both clocks.
@@ -74,6 +89,11 @@ func NewSummary(r *Run) *Summary {
 		Clock: SummaryClock{Start: r.Clock.Start, End: r.Clock.End, Compress: r.Clock.Compress,
 			Window: j.Run.Window.Seconds()},
 		Objectives: r.Verdict.Objectives, Faults: j.Faults, Orphans: j.Run.Orphans,
+		Windows: SummaryWindows{Planned: j.Run.Windows, Recorded: r.windowCount()},
+		Env:     j.Run.Env, Files: []string{HTMLFile, SummaryFile, JUnitFile},
+	}
+	if s.Objectives == nil {
+		s.Objectives = []slo.Outcome{}
 	}
 	if s.Faults == nil {
 		s.Faults = []metrics.FaultWindow{}
