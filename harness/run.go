@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"time"
 
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
 	"github.com/thongsuot/thongsuot/harness/fault"
 	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/harness/metrics"
@@ -26,6 +28,9 @@ type Options struct {
 	Runtime  string    // runtime name; "" is embedded
 	Progress io.Writer // progress lines while the load runs; nil for none
 	Version  string    // of thongsuot, recorded in the journal
+	// Results, when set, is a file to write every response to in vegeta's results
+	// format (gob), for `vegeta report` and `vegeta plot`.
+	Results string
 }
 
 // Run executes s and records it in opts.Dir. An error means the harness could not run
@@ -77,6 +82,7 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	journal, err := metrics.CreateJournal(opts.Dir, metrics.RunInfo{
 		ID: filepath.Base(opts.Dir), Scenario: s.Name, Runtime: stack.Runtime, Started: start,
 		Window: width, Windows: windows, Classes: plan.Classes, Intended: plan.Total(), Version: opts.Version,
+		Env: metrics.CurrentEnvironment(),
 	})
 	if err != nil {
 		return err
@@ -85,6 +91,18 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 		Start: start, Width: width, Windows: windows, Classes: plan.Classes, Clock: plan.Clock,
 		Intended: plan.Intended, Grace: s.Load.Timeout.Duration + time.Second,
 	})
+
+	sink := load.Sink(rec.Add)
+	var results *resultsFile
+	if opts.Results != "" {
+		if results, err = createResults(opts.Results); err != nil {
+			return errors.Join(err, rec.Close(nil))
+		}
+		sink = func(class int, res *vegeta.Result, late bool) {
+			rec.Add(class, res, late)
+			results.add(res)
+		}
+	}
 
 	bg, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
@@ -97,16 +115,23 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	go func() {
 		faultsDone <- (&fault.Schedule{Faults: s.Faults, Clock: plan.Clock, Proxies: proxies, Journal: journal}).Run(bg, start)
 	}()
-	go progress(bg, opts.Progress, start, plan, rec)
+	progressDone := make(chan struct{})
+	go func() {
+		defer close(progressDone)
+		if opts.Progress != nil {
+			newProgress(opts.Progress, start, plan, rec, journal).run(bg)
+		}
+	}()
 
 	say(opts.Progress, "running %s: %s of scenario time in %s of wall time, %.0f requests planned",
 		s.Name, plan.Clock.End.Sub(plan.Clock.Start), wall.Round(time.Second), plan.Total())
 	attackErr := load.Attack(ctx, plan, ep, setup, load.Options{
 		Seed: s.Load.Seed, Timeout: s.Load.Timeout.Duration,
 		MaxWorkers: uint64(s.Load.MaxWorkers), LateAfter: s.Load.LateAfter.Duration,
-	}, rec.Add)
+	}, sink)
 	stopBackground()
 	faultErr := <-faultsDone
+	<-progressDone
 
 	var ended *time.Time
 	if attackErr == nil {
@@ -114,6 +139,9 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 		ended = &now
 	}
 	closeErr := rec.Close(ended)
+	if results != nil {
+		closeErr = errors.Join(closeErr, results.Close())
+	}
 	if errors.Is(attackErr, context.Canceled) {
 		attackErr = nil // interrupted: the journal says incomplete, the report shows what ran
 		say(opts.Progress, "interrupted after %s: the run is incomplete", time.Since(start).Round(time.Second))

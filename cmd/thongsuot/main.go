@@ -70,6 +70,7 @@ Exit codes: 0 every SLO held, 1 an SLO failed, 2 bad input or the harness could 
 		SilenceErrors: true,
 	}
 	root.AddCommand(newRunCmd(), newValidateCmd(), newVersionCmd(), newStubCmd())
+	root.AddCommand(newReportCmd(), newCompareCmd())
 	return root
 }
 
