@@ -48,8 +48,8 @@ type page struct {
 
 type pageObjective struct {
 	Name, Objective, Status, Overall, Worst, WorstAt, Gap, Windows string
-	Met                                                             bool
-	Details                                                         [][2]string
+	Met                                                            bool
+	Details                                                        [][2]string
 }
 
 type pageFigure struct {
