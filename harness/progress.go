@@ -27,6 +27,7 @@ const (
 type progress struct {
 	w       io.Writer
 	tty     bool
+	every   time.Duration
 	width   func() int // terminal columns; 0 when unknown
 	start   time.Time
 	plan    *load.Plan
@@ -37,9 +38,9 @@ type progress struct {
 }
 
 func newProgress(w io.Writer, start time.Time, plan *load.Plan, rec *metrics.Recorder, j *metrics.Journal) *progress {
-	p := &progress{w: w, start: start, plan: plan, rec: rec, journal: j, width: func() int { return 0 }}
+	p := &progress{w: w, every: progressLogEvery, start: start, plan: plan, rec: rec, journal: j, width: func() int { return 0 }}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		p.tty = true
+		p.tty, p.every = true, progressTTYEvery
 		p.width = func() int {
 			cols, _, err := term.GetSize(int(f.Fd()))
 			if err != nil {
@@ -53,11 +54,7 @@ func newProgress(w io.Writer, start time.Time, plan *load.Plan, rec *metrics.Rec
 
 // run shows progress until ctx ends, then finishes the terminal line.
 func (p *progress) run(ctx context.Context) {
-	every := progressLogEvery
-	if p.tty {
-		every = progressTTYEvery
-	}
-	t := time.NewTicker(every)
+	t := time.NewTicker(p.every)
 	defer t.Stop()
 	for {
 		select {

@@ -28,8 +28,28 @@ slos:
     - {name: submit p95, kind: latency, class: submit, percentile: 95, max: 150ms}
 `
 
-// writeRun makes a run directory by hand: 10 windows, submit slow in windows 4 and 5.
+// runSpec describes a run directory made by hand: 10 one-second windows of 50
+// requests per class, latencies and failures as the functions say.
+type runSpec struct {
+	complete bool
+	windows  int                            // recorded; 10 when zero
+	latency  func(class string, i int) int64 // µs
+	failed   func(class string, i int) int64 // 503s out of 50
+	noFaults bool
+}
+
+// writeRun is the standard hand-made run: submit slow (210 ms) in windows 4 and 5,
+// during a fault.
 func writeRun(t *testing.T, complete bool) string {
+	return makeRun(t, runSpec{complete: complete, latency: func(class string, i int) int64 {
+		if class == "submit" && (i == 4 || i == 5) {
+			return 210_000
+		}
+		return 2000
+	}})
+}
+
+func makeRun(t testing.TB, spec runSpec) string {
 	t.Helper()
 	dir := t.TempDir()
 	s, err := scenarios.Parse([]byte(scenarioYAML), "reptest.yaml")
@@ -40,27 +60,40 @@ func writeRun(t *testing.T, complete bool) string {
 
 	started := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	j, err := metrics.CreateJournal(dir, metrics.RunInfo{ID: "r1", Scenario: "reptest", Runtime: "embedded", Started: started,
-		Window: time.Second, Windows: 10, Classes: []string{"catalogue", "submit"}, Intended: 1000})
+		Window: time.Second, Windows: 10, Classes: []string{"catalogue", "submit"}, Intended: 1000, Version: "test",
+		Env: &metrics.Environment{Hostname: "ci-host", OS: "linux", Arch: "amd64", Kernel: "6.1.0", CPUs: 2, GOMAXPROCS: 2,
+			MemoryBytes: 24 << 30, GoVersion: "go1.26.8", Command: []string{"thongsuot", "run", "reptest.yaml"},
+			Modules: map[string]string{"github.com/tsenart/vegeta/v12": "v12.13.0"}}})
 	require.NoError(t, err)
+	n := spec.windows
+	if n == 0 {
+		n = 10
+	}
 	var ws []*metrics.Window
-	for i := 0; i < 10; i++ {
+	for i := 0; i < n; i++ {
 		for _, class := range []string{"catalogue", "submit"} {
 			w := &metrics.Window{Index: i, Class: class, Start: time.Duration(i) * time.Second,
 				Scenario: s.Clock.Start.Add(time.Duration(i) * time.Minute), Intended: 50, Sent: 50,
-				Codes: map[string]int64{"200": 50}, Latency: metrics.NewHistogram()}
-			lat := int64(2000)
-			if class == "submit" && (i == 4 || i == 5) {
-				lat = 210_000
+				Codes: map[string]int64{}, Latency: metrics.NewHistogram()}
+			bad := int64(0)
+			if spec.failed != nil {
+				bad = spec.failed(class, i)
 			}
-			require.NoError(t, w.Latency.RecordValues(lat, 50))
+			w.Codes["200"] = 50 - bad
+			if bad > 0 {
+				w.Codes["503"] = bad
+			}
+			require.NoError(t, w.Latency.RecordValues(spec.latency(class, i), 50))
 			ws = append(ws, w)
 		}
 	}
 	require.NoError(t, j.AppendWindows(ws))
-	require.NoError(t, j.AppendFault(metrics.FaultWindow{Name: "slow registry", Link: "portal->registry", Toxic: "latency",
-		Start: 4 * time.Second, End: 6 * time.Second, Scenario: s.Clock.Start.Add(4 * time.Minute)}))
+	if !spec.noFaults {
+		require.NoError(t, j.AppendFault(metrics.FaultWindow{Name: "slow registry", Link: "portal->registry", Toxic: "latency",
+			Params: map[string]string{"latency": "200"}, Start: 4 * time.Second, End: 6 * time.Second, Scenario: s.Clock.Start.Add(4 * time.Minute)}))
+	}
 	var ended *time.Time
-	if complete {
+	if spec.complete {
 		e := started.Add(10 * time.Second)
 		ended = &e
 	}
