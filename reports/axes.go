@@ -13,7 +13,7 @@ import (
 )
 
 // Plots put scenario time on the x axis, as Unix seconds, labelled in the scenario's zone.
-func (r *Run) x(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
+func (r *Run) x(t time.Time) float64 { return unixSeconds(t) }
 
 // xAtWall is the x of a wall offset from the run start.
 func (r *Run) xAtWall(d time.Duration) float64 { return r.x(r.Clock.ToScenario(d)) }
@@ -61,7 +61,7 @@ var tickSteps = []time.Duration{
 	time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 15 * time.Second, 30 * time.Second,
 	time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
 	time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour,
-	24 * time.Hour, 2 * 24 * time.Hour, 7 * 24 * time.Hour, 14 * 24 * time.Hour,
+	24 * time.Hour, 2 * 24 * time.Hour, 3 * 24 * time.Hour, 7 * 24 * time.Hour, 14 * 24 * time.Hour,
 }
 
 // maxTimeTicks bounds the labelled ticks on a time axis so labels never collide.
@@ -93,18 +93,32 @@ func (tt timeTicks) Ticks(lo, hi float64) []plot.Tick {
 	case step < time.Minute:
 		format = "15:04:05"
 	}
-	// Align to the step counted from local midnight, so ticks fall on 07:45, 08:00...
+	// Align to the step counted from local midnight, so ticks fall on 07:45, 08:00...;
+	// steps of days start at the first midnight.
 	midnight := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, tt.zone)
 	first := midnight.Add((from.Sub(midnight) + step - 1) / step * step)
+	minor := step / 2
+	if step >= 24*time.Hour {
+		first = midnight
+		if first.Before(from) {
+			first = first.AddDate(0, 0, 1)
+		}
+		minor = 24 * time.Hour
+		if step == 24*time.Hour {
+			minor = 12 * time.Hour
+		}
+	}
 	var ticks []plot.Tick
 	for t := first; !t.After(to); t = t.Add(step) {
-		ticks = append(ticks, plot.Tick{Value: float64(t.UnixNano()) / 1e9, Label: t.Format(format)})
-		if mid := t.Add(step / 2); step >= 2*time.Second && !mid.After(to) {
-			ticks = append(ticks, plot.Tick{Value: float64(mid.UnixNano()) / 1e9}) // minor
+		ticks = append(ticks, plot.Tick{Value: unixSeconds(t), Label: t.Format(format)})
+		for m := t.Add(minor); step >= 2*time.Second && m.Before(t.Add(step)) && !m.After(to); m = m.Add(minor) {
+			ticks = append(ticks, plot.Tick{Value: unixSeconds(m)}) // unlabelled: minor
 		}
 	}
 	return ticks
 }
+
+func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
 
 func unixTime(x float64) time.Time {
 	sec, frac := math.Modf(x)

@@ -34,6 +34,7 @@ func (r *Run) codesFigure() (*figure, error) {
 			return nil, err
 		}
 	}
+	p.Add(r.faultShade()) // again, over the opaque bands, so fault windows show through them
 	top := 0.0
 	if len(layers) > 0 {
 		top = maxY(layers[len(layers)-1])

@@ -25,8 +25,8 @@ var htmlFS embed.FS
 
 var htmlTemplate = template.Must(template.New("report.html.tmpl").ParseFS(htmlFS, "html/report.html.tmpl"))
 
-// image is a rendered figure, ready to inline.
-type image struct {
+// rendered is a figure drawn, ready to inline.
+type rendered struct {
 	figure *figure
 	png    []byte
 }
@@ -66,7 +66,7 @@ type pageClass struct {
 	Class, Intended, Sent, Late, Dropped, Failed, P50, P95, P99, Max string
 }
 
-func writeHTML(r *Run, sum *Summary, images []image, path string) error {
+func writeHTML(r *Run, sum *Summary, images []rendered, path string) error {
 	pg := page{
 		Summary: sum, Headline: headline(r, sum), Scenario: r.ScenarioText,
 		Period:    r.period(),

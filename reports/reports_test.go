@@ -36,6 +36,7 @@ type runSpec struct {
 	latency  func(class string, i int) int64 // µs
 	failed   func(class string, i int) int64 // 503s out of 50
 	noFaults bool
+	scenario string // YAML; scenarioYAML when empty
 }
 
 // writeRun is the standard hand-made run: submit slow (210 ms) in windows 4 and 5,
@@ -52,11 +53,16 @@ func writeRun(t *testing.T, complete bool) string {
 func makeRun(t testing.TB, spec runSpec) string {
 	t.Helper()
 	dir := t.TempDir()
-	s, err := scenarios.Parse([]byte(scenarioYAML), "reptest.yaml")
+	text := spec.scenario
+	if text == "" {
+		text = scenarioYAML
+	}
+	s, err := scenarios.Parse([]byte(text), "reptest.yaml")
 	require.NoError(t, err)
 	data, err := scenarios.Marshal(s)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, scenarios.ResolvedFile), data, 0o644))
+	span := s.SLOs.Window.Duration // scenario time per window: one wall second each
 
 	started := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	j, err := metrics.CreateJournal(dir, metrics.RunInfo{ID: "r1", Scenario: "reptest", Runtime: "embedded", Started: started,
@@ -73,7 +79,7 @@ func makeRun(t testing.TB, spec runSpec) string {
 	for i := 0; i < n; i++ {
 		for _, class := range []string{"catalogue", "submit"} {
 			w := &metrics.Window{Index: i, Class: class, Start: time.Duration(i) * time.Second,
-				Scenario: s.Clock.Start.Add(time.Duration(i) * time.Minute), Intended: 50, Sent: 50,
+				Scenario: s.Clock.Start.Add(time.Duration(i) * span), Intended: 50, Sent: 50,
 				Codes: map[string]int64{}, Latency: metrics.NewHistogram()}
 			bad := int64(0)
 			if spec.failed != nil {
@@ -90,7 +96,7 @@ func makeRun(t testing.TB, spec runSpec) string {
 	require.NoError(t, j.AppendWindows(ws))
 	if !spec.noFaults {
 		require.NoError(t, j.AppendFault(metrics.FaultWindow{Name: "slow registry", Link: "portal->registry", Toxic: "latency",
-			Params: map[string]string{"latency": "200"}, Start: 4 * time.Second, End: 6 * time.Second, Scenario: s.Clock.Start.Add(4 * time.Minute)}))
+			Params: map[string]string{"latency": "200"}, Start: 4 * time.Second, End: 6 * time.Second, Scenario: s.Clock.Start.Add(4 * span)}))
 	}
 	var ended *time.Time
 	if spec.complete {

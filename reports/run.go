@@ -75,13 +75,13 @@ func Render(dir string) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	images := make([]image, 0, len(figs))
+	images := make([]rendered, 0, len(figs))
 	for _, f := range figs {
 		png, err := f.write(dir)
 		if err != nil {
 			return nil, fmt.Errorf("writing %s: %w", f.Name, err)
 		}
-		images = append(images, image{figure: f, png: png})
+		images = append(images, rendered{figure: f, png: png})
 		sum.Files = append(sum.Files, f.Name+"."+formatPNG, f.Name+"."+formatSVG)
 	}
 	if err := writeHTML(r, sum, images, filepath.Join(dir, HTMLFile)); err != nil {
