@@ -41,8 +41,8 @@ func browser(t *testing.T) string {
 type pageState struct {
 	Verdict    string   `json:"verdict"`
 	Images     int      `json:"images"`
-	Broken     []string `json:"broken"`    // alt text of images that did not load
-	Fetched    []string `json:"fetched"`   // resources the page loaded from anywhere
+	Broken     []string `json:"broken"`  // alt text of images that did not load
+	Fetched    []string `json:"fetched"` // resources the page loaded from anywhere
 	TextLength int      `json:"textLength"`
 	Screenshot []byte   `json:"-"`
 }
@@ -186,4 +186,3 @@ func sameColor(a, b interface{ RGBA() (r, g, bl, al uint32) }) bool {
 	r2, g2, b2, a2 := b.RGBA()
 	return r1 == r2 && g1 == g2 && b1 == b2 && a1 == a2
 }
-
