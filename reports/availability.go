@@ -41,14 +41,18 @@ func (r *Run) availabilityFigure() (*figure, error) {
 				return nil, err
 			}
 		}
-		// Data sits near 100 %: the legend goes below it, in room left under the lowest value.
-		span := max(100-lo, 0.1)
-		p.Y.Min, p.Y.Max = max(lo-span*1.2, 0), 100+span*0.1
-		p.Legend.Top = false
-		p.Y.Tick.Marker = plot.DefaultTicks{}
+		availabilityAxis(p, lo)
 		f.Panels = append(f.Panels, p)
 	}
 	return f, nil
+}
+
+// availabilityAxis fits a percentage axis whose data sit near 100 % down to lo: the
+// legend goes below the data, in room left under the lowest value.
+func availabilityAxis(p *plot.Plot, lo float64) {
+	span := max(100-lo, 1)
+	p.Y.Min, p.Y.Max = max(lo-span*1.2, 0), 100+span*0.1
+	p.Legend.Top = false
 }
 
 // availability is the share of a window's requests that were answered, in percent.

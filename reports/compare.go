@@ -244,9 +244,7 @@ func WriteCompareFigure(base, run *Run, dir string) error {
 			}
 		}
 		if class == "" {
-			span := max(100-lo, 0.1)
-			p.Y.Min, p.Y.Max = max(lo-span*1.2, 0), 100+span*0.1
-			p.Legend.Top = false
+			availabilityAxis(p, lo)
 		} else {
 			p.Y.Max *= 8
 		}
