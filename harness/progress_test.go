@@ -125,3 +125,17 @@ func TestProgressDetectsTerminals(t *testing.T) {
 	assert.False(t, p.tty, "a file is not a terminal")
 	assert.Equal(t, progressLogEvery, p.every)
 }
+
+// BenchmarkResultsAdd is what --results adds to every response: a gob encode into a
+// buffered file under a lock.
+func BenchmarkResultsAdd(b *testing.B) {
+	rf, err := createResults(b.TempDir() + "/results.bin")
+	require.NoError(b, err)
+	res := &vegeta.Result{Attack: "catalogue", Seq: 1, Code: 200, Timestamp: time.Now(), Latency: 3 * time.Millisecond,
+		BytesOut: 24, Method: "GET", URL: "http://127.0.0.1:8080/api/v1/procedures?q=khai+sinh"}
+	b.ReportAllocs()
+	for b.Loop() {
+		rf.add(res)
+	}
+	require.NoError(b, rf.Close())
+}

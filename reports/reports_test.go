@@ -66,7 +66,7 @@ func makeRun(t testing.TB, spec runSpec) string {
 
 	started := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	j, err := metrics.CreateJournal(dir, metrics.RunInfo{ID: "r1", Scenario: "reptest", Runtime: "embedded", Started: started,
-		Window: time.Second, Windows: 10, Classes: []string{"catalogue", "submit"}, Intended: 1000, Version: "test",
+		Window: time.Second, Windows: max(spec.windows, 10), Classes: []string{"catalogue", "submit"}, Intended: 1000, Version: "test",
 		Env: &metrics.Environment{Hostname: "ci-host", OS: "linux", Arch: "amd64", Kernel: "6.1.0", CPUs: 2, GOMAXPROCS: 2,
 			MemoryBytes: 24 << 30, GoVersion: "go1.26.8", Command: []string{"thongsuot", "run", "reptest.yaml"},
 			Modules: map[string]string{"github.com/tsenart/vegeta/v12": "v12.13.0"}}})

@@ -30,6 +30,7 @@ type Run struct {
 	ScenarioText string
 
 	byIndex [][]*metrics.Window // the journal's windows by index
+	merged  []*metrics.Window   // all classes of each index merged, made when first asked for
 }
 
 // Read loads a run directory and judges it.
@@ -105,7 +106,17 @@ func (r *Run) window(i int, class string) *metrics.Window {
 	if i >= len(r.byIndex) || len(r.byIndex[i]) == 0 {
 		return nil
 	}
-	return slo.Select(r.byIndex[i], class)
+	if class != "" {
+		return slo.Select(r.byIndex[i], class)
+	}
+	// Merging histograms is the costly part of drawing: do it once per window.
+	if r.merged == nil {
+		r.merged = make([]*metrics.Window, len(r.byIndex))
+	}
+	if r.merged[i] == nil {
+		r.merged[i] = slo.Select(r.byIndex[i], "")
+	}
+	return r.merged[i]
 }
 
 // xStart and xEnd are where window w begins and ends on the time axis; xMid is its middle.
