@@ -44,8 +44,10 @@ fmt-check:
 vet:
 	$(GO) vet $(PKGS)
 
+# One package at a time (-p 1): the tests that send load for seconds (smoke runs, pacer
+# accuracy) and the browser test would otherwise starve each other on 2 cores.
 unit:
-	$(GO) test -timeout 15m $(PKGS)
+	$(GO) test -p 1 -timeout 15m $(PKGS)
 
 ## fuzz: each fuzz target for FUZZTIME (default 30s)
 FUZZTIME ?= 30s

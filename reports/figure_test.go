@@ -36,6 +36,8 @@ func TestRenderDrawsEveryFigureInBothFormats(t *testing.T) {
 			[]string{"latency", "throughput", "codes", "availability", "budget", "sends", "faults"}, nil},
 		{"killed after 4 windows", runSpec{windows: 4, latency: flat(2000)},
 			[]string{"latency", "throughput", "codes", "availability", "budget", "sends", "faults"}, nil},
+		{"killed before its first window", runSpec{windows: -1, latency: flat(2000)},
+			[]string{"latency", "throughput", "codes", "availability", "budget", "sends", "faults"}, nil},
 		{"no faults: no timeline", runSpec{complete: true, latency: flat(2000), noFaults: true},
 			[]string{"latency", "throughput", "codes", "availability", "budget", "sends"}, []string{"faults"}},
 		{"days, with 5xx", runSpec{complete: true, windows: 10, scenario: multiDayYAML, latency: flat(2000),

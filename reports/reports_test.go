@@ -32,7 +32,7 @@ slos:
 // requests per class, latencies and failures as the functions say.
 type runSpec struct {
 	complete bool
-	windows  int                             // recorded; 10 when zero
+	windows  int                             // recorded; 10 when zero, none when negative
 	latency  func(class string, i int) int64 // µs
 	failed   func(class string, i int) int64 // 503s out of 50
 	noFaults bool

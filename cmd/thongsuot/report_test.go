@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,16 +124,27 @@ func TestCompareRealRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the smoke scenario twice")
 	}
-	fast := smokeWith(t, "compress: 60 ", "compress: 120 ")
-	slow := smokeWith(t, "compress: 60 ", "compress: 120 ",
+	// Half smoke's rate keeps the runs light on a shared 2-core machine.
+	fast := smokeWith(t, "compress: 60 ", "compress: 120 ", "  scale: 1\n", "  scale: 0.5\n")
+	slow := smokeWith(t, "compress: 60 ", "compress: 120 ", "  scale: 1\n", "  scale: 0.5\n",
 		"faults:\n", "faults:\n  - {name: slow portal link, at: +0m, for: 20m scenario, link: client->portal, toxic: latency, latency: 50ms}\n")
 	root := t.TempDir()
-	base, regressed, results := filepath.Join(root, "base"), filepath.Join(root, "slow"), filepath.Join(root, "base.bin")
-
-	// Whether the SLOs held does not matter here (a loaded machine may break one): the runs must finish.
-	code, stdout, stderr := execute(t, "run", fast, "--out", base, "--quiet", "--results", results)
-	require.Contains(t, []int{exitPass, exitSLOFail}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-	code, stdout, stderr = execute(t, "run", slow, "--out", regressed, "--quiet")
+	var base string
+	results := filepath.Join(root, "base.bin")
+	// A baseline is one that held its SLOs: a run starved by other work on the machine
+	// (p95 of seconds) is no baseline, so it gets up to three tries.
+	for try := 1; ; try++ {
+		base = filepath.Join(root, fmt.Sprintf("base-%d", try))
+		code, stdout, stderr := execute(t, "run", fast, "--out", base, "--quiet", "--results", results)
+		if code == exitPass {
+			break
+		}
+		require.Equal(t, exitSLOFail, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		require.Less(t, try, 3, "no run of the base held its SLOs; the machine is too busy:\n%s", stdout)
+		t.Logf("base try %d broke its SLOs (machine busy), running it again", try)
+	}
+	regressed := filepath.Join(root, "slow")
+	code, stdout, stderr := execute(t, "run", slow, "--out", regressed, "--quiet")
 	require.Contains(t, []int{exitPass, exitSLOFail}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 
 	t.Run("vegeta results", func(t *testing.T) {
