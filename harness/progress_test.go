@@ -61,6 +61,17 @@ func progressFixture(t *testing.T, w *lockedBuffer) *progress {
 	return newProgress(w, start, plan, rec, j)
 }
 
+// runUntil runs p until done says so, then stops it and waits for it to finish.
+func runUntil(t *testing.T, p *progress, done func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { p.run(ctx); close(stopped) }()
+	require.Eventually(t, done, 5*time.Second, 10*time.Millisecond)
+	cancel()
+	<-stopped
+}
+
 func TestProgressLineSaysWhereTheRunIs(t *testing.T) {
 	var out lockedBuffer
 	p := progressFixture(t, &out)
@@ -88,12 +99,7 @@ func TestProgressOnALogPrintsLines(t *testing.T) {
 	assert.False(t, p.tty, "a buffer is not a terminal")
 	assert.Equal(t, progressLogEvery, p.every)
 	p.every = 20 * time.Millisecond
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { p.run(ctx); close(done) }()
-	require.Eventually(t, func() bool { return strings.Count(out.String(), "\n") >= 2 }, 5*time.Second, 10*time.Millisecond)
-	cancel()
-	<-done
+	runUntil(t, p, func() bool { return strings.Count(out.String(), "\n") >= 2 })
 	assert.NotContains(t, out.String(), "\r", "no terminal control in a log")
 }
 
@@ -101,12 +107,7 @@ func TestProgressOnATerminalRewritesOneLine(t *testing.T) {
 	var out lockedBuffer
 	p := progressFixture(t, &out)
 	p.tty, p.every, p.width = true, 20*time.Millisecond, func() int { return 60 }
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { p.run(ctx); close(done) }()
-	require.Eventually(t, func() bool { return strings.Count(out.String(), "\r\x1b[K") >= 2 }, 5*time.Second, 10*time.Millisecond)
-	cancel()
-	<-done
+	runUntil(t, p, func() bool { return strings.Count(out.String(), "\r\x1b[K") >= 2 })
 	text := out.String()
 	assert.True(t, strings.HasSuffix(text, "\n"), "the line is finished when the run ends")
 	assert.Equal(t, 1, strings.Count(text, "\n"), "one line, rewritten in place")

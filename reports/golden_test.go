@@ -16,28 +16,20 @@ import (
 //
 //	go test ./reports -run Golden -update
 func TestGoldenSummaryAndJUnit(t *testing.T) {
-	for _, tt := range []struct {
-		name     string
-		complete bool
-	}{{"fail", true}, {"incomplete", false}} {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := writeRun(t, tt.complete)
-			_, err := Render(dir)
+	eachRun(t, func(t *testing.T, verdict, dir string) {
+		for _, file := range []string{SummaryFile, JUnitFile} {
+			data, err := os.ReadFile(filepath.Join(dir, file))
 			require.NoError(t, err)
-			for _, file := range []string{SummaryFile, JUnitFile} {
-				data, err := os.ReadFile(filepath.Join(dir, file))
-				require.NoError(t, err)
-				got := strings.ReplaceAll(string(data), dir, "RUN_DIR") // the temporary directory varies
-				golden := filepath.Join("testdata", tt.name+"."+file+".golden")
-				if *update {
-					require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
-				}
-				want, err := os.ReadFile(golden)
-				require.NoError(t, err)
-				assert.Equal(t, string(want), got, "%s differs from %s (go test ./reports -run Golden -update after a deliberate change)", file, golden)
+			got := strings.ReplaceAll(string(data), dir, "RUN_DIR") // the temporary directory varies
+			golden := filepath.Join("testdata", verdict+"."+file+".golden")
+			if *update {
+				require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
 			}
-		})
-	}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err)
+			assert.Equal(t, string(want), got, "%s differs from %s (go test ./reports -run Golden -update after a deliberate change)", file, golden)
+		}
+	})
 }
 
 // junit.xml validates against the JUnit XML schema Jenkins uses (testdata/junit-10.xsd)
@@ -51,19 +43,11 @@ func TestJUnitValidatesAgainstJenkinsSchema(t *testing.T) {
 		}
 		t.Skip("xmllint not installed (apt-get install libxml2-utils)")
 	}
-	for _, tt := range []struct {
-		name     string
-		complete bool
-	}{{"failing run", true}, {"killed run", false}} {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := writeRun(t, tt.complete)
-			_, err := Render(dir)
-			require.NoError(t, err)
-			out, err := exec.Command(xmllint, "--noout", "--schema", filepath.Join("testdata", "junit-10.xsd"), filepath.Join(dir, JUnitFile)).CombinedOutput()
-			assert.NoError(t, err, "%s", out)
-			assert.Contains(t, string(out), "validates")
-		})
-	}
+	eachRun(t, func(t *testing.T, _, dir string) {
+		out, err := exec.Command(xmllint, "--noout", "--schema", filepath.Join("testdata", "junit-10.xsd"), filepath.Join(dir, JUnitFile)).CombinedOutput()
+		assert.NoError(t, err, "%s", out)
+		assert.Contains(t, string(out), "validates")
+	})
 	// The validator does reject what the schema forbids.
 	bad := filepath.Join(t.TempDir(), "bad.xml")
 	require.NoError(t, os.WriteFile(bad, []byte(`<testsuites><testsuite tests="1"><testcase/></testsuite></testsuites>`), 0o644))

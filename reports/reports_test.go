@@ -107,6 +107,22 @@ func makeRun(t testing.TB, spec runSpec) string {
 	return dir
 }
 
+// eachRun renders the standard hand-made run twice, finished (failing) and killed,
+// and runs f on each run directory as a subtest named after its verdict.
+func eachRun(t *testing.T, f func(t *testing.T, verdict, dir string)) {
+	for _, tt := range []struct {
+		verdict  string
+		complete bool
+	}{{VerdictFail, true}, {VerdictIncomplete, false}} {
+		t.Run(tt.verdict, func(t *testing.T) {
+			dir := writeRun(t, tt.complete)
+			_, err := Render(dir)
+			require.NoError(t, err)
+			f(t, tt.verdict, dir)
+		})
+	}
+}
+
 func TestRenderFailingRun(t *testing.T) {
 	dir := writeRun(t, true)
 	sum, err := Render(dir)
