@@ -70,7 +70,7 @@ func writeHTML(r *Run, sum *Summary, images []rendered, path string) error {
 	pg := page{
 		Summary: sum, Headline: headline(r, sum), Scenario: r.ScenarioText,
 		Period:    r.period(),
-		Generated: time.Now().In(r.Zone).Format("2006-01-02 15:04:05 MST"),
+		Generated: r.zoned(time.Now()),
 	}
 	for i, o := range sum.Objectives {
 		pg.Objectives = append(pg.Objectives, r.pageObjective(o, i))
@@ -157,7 +157,7 @@ func (r *Run) pageObjective(o slo.Outcome, i int) pageObjective {
 	}
 	if o.Worst != nil {
 		po.Worst = FormatValue(o.Unit, o.Worst.Value)
-		po.WorstAt = r.scenarioTime(o.Worst.Scenario)
+		po.WorstAt = r.zoned(o.Worst.Scenario)
 		po.Gap = gap(o, o.Worst.Value)
 	} else {
 		po.Worst = "no window judged"
@@ -179,7 +179,7 @@ func (r *Run) pageObjective(o slo.Outcome, i int) pageObjective {
 
 func (r *Run) pageFault(s faultSpan) pageFault {
 	f := s.Fault
-	pf := pageFault{Name: f.Name, Link: f.Link, Toxic: f.Toxic, At: r.scenarioTime(f.Scenario)}
+	pf := pageFault{Name: f.Name, Link: f.Link, Toxic: f.Toxic, At: r.zoned(f.Scenario)}
 	var params []string
 	for k, v := range f.Params {
 		params = append(params, k+"="+v)
@@ -207,7 +207,7 @@ func (r *Run) environment(sum *Summary) [][2]string {
 		{"run", run.ID},
 		{"runtime", run.Runtime},
 		{"thongsuot", orDash(run.Version)},
-		{"started", run.Started.In(r.Zone).Format("2006-01-02 15:04:05 MST")},
+		{"started", r.zoned(run.Started)},
 	}
 	if run.Ended != nil {
 		env = append(env, [2]string{"wall time", run.Ended.Sub(run.Started).Round(time.Millisecond).String()})

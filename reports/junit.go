@@ -68,7 +68,7 @@ func failureMessage(r *Run, o slo.Outcome) string {
 	}
 	w := o.Worst
 	return fmt.Sprintf("%s: %d of %d windows failed; worst %s at %s (%s)",
-		o.Objective, len(o.Failed), o.Evaluated, FormatValue(o.Unit, w.Value), r.scenarioTime(w.Scenario), gap(o, w.Value))
+		o.Objective, len(o.Failed), o.Evaluated, FormatValue(o.Unit, w.Value), r.zoned(w.Scenario), gap(o, w.Value))
 }
 
 // failureDetail lists the failed windows.
@@ -80,13 +80,13 @@ func failureDetail(r *Run, o slo.Outcome) string {
 			break
 		}
 		fmt.Fprintf(&b, "window %d at %s (wall +%s): %s over %d requests (%s)\n",
-			p.Index, r.scenarioTime(p.Scenario), p.Start.Round(time.Millisecond), FormatValue(o.Unit, p.Value), p.Requests, gap(o, p.Value))
+			p.Index, r.zoned(p.Scenario), p.Start.Round(time.Millisecond), FormatValue(o.Unit, p.Value), p.Requests, gap(o, p.Value))
 	}
 	return b.String()
 }
 
-// scenarioTime writes a moment of scenario time in the scenario's zone: "2025-07-01 08:04:00 ICT".
-func (r *Run) scenarioTime(t time.Time) string {
+// zoned writes a moment in the scenario's zone: "2025-07-01 08:04:00 ICT".
+func (r *Run) zoned(t time.Time) string {
 	name, _, _ := strings.Cut(zoneName(r.Zone, t), " ")
 	return t.In(r.Zone).Format("2006-01-02 15:04:05") + " " + name
 }
