@@ -10,7 +10,7 @@ PKGS := ./...
 export TESTCONTAINERS_RYUK_DISABLED := true
 export PATH := $(PATH):$(shell $(GO) env GOPATH)/bin
 
-.PHONY: all build run test vet fmt-check unit fuzz bench tools clean
+.PHONY: all build run test test-deps vet fmt-check unit fuzz bench tools clean
 
 all: build
 
@@ -22,10 +22,20 @@ build:
 run: build
 	@out=out/$$(date +%Y%m%d-%H%M%S)-$(SCENARIO); \
 	./$(BIN) run $(SCENARIO) --out $$out; code=$$?; \
-	echo "open $$out/latency.png, $$out/summary.json, $$out/junit.xml"; exit $$code
+	echo "open $$out/report.html (plots, SLOs, faults); CI reads $$out/junit.xml and $$out/summary.json"; exit $$code
 
 ## test: formatting, vet, every test (what CI runs)
-test: fmt-check vet unit
+test: fmt-check vet test-deps unit
+
+## test-deps: Debian's chromium (browser test of report.html) and libxml2-utils (xmllint:
+## junit.xml against the JUnit schema). Without them those tests skip, except under CI=true.
+TEST_DEBS := chromium:chromium libxml2-utils:xmllint
+test-deps:
+	@missing=""; for d in $(TEST_DEBS); do command -v $${d#*:} >/dev/null || missing="$$missing $${d%%:*}"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null; \
+	else echo "install$$missing (Debian) to run the browser and JUnit-schema tests"; fi
 
 fmt-check:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -34,8 +44,10 @@ fmt-check:
 vet:
 	$(GO) vet $(PKGS)
 
+# One package at a time (-p 1): the tests that send load for seconds (smoke runs, pacer
+# accuracy) and the browser test would otherwise starve each other on 2 cores.
 unit:
-	$(GO) test -timeout 15m $(PKGS)
+	$(GO) test -p 1 -timeout 15m $(PKGS)
 
 ## fuzz: each fuzz target for FUZZTIME (default 30s)
 FUZZTIME ?= 30s

@@ -2,46 +2,119 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"os"
+	"strings"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/harness/metrics"
 )
 
-// progressEvery is how often a progress line is printed.
-const progressEvery = 2 * time.Second
+// How often progress is shown: a terminal gets one line rewritten in place every
+// second; a log (CI, a file, a pipe) gets a new line every 10 s so it stays readable.
+const (
+	progressTTYEvery = time.Second
+	progressLogEvery = 10 * time.Second
+)
 
-// progress prints, until ctx ends, where the run is on both clocks and how the load is
-// doing against the plan.
-func progress(ctx context.Context, w io.Writer, start time.Time, plan *load.Plan, rec *metrics.Recorder) {
-	if w == nil {
-		return
+// progress shows where a run is while it runs: elapsed and total wall time, the
+// scenario clock, the rate asked for and achieved, recent p95, error share, late sends
+// and the faults in force.
+type progress struct {
+	w       io.Writer
+	tty     bool
+	every   time.Duration
+	width   func() int // terminal columns; 0 when unknown
+	start   time.Time
+	plan    *load.Plan
+	rec     *metrics.Recorder
+	journal *metrics.Journal
+	last    metrics.Totals
+	lastAt  time.Duration
+}
+
+func newProgress(w io.Writer, start time.Time, plan *load.Plan, rec *metrics.Recorder, j *metrics.Journal) *progress {
+	p := &progress{w: w, every: progressLogEvery, start: start, plan: plan, rec: rec, journal: j, width: func() int { return 0 }}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.tty, p.every = true, progressTTYEvery
+		p.width = func() int {
+			cols, _, err := term.GetSize(int(f.Fd()))
+			if err != nil {
+				return 0
+			}
+			return cols
+		}
 	}
-	t := time.NewTicker(progressEvery)
+	return p
+}
+
+// run shows progress until ctx ends, then finishes the terminal line.
+func (p *progress) run(ctx context.Context) {
+	t := time.NewTicker(p.every)
 	defer t.Stop()
-	var last metrics.Totals
 	for {
 		select {
 		case <-ctx.Done():
+			if p.tty {
+				fmt.Fprint(p.w, "\n")
+			}
 			return
 		case now := <-t.C:
-			elapsed := now.Sub(start)
-			tot := rec.Totals()
-			asked := 0.0
-			for i := range plan.Classes {
-				asked += plan.Intended(i, elapsed-progressEvery, elapsed)
+			line := p.line(now.Sub(p.start))
+			if p.tty {
+				if cols := p.width(); cols > 1 && len([]rune(line)) >= cols {
+					line = string([]rune(line)[:cols-1]) // a wrapped line cannot be rewritten in place
+				}
+				fmt.Fprint(p.w, "\r\x1b[K"+line)
+			} else {
+				fmt.Fprintln(p.w, line)
 			}
-			sent := tot.Sent - last.Sent
-			errPct := 0.0
-			if sent > 0 {
-				errPct = 100 * float64(tot.Failed-last.Failed) / float64(sent)
-			}
-			say(w, "  %5.1fs/%.0fs  %s  sent %d/s (asked %.0f/s)  errors %.1f%%  late %d",
-				elapsed.Seconds(), plan.Clock.WallDuration().Seconds(),
-				plan.Clock.ToScenario(elapsed).Format("2006-01-02 15:04"),
-				int(float64(sent)/progressEvery.Seconds()), asked/progressEvery.Seconds(), errPct, tot.Late)
-			last = tot
 		}
 	}
+}
+
+// line describes the interval since the previous line.
+func (p *progress) line(elapsed time.Duration) string {
+	tot := p.rec.Totals()
+	interval := (elapsed - p.lastAt).Seconds()
+	sent, failed := tot.Sent-p.last.Sent, tot.Failed-p.last.Failed
+	p.last, p.lastAt = tot, elapsed
+
+	asked := 0.0
+	for _, pc := range p.plan.Pacers {
+		asked += pc.Rate(elapsed)
+	}
+	achieved, errPct := 0.0, 0.0
+	if interval > 0 {
+		achieved = float64(sent) / interval
+	}
+	if sent > 0 {
+		errPct = 100 * float64(failed) / float64(sent)
+	}
+	p95 := "—"
+	if h := p.rec.IntervalLatency(); h.TotalCount() > 0 {
+		p95 = (time.Duration(h.ValueAtQuantile(95)) * time.Microsecond).Round(100 * time.Microsecond).String()
+	}
+	c := p.plan.Clock
+	format := "15:04"
+	if c.End.Sub(c.Start) > 24*time.Hour {
+		format = "2 Jan 15:04"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s/%s wall  scenario %s of %s→%s  asked %.0f/s  sent %.0f/s  p95 %s  errors %.1f%%  late %d",
+		elapsed.Round(time.Second), c.WallDuration().Round(time.Second),
+		c.ToScenario(min(elapsed, c.WallDuration())).Format(format), c.Start.Format(format), c.End.Format(format),
+		asked, achieved, p95, errPct, tot.Late)
+	if active := p.journal.ActiveFaults(); len(active) > 0 {
+		names := make([]string, len(active))
+		for i, f := range active {
+			names[i] = fmt.Sprintf("%s (%s %s)", f.Name, f.Link, f.Toxic)
+		}
+		b.WriteString("  faults: " + strings.Join(names, ", "))
+	}
+	return b.String()
 }

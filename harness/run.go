@@ -29,6 +29,9 @@ type Options struct {
 	Runtime  string    // runtime name; "" is embedded
 	Progress io.Writer // progress lines while the load runs; nil for none
 	Version  string    // of thongsuot, recorded in the journal
+	// Results, when set, is a file to write every response to in vegeta's results
+	// format (gob), for `vegeta report` and `vegeta plot`.
+	Results string
 }
 
 // Run executes s and records it in opts.Dir. An error means the harness could not run
@@ -81,6 +84,7 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	journal, err := metrics.CreateJournal(opts.Dir, metrics.RunInfo{
 		ID: filepath.Base(opts.Dir), Scenario: s.Name, Runtime: stack.Runtime, Started: start,
 		Window: width, Windows: windows, Classes: plan.Classes, Intended: plan.Total(), Version: opts.Version,
+		Env: metrics.CurrentEnvironment(),
 	})
 	if err != nil {
 		return err
@@ -94,6 +98,18 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 		Intended: plan.Intended, Grace: s.Load.Timeout.Duration + time.Second,
 	})
 
+	sink := load.Sink(rec.Add)
+	var results *resultsFile
+	if opts.Results != "" {
+		if results, err = createResults(opts.Results); err != nil {
+			return errors.Join(err, rec.Close(nil))
+		}
+		sink = func(class int, res *vegeta.Result, late bool) {
+			rec.Add(class, res, late)
+			results.add(res)
+		}
+	}
+
 	bg, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	go rec.Run(bg)
@@ -105,7 +121,13 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	go func() {
 		faultsDone <- (&fault.Schedule{Faults: s.Faults, Clock: plan.Clock, Proxies: proxies, Roles: stack.Roles, Journal: journal}).Run(bg, start)
 	}()
-	go progress(bg, opts.Progress, start, plan, rec)
+	progressDone := make(chan struct{})
+	go func() {
+		defer close(progressDone)
+		if opts.Progress != nil {
+			newProgress(opts.Progress, start, plan, rec, journal).run(bg)
+		}
+	}()
 
 	say(opts.Progress, "running %s: %s of scenario time in %s of wall time, %.0f requests planned",
 		s.Name, plan.Clock.End.Sub(plan.Clock.Start), wall.Round(time.Second), plan.Total())
@@ -113,11 +135,12 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 		Seed: s.Load.Seed, Timeout: s.Load.Timeout.Duration,
 		MaxWorkers: uint64(s.Load.MaxWorkers), LateAfter: s.Load.LateAfter.Duration,
 	}, func(class int, res *vegeta.Result, late bool) {
-		rec.Add(class, res, late)
+		sink(class, res, late)
 		ledger.Observe(res)
 	})
 	stopBackground()
 	faultErr := <-faultsDone
+	<-progressDone
 
 	var ended *time.Time
 	if attackErr == nil {
@@ -125,6 +148,9 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 		ended = &now
 	}
 	closeErr := errors.Join(rec.Close(ended), ledger.Close())
+	if results != nil {
+		closeErr = errors.Join(closeErr, results.Close())
+	}
 	if closeErr == nil && !errors.Is(attackErr, context.Canceled) {
 		// Faults are off now: ask the portal what it holds.
 		r := reconcile.Check(ctx, load.NewClient(30*time.Second), stack.Portal, stack.Identity, opts.Dir)

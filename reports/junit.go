@@ -63,12 +63,15 @@ func orAll(class string) string {
 
 // failureMessage says in one line what failed and by how much.
 func failureMessage(r *Run, o slo.Outcome) string {
+	if o.Worst == nil { // failed without a judged window: say what the outcome says
+		return fmt.Sprintf("%s: not met; overall %s", o.Objective, FormatValue(o.Unit, o.Overall))
+	}
 	w := o.Worst
 	if w == nil { // not judged per window
 		return o.Objective + ": " + o.Detail
 	}
 	return fmt.Sprintf("%s: %d of %d windows failed; worst %s at %s (%s)",
-		o.Objective, len(o.Failed), o.Evaluated, value(o, w.Value), r.scenarioTime(w.Scenario), excess(o, w.Value))
+		o.Objective, len(o.Failed), o.Evaluated, FormatValue(o.Unit, w.Value), r.zoned(w.Scenario), gap(o, w.Value))
 }
 
 // failureDetail lists the failed windows.
@@ -80,26 +83,13 @@ func failureDetail(r *Run, o slo.Outcome) string {
 			break
 		}
 		fmt.Fprintf(&b, "window %d at %s (wall +%s): %s over %d requests (%s)\n",
-			p.Index, r.scenarioTime(p.Scenario), p.Start.Round(time.Millisecond), value(o, p.Value), p.Requests, excess(o, p.Value))
+			p.Index, r.zoned(p.Scenario), p.Start.Round(time.Millisecond), FormatValue(o.Unit, p.Value), p.Requests, gap(o, p.Value))
 	}
 	return b.String()
 }
 
-func value(o slo.Outcome, v float64) string {
-	if o.Unit == "%" {
-		return fmt.Sprintf("%.2f%%", v)
-	}
-	return fmt.Sprintf("%.1fms", v)
-}
-
-// excess says how far a value is on the wrong side of the limit.
-func excess(o slo.Outcome, v float64) string {
-	if o.Unit == "%" {
-		return fmt.Sprintf("%.2f points below %s", o.Limit-v, value(o, o.Limit))
-	}
-	return fmt.Sprintf("%.1fms over %s", v-o.Limit, value(o, o.Limit))
-}
-
-func (r *Run) scenarioTime(t time.Time) string {
-	return t.In(r.Zone).Format("2006-01-02 15:04:05 MST")
+// zoned writes a moment in the scenario's zone: "2025-07-01 08:04:00 ICT".
+func (r *Run) zoned(t time.Time) string {
+	name, _, _ := strings.Cut(zoneName(r.Zone, t), " ")
+	return t.In(r.Zone).Format("2006-01-02 15:04:05") + " " + name
 }

@@ -3,14 +3,12 @@ package reports
 import (
 	"fmt"
 	"image/color"
-	"os"
-	"time"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/harness/slo"
@@ -34,99 +32,90 @@ var percentiles = []struct {
 	{99, "p99", color.NRGBA{R: 180, G: 30, B: 30, A: 255}},
 }
 
-// WriteLatencyPlot draws one panel per class (and one for all classes when an
-// objective judges them together), stacked, sharing the time axis.
-func WriteLatencyPlot(r *Run, path string) error {
-	panels := r.Journal.Run.Classes
-	for _, o := range r.Scenario.SLOs.Objectives {
-		if o.Kind == scenarios.KindLatency && o.Class == "" {
-			panels = append(panels, "")
-			break
-		}
-	}
-	byIndex := map[int][]*metrics.Window{}
-	for _, w := range r.Journal.Windows {
-		byIndex[w.Index] = append(byIndex[w.Index], w)
-	}
-	var plots [][]*plot.Plot
-	for _, class := range panels {
-		p, err := r.latencyPanel(class, byIndex)
-		if err != nil {
-			return err
-		}
-		plots = append(plots, []*plot.Plot{p})
-	}
-	const width, panelHeight = 30 * vg.Centimeter, 9 * vg.Centimeter
-	img := vgimg.New(width, panelHeight*vg.Length(len(plots)))
-	dc := draw.New(img)
-	canvases := plot.Align(plots, draw.Tiles{Rows: len(plots), Cols: 1, PadY: vg.Centimeter / 2}, dc)
-	for i := range plots {
-		plots[i][0].Draw(canvases[i][0])
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		return err
-	}
-	return f.Close()
-}
+// breachColor marks the windows where an objective failed.
+var breachColor = color.NRGBA{R: 200, G: 0, B: 0, A: 255}
 
-func (r *Run) latencyPanel(class string, byIndex map[int][]*metrics.Window) (*plot.Plot, error) {
-	p := plot.New()
-	p.Title.Text = fmt.Sprintf("%s — latency of %s per %s window", r.Scenario.Name, orAll(class), shortDuration(r.Scenario.SLOs.Window.Duration))
-	// A log scale keeps millisecond reads and a seconds-long SLO or fault readable on one panel.
-	p.Y.Label.Text = "latency (ms, log scale)"
-	p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
-	p.Y.Min, p.Y.Max = minLatencyMs, 1
-	r.timeAxis(p)
-	p.Legend.Top = true
-	p.Add(plotter.NewGrid())
-	shade := r.faultShade()
-	p.Add(shade)
-	if len(shade.spans) > 0 {
-		p.Legend.Add("fault", shade)
-	}
-
-	half := r.Clock.ScenarioSpan(r.Journal.Run.Window) / 2
-	for _, pc := range percentiles {
-		var pts plotter.XYs
-		for i := 0; i < r.Journal.Run.Windows; i++ {
-			w := slo.Select(byIndex[i], class)
-			if w == nil || w.Sent == 0 {
-				continue
-			}
-			y := max(ms(w.Percentile(pc.q)), minLatencyMs)
-			pts = append(pts, plotter.XY{X: r.x(w.Scenario.Add(half)), Y: y})
-			p.Y.Max = max(p.Y.Max, y*2)
-		}
-		if len(pts) == 0 {
-			continue
-		}
-		line, err := plotter.NewLine(pts)
+// latencyFigure has one panel per class (and one for all classes when an objective
+// judges them together), stacked, sharing the time axis.
+func (r *Run) latencyFigure() (*figure, error) {
+	f := &figure{Name: "latency", Title: "Latency per request class",
+		Caption: "p50, p95 and p99 of each window (log scale); dashed lines are the latency objectives, red rings the windows that broke one."}
+	for _, class := range r.latencyPanels() {
+		p, err := r.latencyPanel(class)
 		if err != nil {
 			return nil, err
 		}
-		line.Color, line.Width = pc.color, vg.Points(1.5)
-		p.Add(line)
-		p.Legend.Add(pc.name, line)
+		f.Panels = append(f.Panels, p)
 	}
+	return f, nil
+}
+
+// latencyPanels are the classes of the run, and "" (all) when an objective judges
+// every class together.
+func (r *Run) latencyPanels() []string {
+	panels := append([]string(nil), r.Journal.Run.Classes...)
 	for _, o := range r.Scenario.SLOs.Objectives {
+		if o.Kind == scenarios.KindLatency && o.Class == "" {
+			return append(panels, "")
+		}
+	}
+	return panels
+}
+
+func (r *Run) latencyPanel(class string) (*plot.Plot, error) {
+	p := r.panel(fmt.Sprintf("%s — latency of %s per %s window", r.Scenario.Name, orAll(class), shortDuration(r.Scenario.SLOs.Window.Duration)),
+		"latency (ms, log scale)")
+	// A log scale keeps millisecond reads and a seconds-long SLO or fault readable on one panel.
+	p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+	p.Y.Min, p.Y.Max = minLatencyMs, 1
+	for _, pc := range percentiles {
+		pts := r.points(class, func(w *metrics.Window) (float64, bool) {
+			return max(ms(w.Percentile(pc.q)), minLatencyMs), w.Sent > 0
+		})
+		for _, pt := range pts {
+			p.Y.Max = max(p.Y.Max, pt.Y)
+		}
+		if err := addLine(p, pts, series{name: pc.name, color: pc.color}); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range r.Scenario.SLOs.Objectives {
 		if o.Kind != scenarios.KindLatency || o.Class != class {
 			continue
 		}
 		limit := ms(o.Max.Duration)
-		line, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: limit}, {X: p.X.Max, Y: limit}})
-		if err != nil {
+		if err := addLimit(p, limit, fmt.Sprintf("SLO %s: p%s ≤ %s", o.Name, strconv.FormatFloat(o.Percentile, 'g', -1, 64), o.Max.Duration)); err != nil {
 			return nil, err
 		}
-		line.Color, line.Dashes = color.Black, []vg.Length{vg.Points(6), vg.Points(3)}
-		p.Add(line)
-		p.Legend.Add(fmt.Sprintf("SLO %s: p%g ≤ %s", o.Name, o.Percentile, o.Max.Duration.Round(time.Millisecond)), line)
-		p.Y.Max = max(p.Y.Max, limit*2)
+		p.Y.Max = max(p.Y.Max, limit)
 		p.Y.Min = min(p.Y.Min, max(limit/2, minLatencyMs/10))
+		if i < len(r.Verdict.Objectives) {
+			if err := r.addBreaches(p, r.Verdict.Objectives[i]); err != nil {
+				return nil, err
+			}
+		}
 	}
+	p.Y.Max *= 8 // on a log scale, room above the data for the legend
 	return p, nil
+}
+
+// addBreaches rings the windows where an objective failed, at the failing value.
+func (r *Run) addBreaches(p *plot.Plot, o slo.Outcome) error {
+	if len(o.Failed) == 0 {
+		return nil
+	}
+	var pts plotter.XYs
+	for _, f := range o.Failed {
+		if w := r.window(f.Index, o.Class); w != nil {
+			pts = append(pts, plotter.XY{X: r.xMid(w), Y: max(f.Value, p.Y.Min)})
+		}
+	}
+	s, err := plotter.NewScatter(pts)
+	if err != nil {
+		return err
+	}
+	s.GlyphStyle = draw.GlyphStyle{Color: breachColor, Radius: vg.Points(4), Shape: draw.RingGlyph{}}
+	p.Add(s)
+	p.Legend.Add(fmt.Sprintf("%s broken (%d windows)", o.Name, len(o.Failed)), s)
+	return nil
 }

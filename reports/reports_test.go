@@ -28,44 +28,99 @@ slos:
     - {name: submit p95, kind: latency, class: submit, percentile: 95, max: 150ms}
 `
 
-// writeRun makes a run directory by hand: 10 windows, submit slow in windows 4 and 5.
+// runSpec describes a run directory made by hand: 10 one-second windows of 50
+// requests per class, latencies and failures as the functions say.
+type runSpec struct {
+	complete bool
+	windows  int                             // recorded; 10 when zero, none when negative
+	latency  func(class string, i int) int64 // µs
+	failed   func(class string, i int) int64 // 503s out of 50
+	noFaults bool
+	scenario string // YAML; scenarioYAML when empty
+}
+
+// writeRun is the standard hand-made run: submit slow (210 ms) in windows 4 and 5,
+// during a fault.
 func writeRun(t *testing.T, complete bool) string {
+	return makeRun(t, runSpec{complete: complete, latency: func(class string, i int) int64 {
+		if class == "submit" && (i == 4 || i == 5) {
+			return 210_000
+		}
+		return 2000
+	}})
+}
+
+func makeRun(t testing.TB, spec runSpec) string {
 	t.Helper()
 	dir := t.TempDir()
-	s, err := scenarios.Parse([]byte(scenarioYAML), "reptest.yaml")
+	text := spec.scenario
+	if text == "" {
+		text = scenarioYAML
+	}
+	s, err := scenarios.Parse([]byte(text), "reptest.yaml")
 	require.NoError(t, err)
 	data, err := scenarios.Marshal(s)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, scenarios.ResolvedFile), data, 0o644))
+	span := s.SLOs.Window.Duration // scenario time per window: one wall second each
 
 	started := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	j, err := metrics.CreateJournal(dir, metrics.RunInfo{ID: "r1", Scenario: "reptest", Runtime: "embedded", Started: started,
-		Window: time.Second, Windows: 10, Classes: []string{"catalogue", "submit"}, Intended: 1000})
+		Window: time.Second, Windows: max(spec.windows, 10), Classes: []string{"catalogue", "submit"}, Intended: 1000, Version: "test",
+		Env: &metrics.Environment{Hostname: "ci-host", OS: "linux", Arch: "amd64", Kernel: "6.1.0", CPUs: 2, GOMAXPROCS: 2,
+			MemoryBytes: 24 << 30, GoVersion: "go1.26.8", Command: []string{"thongsuot", "run", "reptest.yaml"},
+			Modules: map[string]string{"github.com/tsenart/vegeta/v12": "v12.13.0"}}})
 	require.NoError(t, err)
+	n := spec.windows
+	if n == 0 {
+		n = 10
+	}
 	var ws []*metrics.Window
-	for i := 0; i < 10; i++ {
+	for i := 0; i < n; i++ {
 		for _, class := range []string{"catalogue", "submit"} {
 			w := &metrics.Window{Index: i, Class: class, Start: time.Duration(i) * time.Second,
-				Scenario: s.Clock.Start.Add(time.Duration(i) * time.Minute), Intended: 50, Sent: 50,
-				Codes: map[string]int64{"200": 50}, Latency: metrics.NewHistogram()}
-			lat := int64(2000)
-			if class == "submit" && (i == 4 || i == 5) {
-				lat = 210_000
+				Scenario: s.Clock.Start.Add(time.Duration(i) * span), Intended: 50, Sent: 50,
+				Codes: map[string]int64{}, Latency: metrics.NewHistogram()}
+			bad := int64(0)
+			if spec.failed != nil {
+				bad = spec.failed(class, i)
 			}
-			require.NoError(t, w.Latency.RecordValues(lat, 50))
+			w.Codes["200"] = 50 - bad
+			if bad > 0 {
+				w.Codes["503"] = bad
+			}
+			require.NoError(t, w.Latency.RecordValues(spec.latency(class, i), 50))
 			ws = append(ws, w)
 		}
 	}
 	require.NoError(t, j.AppendWindows(ws))
-	require.NoError(t, j.AppendFault(metrics.FaultWindow{Name: "slow registry", Link: "portal->registry", Toxic: "latency",
-		Start: 4 * time.Second, End: 6 * time.Second, Scenario: s.Clock.Start.Add(4 * time.Minute)}))
+	if !spec.noFaults {
+		require.NoError(t, j.AppendFault(metrics.FaultWindow{Name: "slow registry", Link: "portal->registry", Toxic: "latency",
+			Params: map[string]string{"latency": "200"}, Start: 4 * time.Second, End: 6 * time.Second, Scenario: s.Clock.Start.Add(4 * span)}))
+	}
 	var ended *time.Time
-	if complete {
+	if spec.complete {
 		e := started.Add(10 * time.Second)
 		ended = &e
 	}
 	require.NoError(t, j.Close(ended, 0))
 	return dir
+}
+
+// eachRun renders the standard hand-made run twice, finished (failing) and killed,
+// and runs f on each run directory as a subtest named after its verdict.
+func eachRun(t *testing.T, f func(t *testing.T, verdict, dir string)) {
+	for _, tt := range []struct {
+		verdict  string
+		complete bool
+	}{{VerdictFail, true}, {VerdictIncomplete, false}} {
+		t.Run(tt.verdict, func(t *testing.T) {
+			dir := writeRun(t, tt.complete)
+			_, err := Render(dir)
+			require.NoError(t, err)
+			f(t, tt.verdict, dir)
+		})
+	}
 }
 
 func TestRenderFailingRun(t *testing.T) {
@@ -92,8 +147,8 @@ func TestRenderFailingRun(t *testing.T) {
 	require.NoError(t, err)
 	text := string(junit)
 	assert.Contains(t, text, `<testsuite name="reptest" tests="2" failures="1"`)
-	assert.Contains(t, text, `p95 ≤ 150ms: 2 of 10 windows failed; worst 210.0ms at 2025-07-01 08:04:00 +07 (60.0ms over 150.0ms)`)
-	assert.Contains(t, text, "window 5 at 2025-07-01 08:05:00 +07")
+	assert.Contains(t, text, `p95 ≤ 150ms: 2 of 10 windows failed; worst 210.0ms at 2025-07-01 08:04:00 ICT (60.0ms over 150.0ms)`)
+	assert.Contains(t, text, "window 5 at 2025-07-01 08:05:00 ICT")
 
 	f, err := os.Open(filepath.Join(dir, LatencyFile))
 	require.NoError(t, err)

@@ -9,7 +9,9 @@ import (
 	"github.com/thongsuot/thongsuot/harness/slo"
 )
 
-// SummaryFile is the machine-readable outcome of a run.
+// SummaryFile is the machine-readable outcome of a run; SummarySchema names its
+// schema, docs/summary-schema.json. Within v1 fields may be added, never removed or
+// changed in meaning.
 const (
 	SummaryFile   = "summary.json"
 	SummarySchema = "thongsuot.summary/v1"
@@ -24,44 +26,57 @@ const (
 
 // Summary is summary.json: the verdict, each objective's outcome, and the totals.
 type Summary struct {
-	Schema      string                `json:"schema"`
-	Run         string                `json:"run"`
-	Scenario    string                `json:"scenario"`
-	Description string                `json:"description,omitempty"`
-	Runtime     string                `json:"runtime"`
-	Version     string                `json:"version"`
-	Verdict     string                `json:"verdict"` // pass, fail or incomplete
-	Started     time.Time             `json:"started"`
-	WallSeconds float64               `json:"wall_seconds"`
-	Clock       SummaryClock          `json:"clock"`
-	Totals      ClassTotals           `json:"totals"`
-	Classes     []ClassTotals         `json:"classes"`
-	Objectives  []slo.Outcome         `json:"objectives"`
-	Faults      []metrics.FaultWindow `json:"faults"`
+	Schema      string                `json:"schema" jsonschema:"enum=thongsuot.summary/v1"`            // the schema version of this file
+	Run         string                `json:"run"`                                                      // run id: the run directory's name
+	Scenario    string                `json:"scenario"`                                                 // scenario name
+	Description string                `json:"description,omitempty"`                                    // the scenario's description
+	Runtime     string                `json:"runtime"`                                                  // where the system under test ran: embedded, containers, external
+	Version     string                `json:"version"`                                                  // of thongsuot
+	Verdict     string                `json:"verdict" jsonschema:"enum=pass,enum=fail,enum=incomplete"` // pass: every objective met; fail: one or more not; incomplete: the run was cut short, no verdict
+	Started     time.Time             `json:"started"`                                                  // wall-clock time the load started
+	WallSeconds float64               `json:"wall_seconds"`                                             // wall time of the load; 0 when incomplete
+	Clock       SummaryClock          `json:"clock"`                                                    // scenario time and its compression
+	Totals      ClassTotals           `json:"totals"`                                                   // all classes together
+	Classes     []ClassTotals         `json:"classes"`                                                  // one per request class of the mix
+	Objectives  []slo.Outcome         `json:"objectives"`                                               // one per SLO of the scenario, in its order
+	Faults      []metrics.FaultWindow `json:"faults"`                                                   // faults as applied, in order
 	// Reconciliation: acknowledged dossiers against what the portal stores at the end.
 	Reconciliation *metrics.Reconciliation `json:"reconciliation,omitempty"`
 	// Orphans: responses that came back after their window was written.
 	Orphans int64 `json:"orphans"`
+	// Windows: how many windows the run was cut into, and how many the journal holds
+	// (fewer when the run was killed).
+	Windows SummaryWindows `json:"windows"`
+	// Env is the machine and versions the run ran with; absent for journals that did not record it.
+	Env *metrics.Environment `json:"env,omitempty"`
+	// Files are the reports written next to summary.json.
+	Files []string `json:"files"`
+}
+
+// SummaryWindows counts the run's windows.
+type SummaryWindows struct {
+	Planned  int `json:"planned"`  // windows in the whole run
+	Recorded int `json:"recorded"` // windows in the journal
 }
 
 // SummaryClock places the run on both clocks.
 type SummaryClock struct {
-	Start    time.Time `json:"start"` // scenario time
-	End      time.Time `json:"end"`
-	Compress float64   `json:"compress"`
-	Window   float64   `json:"window_seconds"` // wall
+	Start    time.Time `json:"start"`          // scenario time at the start of the run
+	End      time.Time `json:"end"`            // scenario time at its end
+	Compress float64   `json:"compress"`       // scenario seconds per wall second
+	Window   float64   `json:"window_seconds"` // wall length of one window
 }
 
 // ClassTotals are one class's counts over the run (or all classes').
 type ClassTotals struct {
-	Class    string           `json:"class"`
-	Intended float64          `json:"intended"`
-	Sent     int64            `json:"sent"`
-	Dropped  float64          `json:"dropped"` // asked for but never sent: intended − sent, when positive
-	Late     int64            `json:"late"`
-	Failed   int64            `json:"failed"` // transport errors, timeouts and 5xx
-	Codes    map[string]int64 `json:"codes"`
-	P50      float64          `json:"p50_ms"`
+	Class    string           `json:"class"`    // request class, or "all"
+	Intended float64          `json:"intended"` // arrivals the curve asked for
+	Sent     int64            `json:"sent"`     // requests sent (responses and transport errors)
+	Dropped  float64          `json:"dropped"`  // asked for but never sent: intended − sent, when positive
+	Late     int64            `json:"late"`     // sent more than load.late_after behind schedule
+	Failed   int64            `json:"failed"`   // transport errors, timeouts and 5xx
+	Codes    map[string]int64 `json:"codes"`    // responses by HTTP status; "0" is a transport error or timeout
+	P50      float64          `json:"p50_ms"`   // latency percentiles over the run, ms
 	P95      float64          `json:"p95_ms"`
 	P99      float64          `json:"p99_ms"`
 	Max      float64          `json:"max_ms"`
@@ -76,6 +91,11 @@ func NewSummary(r *Run) *Summary {
 		Clock: SummaryClock{Start: r.Clock.Start, End: r.Clock.End, Compress: r.Clock.Compress,
 			Window: j.Run.Window.Seconds()},
 		Objectives: r.Verdict.Objectives, Faults: j.Faults, Orphans: j.Run.Orphans, Reconciliation: j.Reconciliation,
+		Windows: SummaryWindows{Planned: j.Run.Windows, Recorded: r.windowCount()},
+		Env:     j.Run.Env, Files: []string{HTMLFile, SummaryFile, JUnitFile},
+	}
+	if s.Objectives == nil {
+		s.Objectives = []slo.Outcome{}
 	}
 	if s.Faults == nil {
 		s.Faults = []metrics.FaultWindow{}

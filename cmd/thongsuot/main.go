@@ -65,11 +65,14 @@ in plots, JUnit XML, summary.json and its exit code — whether the stability ta
 Exit codes: 0 every SLO held, 1 an SLO failed, 2 bad input or the harness could not run.`,
 		Example: `  thongsuot run smoke                      # the built-in smoke scenario, about 20 s
   thongsuot run my.yaml --out out/try1     # your scenario, into a chosen directory
-  thongsuot validate scenarios/*.yaml      # check scenario files without running them`,
+  thongsuot validate scenarios/*.yaml      # check scenario files without running them
+  thongsuot report out/try1                # render a run's report.html, plots, junit.xml again
+  thongsuot compare out/base out/try1      # exit 1 when try1 regressed against base`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.AddCommand(newRunCmd(), newValidateCmd(), newUpCmd(), newVersionCmd(), newStubCmd())
+	root.AddCommand(newReportCmd(), newCompareCmd())
 	return root
 }
 

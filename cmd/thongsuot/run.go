@@ -23,6 +23,7 @@ func newRunCmd() *cobra.Command {
 		out, rt string
 		seed    int64
 		quiet   bool
+		results string
 	)
 	cmd := &cobra.Command{
 		Use:   "run SCENARIO",
@@ -34,15 +35,21 @@ and writes the run directory:
   scenario.yaml   the scenario as run (defaults filled in)
   journal/        what happened, window by window (append-only)
   summary.json    verdict, objectives, totals
-  junit.xml       one test case per SLO
-  latency.png     p50/p95/p99 per class over scenario time, SLOs, fault windows
+  junit.xml       one test suite, one test case per SLO
+  report.html     the report to read: verdict, SLO table, plots, faults, scenario, environment
+  *.png, *.svg    latency, throughput, codes, availability, budget, sends, faults
+
+Progress goes to stderr: on a terminal one line updated every second (wall and
+scenario clocks, rate asked and sent, p95, errors, late sends, faults in force); in a
+log, a line every 10 s.
 
 SCENARIO is a file path or a built-in name (` + strings.Join(scenarios.BuiltinNames(), ", ") + `).
 Ctrl-C stops the load; what ran is still written, marked incomplete.
 
 Exit codes: 0 every SLO held, 1 an SLO failed, 2 bad input or the harness could not run.`,
 		Example: `  thongsuot run smoke
-  thongsuot run scenarios/smoke.yaml --out out/smoke-1 --seed 7`,
+  thongsuot run scenarios/smoke.yaml --out out/smoke-1 --seed 7
+  thongsuot run smoke --out out/s --results out/s.bin && vegeta report out/s.bin`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := scenarios.Open(args[0])
@@ -61,7 +68,7 @@ Exit codes: 0 every SLO held, 1 an SLO failed, 2 bad input or the harness could 
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			runErr := harness.Run(ctx, s, harness.Options{Dir: out, Runtime: rt, Progress: progress, Version: version})
+			runErr := harness.Run(ctx, s, harness.Options{Dir: out, Runtime: rt, Progress: progress, Version: version, Results: results})
 			sum, renderErr := reports.Render(out)
 			if runErr != nil {
 				if renderErr == nil { // it got far enough to record something: say where
@@ -83,37 +90,6 @@ Exit codes: 0 every SLO held, 1 an SLO failed, 2 bad input or the harness could 
 	cmd.Flags().StringVar(&rt, "runtime", "embedded", "where the system under test runs: "+strings.Join(runtime.Names, ", "))
 	cmd.Flags().Int64Var(&seed, "seed", scenarios.DefaultSeed, "seed for every random choice of the load (overrides load.seed)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress lines")
+	cmd.Flags().StringVar(&results, "results", "", "also write every response to FILE in vegeta's results format (gob), for vegeta report/plot")
 	return cmd
-}
-
-func printVerdict(w io.Writer, s *reports.Summary, dir string) {
-	fmt.Fprintf(w, "\n%s: %s — %d requests sent of %.0f asked, %d late, %d failed\n",
-		s.Scenario, strings.ToUpper(s.Verdict), s.Totals.Sent, s.Totals.Intended, s.Totals.Late, s.Totals.Failed)
-	for _, o := range s.Objectives {
-		mark := "ok  "
-		if !o.Met {
-			mark = "FAIL"
-		}
-		worst := "no window judged"
-		if o.Detail != "" {
-			worst = o.Detail
-		}
-		if o.Worst != nil {
-			worst = fmt.Sprintf("worst %s", formatValue(o.Unit, o.Worst.Value))
-		}
-		if o.Worst == nil {
-			fmt.Fprintf(w, "  %s %-24s %s: %s\n", mark, o.Name, o.Objective, worst)
-			continue
-		}
-		fmt.Fprintf(w, "  %s %-24s %-24s overall %-10s %s, %d/%d windows failed\n",
-			mark, o.Name, o.Objective, formatValue(o.Unit, o.Overall), worst, len(o.Failed), o.Evaluated)
-	}
-	fmt.Fprintf(w, "report: %s (summary.json, junit.xml, latency.png)\n", dir)
-}
-
-func formatValue(unit string, v float64) string {
-	if unit == "%" {
-		return fmt.Sprintf("%.2f%%", v)
-	}
-	return fmt.Sprintf("%.1fms", v)
 }

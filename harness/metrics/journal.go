@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"time"
 )
 
@@ -37,6 +38,8 @@ type RunInfo struct {
 	// request timeout): counted, not recorded in any window.
 	Orphans int64  `json:"orphans,omitempty"`
 	Version string `json:"version"`
+	// Env is where the run ran; absent in journals written before it was recorded.
+	Env *Environment `json:"env,omitempty"`
 }
 
 // Complete reports whether the run ended cleanly rather than being killed.
@@ -77,6 +80,9 @@ type Journal struct {
 	windows *os.File
 	faults  *os.File
 	info    RunInfo
+
+	mu     sync.Mutex
+	active map[[2]string]FaultWindow // applied and not yet removed, for progress lines
 }
 
 // CreateJournal starts the journal in runDir/journal.
@@ -116,8 +122,34 @@ func (j *Journal) AppendWindows(ws []*Window) error {
 
 // AppendFault writes one fault window and syncs it to disk.
 func (j *Journal) AppendFault(f FaultWindow) error {
+	j.mu.Lock()
+	if j.active == nil {
+		j.active = map[[2]string]FaultWindow{}
+	}
+	if f.End == 0 && f.Error == "" {
+		j.active[faultKey(f)] = f
+	} else {
+		delete(j.active, faultKey(f))
+	}
+	j.mu.Unlock()
 	return appendLines(j.faults, []FaultWindow{f})
 }
+
+// ActiveFaults are the faults applied and not yet removed, in the order they were applied.
+func (j *Journal) ActiveFaults() []FaultWindow {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := make([]FaultWindow, 0, len(j.active))
+	for _, f := range j.active {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Start < out[b].Start })
+	return out
+}
+
+// faultKey names one application of a fault: a fault is journalled when applied and
+// again, with its end, when removed.
+func faultKey(f FaultWindow) [2]string { return [2]string{f.Name, f.Scenario.String()} }
 
 // os.File writes are atomic per call for O_APPEND on local files; one Write per batch
 // keeps concurrent appenders from interleaving lines.
@@ -190,13 +222,12 @@ func ReadJournal(runDir string) (*Record, error) {
 	return rec, nil
 }
 
-// latestFaults keeps the last entry of each fault: a fault is journalled when applied
-// and again, with its end, when removed.
+// latestFaults keeps the last entry of each fault (see faultKey).
 func latestFaults(fs []FaultWindow) []FaultWindow {
 	var out []FaultWindow
 	at := map[[2]string]int{}
 	for _, f := range fs {
-		key := [2]string{f.Name, f.Scenario.String()}
+		key := faultKey(f)
 		if i, ok := at[key]; ok {
 			out[i] = f
 			continue

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/thongsuot/thongsuot/harness/clock"
@@ -36,7 +37,9 @@ type Recorder struct {
 	next    int // windows below next are written
 	orphans int64
 	totals  Totals
-	err     error
+	// interval holds the latencies since the last IntervalLatency call, for live progress.
+	interval *hdrhistogram.Histogram
+	err      error
 }
 
 // Totals are running counts over the whole run, for progress lines.
@@ -46,7 +49,7 @@ type Totals struct {
 
 // NewRecorder records into j.
 func NewRecorder(j *Journal, cfg RecorderConfig) *Recorder {
-	return &Recorder{cfg: cfg, journal: j, open: map[int][]*Window{}}
+	return &Recorder{cfg: cfg, journal: j, open: map[int][]*Window{}, interval: NewHistogram()}
 }
 
 // Add records one response of class i.
@@ -62,6 +65,7 @@ func (r *Recorder) Add(class int, res *vegeta.Result, late bool) {
 	if res.Code == 0 || res.Code >= 500 {
 		r.totals.Failed++
 	}
+	_ = r.interval.RecordValue(micros(res.Latency)) // clamped, so never out of range
 	if idx < r.next {
 		r.orphans++
 		return
@@ -88,6 +92,18 @@ func (r *Recorder) Totals() Totals {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.totals
+}
+
+// IntervalLatency returns the latencies recorded since the previous call and starts a
+// new interval (HdrHistogram's interval-histogram idiom): the recent percentiles a
+// progress line shows without keeping any response.
+func (r *Recorder) IntervalLatency() *hdrhistogram.Histogram {
+	fresh := NewHistogram()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h := r.interval
+	r.interval = fresh
+	return h
 }
 
 // Flush writes every window that ended more than Grace before now.

@@ -66,9 +66,11 @@ func (w *Window) add(res *vegeta.Result, late bool) {
 	}
 	w.BytesIn += int64(res.BytesIn)
 	w.BytesOut += int64(res.BytesOut)
-	us := max(res.Latency.Microseconds(), histMin)
-	_ = w.Latency.RecordValue(min(us, histMax)) // clamped, so never out of range
+	_ = w.Latency.RecordValue(micros(res.Latency)) // clamped, so never out of range
 }
+
+// micros is a latency in the histograms' unit, clamped to their range.
+func micros(d time.Duration) int64 { return min(max(d.Microseconds(), histMin), histMax) }
 
 // Failed counts requests that did not get an answer: transport errors, timeouts and 5xx.
 // A 4xx is an answer — the service was there to refuse.

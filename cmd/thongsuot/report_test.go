@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/thongsuot/thongsuot/reports"
+)
+
+// asMain makes this test binary behave as the thongsuot command, so a test can run
+// it as a separate process and kill it.
+const asMain = "THONGSUOT_TEST_AS_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asMain) == "1" {
+		main()
+		os.Exit(exitPass)
+	}
+	os.Exit(m.Run())
+}
+
+// countLines counts the complete lines of a file (0 when it does not exist yet).
+func countLines(path string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	n := 0
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	for sc.Scan() {
+		n++
+	}
+	return n
+}
+
+func readSummary(t *testing.T, dir string) reports.Summary {
+	t.Helper()
+	var sum reports.Summary
+	data, err := os.ReadFile(filepath.Join(dir, reports.SummaryFile))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &sum))
+	return sum
+}
+
+// A run killed with SIGKILL partway leaves a journal without an end; `thongsuot
+// report` renders what it holds, marked incomplete, and exits 2.
+func TestReportOnARunKilledWithSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the smoke scenario in a child process")
+	}
+	// A 1 s request timeout writes windows 2 s after they close, so the journal fills quickly.
+	path := smokeWith(t, "  timeout: 5s", "  timeout: 1s")
+	dir := filepath.Join(t.TempDir(), "run")
+	cmd := exec.Command(os.Args[0], "run", path, "--out", dir, "--quiet")
+	cmd.Env = append(os.Environ(), asMain+"=1")
+	require.NoError(t, cmd.Start())
+	const killAfter = 6 // windows on disk (4 classes each)
+	windows := filepath.Join(dir, "journal", "windows.jsonl")
+	ok := assert.Eventually(t, func() bool { return countLines(windows) >= 4*killAfter }, time.Minute, 50*time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+	err := cmd.Wait()
+	require.True(t, ok, "the run never wrote %d windows", killAfter)
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, syscall.SIGKILL, exit.Sys().(syscall.WaitStatus).Signal(), "really killed, not finished")
+
+	info, err := os.ReadFile(filepath.Join(dir, "journal", "run.json"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(info), `"ended"`, "a killed run never wrote its end")
+	for _, f := range []string{reports.SummaryFile, reports.HTMLFile, reports.JUnitFile} {
+		assert.NoFileExists(t, filepath.Join(dir, f), "the killed run rendered nothing")
+	}
+
+	code, stdout, stderr := execute(t, "report", dir)
+	require.Equal(t, exitHarness, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	assert.Contains(t, stdout, "smoke: INCOMPLETE")
+	assert.Contains(t, stdout, "no verdict")
+
+	sum := readSummary(t, dir)
+	assert.Equal(t, reports.VerdictIncomplete, sum.Verdict)
+	assert.GreaterOrEqual(t, sum.Windows.Recorded, killAfter)
+	assert.Less(t, sum.Windows.Recorded, sum.Windows.Planned, "killed partway")
+	assert.Positive(t, sum.Totals.Sent)
+	require.NotNil(t, sum.Env, "the machine was recorded at the start")
+
+	page, err := os.ReadFile(filepath.Join(dir, reports.HTMLFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(page), `data-verdict="incomplete"`)
+	assert.Contains(t, string(page), "INCOMPLETE — the run was cut short")
+	for _, f := range []string{"latency.png", "throughput.png", "codes.png", "availability.png", "sends.png"} {
+		assert.FileExists(t, filepath.Join(dir, f))
+	}
+	junit, err := os.ReadFile(filepath.Join(dir, reports.JUnitFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(junit), `errors="5"`, "no verdict: every objective is an error")
+}
+
+func TestReportRejectsWhatIsNotARun(t *testing.T) {
+	code, _, stderr := execute(t, "report", t.TempDir())
+	assert.Equal(t, exitHarness, code)
+	assert.Contains(t, stderr, "is not a run directory")
+	code, _, _ = execute(t, "report")
+	assert.Equal(t, exitHarness, code, "RUN_DIR is required")
+}
+
+// Two real runs of smoke (played at 120×: 10 s each): the base, and one with 50 ms
+// added on client->portal for the whole run. Compare says 0 for a run against itself
+// and 1 against the slow one. The base also writes vegeta results, which decode to
+// exactly the requests the journal counts.
+func TestCompareRealRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the smoke scenario twice")
+	}
+	// Half smoke's rate keeps the runs light on a shared 2-core machine.
+	fast := smokeWith(t, "compress: 60 ", "compress: 120 ", "  scale: 1\n", "  scale: 0.5\n")
+	slow := smokeWith(t, "compress: 60 ", "compress: 120 ", "  scale: 1\n", "  scale: 0.5\n",
+		"faults:\n", "faults:\n  - {name: slow portal link, at: +0m, for: 20m scenario, link: client->portal, toxic: latency, latency: 50ms}\n")
+	root := t.TempDir()
+	var base string
+	results := filepath.Join(root, "base.bin")
+	// A baseline is one that held its SLOs: a run starved by other work on the machine
+	// (p95 of seconds) is no baseline, so it gets up to three tries.
+	for try := 1; ; try++ {
+		base = filepath.Join(root, fmt.Sprintf("base-%d", try))
+		code, stdout, stderr := execute(t, "run", fast, "--out", base, "--quiet", "--results", results)
+		if code == exitPass {
+			break
+		}
+		require.Equal(t, exitSLOFail, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		require.Less(t, try, 3, "no run of the base held its SLOs; the machine is too busy:\n%s", stdout)
+		t.Logf("base try %d broke its SLOs (machine busy), running it again", try)
+	}
+	regressed := filepath.Join(root, "slow")
+	code, stdout, stderr := execute(t, "run", slow, "--out", regressed, "--quiet")
+	require.Contains(t, []int{exitPass, exitSLOFail}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+
+	t.Run("vegeta results", func(t *testing.T) {
+		f, err := os.Open(results)
+		require.NoError(t, err)
+		defer f.Close()
+		dec := vegeta.NewDecoder(bufio.NewReader(f))
+		var n int64
+		classes := map[string]int64{}
+		for {
+			var r vegeta.Result
+			if err := dec.Decode(&r); err != nil {
+				break
+			}
+			n++
+			classes[r.Attack]++
+		}
+		sum := readSummary(t, base)
+		assert.Equal(t, sum.Totals.Sent, n, "one result per request the journal counts")
+		for _, c := range sum.Classes {
+			assert.Equal(t, c.Sent, classes[c.Class], "results carry their class as the attack name")
+		}
+		if cli, err := exec.LookPath("vegeta"); err == nil { // the real consumer, when installed
+			out, err := exec.Command(cli, "report", results).CombinedOutput()
+			require.NoError(t, err, "%s", out)
+			assert.Contains(t, string(out), "Requests")
+		}
+	})
+
+	t.Run("a run against itself", func(t *testing.T) {
+		code, stdout, stderr := execute(t, "compare", base, base, "--out", t.TempDir())
+		assert.Equal(t, exitPass, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		assert.Contains(t, stdout, "no regression")
+		assert.NotContains(t, stdout, "REGRESSED")
+	})
+
+	t.Run("50 ms slower", func(t *testing.T) {
+		out := t.TempDir()
+		code, stdout, stderr := execute(t, "compare", base, regressed, "--out", out)
+		assert.Equal(t, exitSLOFail, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		for _, class := range []string{"catalogue", "status", "submit"} {
+			assert.Regexp(t, `(?m)^REGRESSED\s+class\s+`+class+`\s+p95\s`, stdout, "every class went through the slow link")
+		}
+		assert.Contains(t, stdout, "regressions beyond the limits")
+		for _, f := range reports.CompareFiles(out) {
+			assert.FileExists(t, f)
+		}
+	})
+
+	t.Run("50 ms slower, within a loose limit", func(t *testing.T) {
+		code, stdout, _ := execute(t, "compare", base, regressed, "--out", t.TempDir(), "--max-regression", "1000000")
+		assert.Equal(t, exitPass, code, stdout)
+	})
+}

@@ -1,0 +1,142 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/thongsuot/thongsuot/harness/load"
+	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/scenarios"
+)
+
+// lockedBuffer is a writer the progress goroutine and the test can share.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// progressFixture: the smoke scenario's plan, a recorder with 100 responses in the
+// first 10 s (2 failed, p95 around 40 ms), and one fault in force.
+func progressFixture(t *testing.T, w *lockedBuffer) *progress {
+	t.Helper()
+	s, err := scenarios.Open("smoke")
+	require.NoError(t, err)
+	plan := load.NewPlan(s)
+	start := time.Now().Add(-10 * time.Second)
+	j, err := metrics.CreateJournal(t.TempDir(), metrics.RunInfo{Classes: plan.Classes})
+	require.NoError(t, err)
+	rec := metrics.NewRecorder(j, metrics.RecorderConfig{Start: start, Width: time.Second, Windows: 20, Classes: plan.Classes,
+		Clock: plan.Clock, Intended: plan.Intended, Grace: time.Second})
+	t.Cleanup(func() { _ = rec.Close(nil) })
+	for i := range 100 {
+		res := &vegeta.Result{Timestamp: start.Add(time.Duration(i) * 100 * time.Millisecond), Code: 200, Latency: 40 * time.Millisecond}
+		if i < 2 {
+			res.Code = 503
+		}
+		rec.Add(0, res, i == 50)
+	}
+	require.NoError(t, j.AppendFault(metrics.FaultWindow{Name: "population registry slow", Link: "portal->registry", Toxic: "latency",
+		Start: 10 * time.Second, Scenario: plan.Clock.ToScenario(10 * time.Second)}))
+	return newProgress(w, start, plan, rec, j)
+}
+
+// runUntil runs p until done says so, then stops it and waits for it to finish.
+func runUntil(t *testing.T, p *progress, done func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { p.run(ctx); close(stopped) }()
+	require.Eventually(t, done, 5*time.Second, 10*time.Millisecond)
+	cancel()
+	<-stopped
+}
+
+func TestProgressLineSaysWhereTheRunIs(t *testing.T) {
+	var out lockedBuffer
+	p := progressFixture(t, &out)
+	line := p.line(10 * time.Second)
+	for _, want := range []string{
+		"10s/20s wall",
+		"scenario 07:40 of 07:30→07:50", // 10 s in at 60×
+		"asked 300/s",                   // the ramp has reached the baseline by +6m
+		"sent 10/s",                     // 100 responses over 10 s
+		"p95 40ms",
+		"errors 2.0%",
+		"late 1",
+		"faults: population registry slow (portal->registry latency)",
+	} {
+		assert.Contains(t, line, want)
+	}
+	next := p.line(12 * time.Second)
+	assert.Contains(t, next, "sent 0/s", "rates cover the interval since the previous line")
+	assert.Contains(t, next, "p95 —", "no response in the interval")
+}
+
+func TestProgressOnALogPrintsLines(t *testing.T) {
+	var out lockedBuffer
+	p := progressFixture(t, &out)
+	assert.False(t, p.tty, "a buffer is not a terminal")
+	assert.Equal(t, progressLogEvery, p.every)
+	p.every = 20 * time.Millisecond
+	runUntil(t, p, func() bool { return strings.Count(out.String(), "\n") >= 2 })
+	assert.NotContains(t, out.String(), "\r", "no terminal control in a log")
+}
+
+func TestProgressOnATerminalRewritesOneLine(t *testing.T) {
+	var out lockedBuffer
+	p := progressFixture(t, &out)
+	p.tty, p.every, p.width = true, 20*time.Millisecond, func() int { return 60 }
+	runUntil(t, p, func() bool { return strings.Count(out.String(), "\r\x1b[K") >= 2 })
+	text := out.String()
+	assert.True(t, strings.HasSuffix(text, "\n"), "the line is finished when the run ends")
+	assert.Equal(t, 1, strings.Count(text, "\n"), "one line, rewritten in place")
+	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\r\x1b[K")[1:] {
+		assert.Less(t, len([]rune(l)), 60, "cut to the terminal's width so it never wraps")
+	}
+}
+
+func TestProgressDetectsTerminals(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "log")
+	require.NoError(t, err)
+	defer f.Close()
+	var out lockedBuffer
+	fx := progressFixture(t, &out)
+	p := newProgress(f, fx.start, fx.plan, fx.rec, fx.journal)
+	assert.False(t, p.tty, "a file is not a terminal")
+	assert.Equal(t, progressLogEvery, p.every)
+}
+
+// BenchmarkResultsAdd is what --results adds to every response: a gob encode into a
+// buffered file under a lock.
+func BenchmarkResultsAdd(b *testing.B) {
+	rf, err := createResults(b.TempDir() + "/results.bin")
+	require.NoError(b, err)
+	res := &vegeta.Result{Attack: "catalogue", Seq: 1, Code: 200, Timestamp: time.Now(), Latency: 3 * time.Millisecond,
+		BytesOut: 24, Method: "GET", URL: "http://127.0.0.1:8080/api/v1/procedures?q=khai+sinh"}
+	b.ReportAllocs()
+	for b.Loop() {
+		rf.add(res)
+	}
+	require.NoError(b, rf.Close())
+}

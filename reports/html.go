@@ -1,0 +1,243 @@
+package reports
+
+import (
+	"bytes"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/thongsuot/thongsuot/harness/slo"
+)
+
+// HTMLFile is the report people read: one self-contained file (images inlined, no
+// scripts, nothing fetched) that opens offline and can be attached to a ticket.
+const HTMLFile = "report.html"
+
+//go:embed html/report.html.tmpl
+var htmlFS embed.FS
+
+var htmlTemplate = template.Must(template.New("report.html.tmpl").ParseFS(htmlFS, "html/report.html.tmpl"))
+
+// rendered is a figure drawn, ready to inline.
+type rendered struct {
+	figure *figure
+	png    []byte
+}
+
+// page is what the template renders.
+type page struct {
+	Summary    *Summary
+	Headline   string
+	Period     string
+	Objectives []pageObjective
+	Figures    []pageFigure
+	Timeline   *pageFigure // the fault timeline, shown with the fault table
+	Faults     []pageFault
+	Classes    []pageClass
+	Scenario   string
+	Env        [][2]string
+	Generated  string
+}
+
+type pageObjective struct {
+	Name, Objective, Status, Overall, Worst, WorstAt, Gap, Windows string
+	Met                                                            bool
+	Details                                                        [][2]string
+}
+
+type pageFigure struct {
+	Name, Title, Caption string
+	Src                  template.URL
+}
+
+type pageFault struct {
+	Name, Link, Toxic, Params, At, Wall, Status string
+	Failed                                      bool
+}
+
+type pageClass struct {
+	Class, Intended, Sent, Late, Dropped, Failed, P50, P95, P99, Max string
+}
+
+func writeHTML(r *Run, sum *Summary, images []rendered, path string) error {
+	pg := page{
+		Summary: sum, Headline: headline(r, sum), Scenario: r.ScenarioText,
+		Period:    r.period(),
+		Generated: r.zoned(time.Now()),
+	}
+	for i, o := range sum.Objectives {
+		pg.Objectives = append(pg.Objectives, r.pageObjective(o, i))
+	}
+	for _, img := range images {
+		f := pageFigure{Name: img.figure.Name, Title: img.figure.Title, Caption: img.figure.Caption,
+			Src: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(img.png))}
+		if img.figure.Name == "faults" {
+			pg.Timeline = &f
+			continue
+		}
+		pg.Figures = append(pg.Figures, f)
+	}
+	for _, row := range r.faultRows() {
+		for _, s := range row.Spans {
+			pg.Faults = append(pg.Faults, r.pageFault(s))
+		}
+	}
+	for _, c := range append(append([]ClassTotals(nil), sum.Classes...), sum.Totals) {
+		pg.Classes = append(pg.Classes, pageClass{Class: c.Class, Intended: fmt.Sprintf("%.0f", c.Intended),
+			Sent: fmt.Sprint(c.Sent), Late: fmt.Sprint(c.Late), Dropped: fmt.Sprintf("%.0f", c.Dropped), Failed: fmt.Sprint(c.Failed),
+			P50: FormatValue("ms", c.P50), P95: FormatValue("ms", c.P95), P99: FormatValue("ms", c.P99), Max: FormatValue("ms", c.Max)})
+	}
+	pg.Env = r.environment(sum)
+
+	var buf bytes.Buffer
+	if err := htmlTemplate.Execute(&buf, pg); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// headline is the verdict in one sentence.
+func headline(r *Run, sum *Summary) string {
+	switch sum.Verdict {
+	case VerdictIncomplete:
+		return fmt.Sprintf("INCOMPLETE — the run was cut short after %d of %d windows: no verdict. What was recorded is below.",
+			sum.Windows.Recorded, sum.Windows.Planned)
+	case VerdictPass:
+		return fmt.Sprintf("PASS — all %d objectives held", len(sum.Objectives))
+	}
+	broken := 0
+	for _, o := range sum.Objectives {
+		if !o.Met {
+			broken++
+		}
+	}
+	return fmt.Sprintf("FAIL — %d of %d objectives broken", broken, len(sum.Objectives))
+}
+
+// period says when the scenario is set and how it was played.
+func (r *Run) period() string {
+	start, end := r.Clock.Start.In(r.Zone), r.Clock.End.In(r.Zone)
+	endFormat := "15:04"
+	if end.YearDay() != start.YearDay() || end.Year() != start.Year() {
+		endFormat = "Mon 2 Jan 2006 15:04"
+	}
+	return fmt.Sprintf("%s → %s %s, played at %s× in %s of wall time",
+		start.Format("Mon 2 Jan 2006 15:04"), end.Format(endFormat), zoneName(r.Zone, r.Clock.Start),
+		trimFloat(r.Clock.Compress), r.Clock.WallDuration().Round(time.Second))
+}
+
+// outcomeFields are the Outcome fields the objective table shows in its own columns;
+// any other field (kinds of objective added later) is listed under details.
+var outcomeFields = map[string]bool{"name": true, "kind": true, "class": true, "objective": true, "unit": true,
+	"limit": true, "met": true, "overall": true, "evaluated": true, "skipped": true, "failed": true, "worst": true}
+
+func (r *Run) pageObjective(o slo.Outcome, i int) pageObjective {
+	po := pageObjective{Name: o.Name, Objective: o.Objective, Met: o.Met, Overall: FormatValue(o.Unit, o.Overall),
+		Windows: fmt.Sprintf("%d of %d failed", len(o.Failed), o.Evaluated)}
+	if o.Class != "" {
+		po.Objective += " (" + o.Class + ")"
+	}
+	switch {
+	case !r.Verdict.Complete:
+		po.Status = "no verdict"
+	case o.Met:
+		po.Status = "met"
+	default:
+		po.Status = "broken"
+	}
+	if o.Skipped > 0 {
+		po.Windows += fmt.Sprintf(", %d not judged (too few requests)", o.Skipped)
+	}
+	if o.Worst != nil {
+		po.Worst = FormatValue(o.Unit, o.Worst.Value)
+		po.WorstAt = r.zoned(o.Worst.Scenario)
+		po.Gap = gap(o, o.Worst.Value)
+	} else {
+		po.Worst = "no window judged"
+	}
+	// New outcome fields show up here without a change to this file.
+	if data, err := json.Marshal(o); err == nil {
+		var all map[string]json.RawMessage
+		if json.Unmarshal(data, &all) == nil {
+			for k, v := range all {
+				if !outcomeFields[k] {
+					po.Details = append(po.Details, [2]string{k, string(v)})
+				}
+			}
+			sort.Slice(po.Details, func(a, b int) bool { return po.Details[a][0] < po.Details[b][0] })
+		}
+	}
+	return po
+}
+
+func (r *Run) pageFault(s faultSpan) pageFault {
+	f := s.Fault
+	pf := pageFault{Name: f.Name, Link: f.Link, Toxic: f.Toxic, At: r.zoned(f.Scenario)}
+	var params []string
+	for k, v := range f.Params {
+		params = append(params, k+"="+v)
+	}
+	sort.Strings(params)
+	pf.Params = strings.Join(params, ", ")
+	pf.Wall = fmt.Sprintf("+%s → +%s (%s)", s.Start.Round(time.Millisecond), s.End.Round(time.Millisecond), (s.End - s.Start).Round(time.Millisecond))
+	switch {
+	case !s.Applied:
+		pf.Status, pf.Failed, pf.Wall = "failed to apply: "+f.Error, true, fmt.Sprintf("+%s", s.Start.Round(time.Millisecond))
+	case f.Error != "":
+		pf.Status, pf.Failed = f.Error, true
+	case f.End == 0:
+		pf.Status = "still in force when the journal ends"
+	default:
+		pf.Status = "applied and removed"
+	}
+	return pf
+}
+
+// environment lists where and with what the run ran, and what rendered the report.
+func (r *Run) environment(sum *Summary) [][2]string {
+	run := r.Journal.Run
+	env := [][2]string{
+		{"run", run.ID},
+		{"runtime", run.Runtime},
+		{"thongsuot", orDash(run.Version)},
+		{"started", r.zoned(run.Started)},
+	}
+	if run.Ended != nil {
+		env = append(env, [2]string{"wall time", run.Ended.Sub(run.Started).Round(time.Millisecond).String()})
+	}
+	env = append(env, [2]string{"windows", fmt.Sprintf("%d of %d recorded, %s of wall time each", sum.Windows.Recorded, sum.Windows.Planned, run.Window)})
+	if e := run.Env; e != nil {
+		env = append(env,
+			[2]string{"machine", fmt.Sprintf("%s, %s/%s, kernel %s", orDash(e.Hostname), e.OS, e.Arch, orDash(e.Kernel))},
+			[2]string{"CPUs", fmt.Sprintf("%d (GOMAXPROCS %d)", e.CPUs, e.GOMAXPROCS)},
+			[2]string{"memory", fmt.Sprintf("%.1f GiB", float64(e.MemoryBytes)/(1<<30))},
+			[2]string{"Go", e.GoVersion},
+			[2]string{"command", strings.Join(e.Command, " ")},
+		)
+		mods := make([]string, 0, len(e.Modules))
+		for m, v := range e.Modules {
+			mods = append(mods, m+" "+v)
+		}
+		sort.Strings(mods)
+		if len(mods) > 0 {
+			env = append(env, [2]string{"libraries", strings.Join(mods, "; ")})
+		}
+	} else {
+		env = append(env, [2]string{"machine", "not recorded in this journal"})
+	}
+	return append(env, [2]string{"report rendered by", runtime.Version() + " from " + r.Dir})
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

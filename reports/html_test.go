@@ -1,0 +1,95 @@
+package reports
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/net/html"
+)
+
+// report.html is one self-contained file: every image inlined, nothing to fetch, no
+// script; the verdict first, a row per objective, faults, scenario and environment.
+func TestReportHTMLIsSelfContained(t *testing.T) {
+	dir := writeRun(t, true)
+	sum, err := Render(dir)
+	require.NoError(t, err)
+	f, err := os.Open(filepath.Join(dir, HTMLFile))
+	require.NoError(t, err)
+	defer f.Close()
+	doc, err := html.Parse(f)
+	require.NoError(t, err)
+
+	var (
+		images, objectives int
+		verdict, text      string
+		firstSection       string
+	)
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			attr := map[string]string{}
+			for _, a := range n.Attr {
+				attr[a.Key] = a.Val
+			}
+			switch n.Data {
+			case "img":
+				images++
+				assert.True(t, strings.HasPrefix(attr["src"], "data:image/png;base64,"), "image %q is inlined", attr["alt"])
+				assert.NotEmpty(t, attr["alt"])
+			case "script", "link", "iframe", "object", "embed":
+				t.Errorf("<%s> in a self-contained report", n.Data)
+			case "tr":
+				if strings.Contains(attr["class"], "objective") {
+					objectives++
+				}
+			case "section":
+				if firstSection == "" {
+					firstSection = attr["id"]
+				}
+			case "style":
+				assert.NotContains(t, n.FirstChild.Data, "url(", "CSS fetches nothing")
+			}
+			if attr["id"] == "verdict" {
+				verdict = attr["class"] + ": " + n.FirstChild.Data
+			}
+			for _, k := range []string{"href", "src"} {
+				if v := attr[k]; strings.HasPrefix(v, "http") || strings.HasPrefix(v, "//") {
+					t.Errorf("<%s %s=%q> points at a network", n.Data, k, v)
+				}
+			}
+		}
+		if n.Type == html.TextNode {
+			text += n.Data
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+
+	assert.Equal(t, "fail: FAIL — 1 of 2 objectives broken", verdict)
+	assert.Equal(t, "objectives", firstSection, "the objectives come right after the verdict")
+	assert.Equal(t, len(sum.Objectives), objectives, "a row per objective")
+	figures := 0
+	for _, f := range sum.Files {
+		if strings.HasSuffix(f, ".png") {
+			figures++
+		}
+	}
+	assert.Equal(t, figures, images)
+	for _, want := range []string{
+		"60.0ms over 150.0ms",           // by how much the worst window broke the objective
+		"2025-07-01 08:04:00 ICT",       // and when
+		"slow registry",                 // the fault timeline
+		"latency=200",                   // with its parameters
+		"mix:",                          // the scenario as run
+		"ci-host, linux/amd64",          // the machine
+		"github.com/tsenart/vegeta/v12", // the generator's version
+	} {
+		assert.Contains(t, text, want)
+	}
+}

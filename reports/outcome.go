@@ -1,0 +1,55 @@
+package reports
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/thongsuot/thongsuot/harness/slo"
+	"github.com/thongsuot/thongsuot/scenarios"
+)
+
+// How an objective's values read for people. Outcomes carry their unit and limit, so
+// objective kinds added later format without special cases here: "%" values are
+// shares, "ms" latencies, anything else a number with its unit.
+
+// FormatValue writes a value in its unit: 99.50%, 12.3ms, 4.2s.
+func FormatValue(unit string, v float64) string {
+	switch unit {
+	case "%":
+		return fmt.Sprintf("%.2f%%", v)
+	case "ms":
+		return fmt.Sprintf("%.1fms", v)
+	case "":
+		return fmt.Sprintf("%.4g", v)
+	}
+	return fmt.Sprintf("%.4g%s", v, unit)
+}
+
+// higherIsBetter says which side of the limit meets the objective: availability and
+// any objective written "≥" want high values; latencies and other "≤" ones want low.
+func higherIsBetter(o slo.Outcome) bool {
+	return o.Kind == scenarios.KindAvailability || strings.Contains(o.Objective, "≥")
+}
+
+// gap says how far v is from the limit, on the failing or the passing side:
+// "60.0ms over 150.0ms", "0.40 points below 99.00%", "40.0ms under 250.0ms".
+func gap(o slo.Outcome, v float64) string {
+	d, limit := v-o.Limit, FormatValue(o.Unit, o.Limit)
+	amount := func(x float64) string {
+		if o.Unit == "%" {
+			return fmt.Sprintf("%.2f points", x)
+		}
+		return FormatValue(o.Unit, x)
+	}
+	switch {
+	case d == 0:
+		return "exactly at " + limit
+	case d > 0 && higherIsBetter(o):
+		return amount(d) + " above " + limit
+	case d > 0:
+		return amount(d) + " over " + limit
+	case higherIsBetter(o):
+		return amount(-d) + " below " + limit
+	}
+	return amount(-d) + " under " + limit
+}
