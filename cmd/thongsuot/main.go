@@ -69,7 +69,7 @@ Exit codes: 0 every SLO held, 1 an SLO failed, 2 bad input or the harness could 
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRunCmd(), newValidateCmd(), newVersionCmd(), newStubCmd())
+	root.AddCommand(newRunCmd(), newValidateCmd(), newVersionCmd(), newStubCmd(), newPlanCmd(), newReplayCmd())
 	return root
 }
 

@@ -2,6 +2,7 @@ package load
 
 import (
 	"math"
+	"sort"
 	"time"
 
 	"github.com/thongsuot/thongsuot/scenarios"
@@ -65,5 +66,21 @@ func Markers(events []scenarios.Event, entry string) []Marker {
 			ms = append(ms, Marker{At: e.Spike.At.Time, Kind: "spike", Label: e.Spike.Label, Entry: entry})
 		}
 	}
+	return ms
+}
+
+// ScenarioMarkers are every event of a scenario — load.events, then each shape's in
+// name order — sorted by time.
+func ScenarioMarkers(s *scenarios.Scenario) []Marker {
+	ms := Markers(s.Load.Events, "")
+	names := make([]string, 0, len(s.Load.Shapes))
+	for name := range s.Load.Shapes {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		ms = append(ms, Markers(s.Load.Shapes[name].Events, name)...)
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].At.Before(ms[j].At) })
 	return ms
 }

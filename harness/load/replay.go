@@ -236,3 +236,11 @@ func CheckLoopback(target string) error {
 	}
 	return fmt.Errorf("target %q: replay sends only to this machine (127.0.0.1, [::1] or localhost), not to %s", target, host)
 }
+
+// NewReplayPlan is the plan of a replay outside a scenario (thongsuot replay): the
+// replay's one flow on clock c.
+func NewReplayPlan(r *Replay, c clock.Clock) *Plan {
+	p := &Plan{Clock: c, Scale: 1, Population: NewPopulation(nil)}
+	p.addReplay(r)
+	return p
+}
