@@ -72,9 +72,13 @@ func runJourneys(ctx context.Context, f *Flow, x *executor) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	began := x.began
+	// As vegeta's attacker does, arrivals stop at the end of the run: those not yet
+	// started by then are dropped, and the plan's intended count shows them.
+	end := time.NewTimer(x.wall)
+	defer end.Stop()
 	for n := uint64(0); ; n++ {
 		wait, stop := f.Arrivals.Pace(time.Since(began), n)
-		if stop {
+		if stop || time.Since(began) > x.wall {
 			return
 		}
 		if wait > 0 && !sleep(ctx, wait) {
@@ -83,6 +87,8 @@ func runJourneys(ctx context.Context, f *Flow, x *executor) {
 		select {
 		case workers <- struct{}{}:
 		case <-ctx.Done():
+			return
+		case <-end.C:
 			return
 		}
 		due, _ := f.Arrivals.Intended(n)
