@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -102,17 +103,16 @@ func (x *executor) targeter(f *Flow) (vegeta.Targeter, func(seq uint64) int) {
 	e := *x.env
 	e.tier = f.Tier
 	build := requests[f.Class]
-	var arrivals sync.Mutex
-	n := uint64(0)
-	// vegeta calls the targeter once per arrival; the counter numbers arrivals so that
-	// each one's choices depend on the seed alone.
-	return func(tgt *vegeta.Target) error {
-		arrivals.Lock()
-		k := n
-		n++
-		arrivals.Unlock()
-		return build(tgt, k, &e)
-	}, func(uint64) int { return f.Classes[0] }
+	return numbered(func(tgt *vegeta.Target, k uint64) error { return build(tgt, k, &e) }),
+		func(uint64) int { return f.Classes[0] }
+}
+
+// numbered is a vegeta targeter that numbers the arrivals it fills in. vegeta calls the
+// targeter once per arrival, in order, so that each arrival's choices depend on the
+// seed and its number alone.
+func numbered(fill func(tgt *vegeta.Target, n uint64) error) vegeta.Targeter {
+	var n atomic.Uint64
+	return func(tgt *vegeta.Target) error { return fill(tgt, n.Add(1)-1) }
 }
 
 // NewClient is the HTTP client of the load: keep-alive, a connection pool big enough

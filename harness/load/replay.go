@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -181,13 +180,7 @@ var identityPaths = []string{"/oauth2/", "/.well-known/"}
 // A log has no bodies and no credentials: requests carry none, except a signed-in
 // virtual user's token when the run has users.
 func (r *Replay) targeter(e *env) vegeta.Targeter {
-	var mu sync.Mutex
-	n := uint64(0)
-	return func(tgt *vegeta.Target) error {
-		mu.Lock()
-		k := n
-		n++
-		mu.Unlock()
+	return numbered(func(tgt *vegeta.Target, k uint64) error {
 		if k >= uint64(len(r.Requests)) {
 			return vegeta.ErrNoTargets
 		}
@@ -203,7 +196,7 @@ func (r *Replay) targeter(e *env) vegeta.Targeter {
 			tgt.Header.Set("Authorization", "Bearer "+e.setup.Users[k%uint64(len(e.setup.Users))].Token)
 		}
 		return nil
-	}
+	})
 }
 
 // addReplay makes the replay the plan's one flow.
