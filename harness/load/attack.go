@@ -25,13 +25,16 @@ type Sink func(class int, res *vegeta.Result, late bool)
 
 // Attack sends the plan until every flow ends or ctx is cancelled, and returns when
 // every response is in. Single request classes go through vegeta's attacker, one per
-// class; journeys through the journey executor on the same pacers; a replayed log
-// through vegeta's attacker on the log's schedule. All share one HTTP client.
+// class; journeys and a replayed log through thongsuot's dispatcher on the same kind of
+// pacer. All share one HTTP client.
 func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Options, sink Sink) error {
 	for _, f := range plan.Flows {
 		if f.Journey == nil && f.Replay == nil && requests[f.Class] == nil {
 			return fmt.Errorf("no request for class %q", f.Class)
 		}
+	}
+	if setup == nil {
+		setup = &Setup{}
 	}
 	client := NewClient(opts.Timeout)
 	x := &executor{
@@ -55,6 +58,12 @@ func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Op
 			go func() {
 				defer wg.Done()
 				runJourneys(journeyCtx, f, x)
+			}()
+		case f.Replay != nil:
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				f.Replay.run(journeyCtx, f, x)
 			}()
 		default:
 			atk := vegeta.NewAttacker(
@@ -94,12 +103,9 @@ func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Op
 	}
 }
 
-// targeter is the vegeta targeter of a single-class or replay flow, and the class index
-// of each arrival.
+// targeter is the vegeta targeter of a single-class flow, and the class index of each
+// arrival.
 func (x *executor) targeter(f *Flow) (vegeta.Targeter, func(seq uint64) int) {
-	if f.Replay != nil {
-		return f.Replay.targeter(x.env), func(seq uint64) int { return f.Classes[f.Replay.classOf(seq)] }
-	}
 	e := *x.env
 	e.tier = f.Tier
 	build := requests[f.Class]

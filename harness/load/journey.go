@@ -60,10 +60,19 @@ func register(j *Journey) {
 	journeys[j.Name] = j
 }
 
-// runJourneys paces one journey flow's arrivals (open model: an arrival that finds
-// every worker busy waits for one and is counted late, never skipped) and walks each
-// arrival's steps in its own goroutine.
+// runJourneys paces one journey flow's arrivals and walks each arrival's steps.
 func runJourneys(ctx context.Context, f *Flow, x *executor) {
+	dispatch(ctx, f, x, func(n uint64, due time.Time) {
+		w := &walk{ctx: ctx, x: x, f: f, n: n, ready: due, first: true}
+		w.pickUnit(f.Tier)
+		f.Journey.walk(w)
+	})
+}
+
+// dispatch paces a flow's arrivals (open model: an arrival that finds every worker
+// busy waits for one and is counted late, never skipped) and runs each in its own
+// goroutine with its number and the time it was due.
+func dispatch(ctx context.Context, f *Flow, x *executor, arrive func(n uint64, due time.Time)) {
 	maxWorkers := x.opts.MaxWorkers
 	if maxWorkers == 0 {
 		maxWorkers = vegeta.DefaultMaxWorkers
@@ -95,9 +104,7 @@ func runJourneys(ctx context.Context, f *Flow, x *executor) {
 		wg.Add(1)
 		go func(n uint64) {
 			defer func() { <-workers; wg.Done() }()
-			w := &walk{ctx: ctx, x: x, f: f, n: n, ready: began.Add(due), first: true}
-			w.pickUnit(f.Tier)
-			f.Journey.walk(w)
+			arrive(n, began.Add(due))
 		}(n)
 	}
 }

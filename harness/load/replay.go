@@ -1,6 +1,7 @@
 package load
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -10,8 +11,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/thongsuot/thongsuot/harness/clock"
 	"github.com/thongsuot/thongsuot/scenarios"
@@ -176,26 +175,27 @@ func (r *Replay) ClassOf(n uint64) string { return r.Classes[r.classOf(n)] }
 // identityPaths go to the identity provider when the run has one.
 var identityPaths = []string{"/oauth2/", "/.well-known/"}
 
-// targeter sends request n to the portal (or identity) with its logged method and path.
-// A log has no bodies and no credentials: requests carry none, except a signed-in
-// virtual user's token when the run has users.
-func (r *Replay) targeter(e *env) vegeta.Targeter {
-	return numbered(func(tgt *vegeta.Target, k uint64) error {
-		if k >= uint64(len(r.Requests)) {
-			return vegeta.ErrNoTargets
-		}
-		q := r.Requests[k]
-		base := e.ep.Portal
+// run sends the replay's requests, each when it is due, to the portal (or identity)
+// with its logged method and path. A log has no bodies and no credentials: requests
+// carry none, except a signed-in virtual user's token when the run has users. Its own
+// dispatcher, not vegeta's attacker, sends them, so that each answer is known to be
+// request n's (vegeta numbers results apart from the targeter's calls).
+func (r *Replay) run(ctx context.Context, f *Flow, x *executor) {
+	dispatch(ctx, f, x, func(n uint64, due time.Time) {
+		q := r.Requests[n]
+		base := x.env.ep.Portal
 		for _, p := range identityPaths {
-			if strings.HasPrefix(q.Path, p) && e.ep.Identity != "" {
-				base = e.ep.Identity
+			if strings.HasPrefix(q.Path, p) && x.env.ep.Identity != "" {
+				base = x.env.ep.Identity
 			}
 		}
-		tgt.Method, tgt.URL, tgt.Body, tgt.Header = q.Method, base+q.Path, nil, http.Header{}
-		if e.setup != nil && len(e.setup.Users) > 0 {
-			tgt.Header.Set("Authorization", "Bearer "+e.setup.Users[k%uint64(len(e.setup.Users))].Token)
+		h := http.Header{}
+		if users := x.env.setup.Users; len(users) > 0 {
+			h.Set("Authorization", "Bearer "+users[n%uint64(len(users))].Token)
 		}
-		return nil
+		class := f.Classes[r.classOf(n)]
+		res, _ := x.send(hit{method: q.Method, url: base + q.Path, header: h}, x.classes[class], n)
+		x.sink(class, res, res.Timestamp.Sub(due) > x.opts.LateAfter)
 	})
 }
 
