@@ -81,13 +81,14 @@ func dispatch(ctx context.Context, f *Flow, x *executor, arrive func(n uint64, d
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	began := x.began
-	// As vegeta's attacker does, arrivals stop at the end of the run: those not yet
-	// started by then are dropped, and the plan's intended count shows them.
-	end := time.NewTimer(x.wall)
+	// Every arrival is due before the end of the run (the pacer stops there). One that
+	// still waits for a worker endGrace after the end is dropped, and the plan's
+	// intended count shows it; one merely behind at the end is sent, and late.
+	end := time.NewTimer(x.wall + endGrace)
 	defer end.Stop()
 	for n := uint64(0); ; n++ {
 		wait, stop := f.Arrivals.Pace(time.Since(began), n)
-		if stop || time.Since(began) > x.wall {
+		if stop || time.Since(began) > x.wall+endGrace {
 			return
 		}
 		if wait > 0 && !sleep(ctx, wait) {
@@ -108,6 +109,9 @@ func dispatch(ctx context.Context, f *Flow, x *executor, arrive func(n uint64, d
 		}(n)
 	}
 }
+
+// endGrace is how long after the end of the run an arrival due before it may still start.
+const endGrace = 100 * time.Millisecond
 
 // sleep waits d or until ctx ends; false means ctx ended.
 func sleep(ctx context.Context, d time.Duration) bool {
