@@ -54,6 +54,7 @@ FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzBandwidth -fuzztime $(FUZZTIME) ./scenarios/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./scenarios/
+	$(GO) test -run '^$$' -fuzz FuzzReadLog -fuzztime $(FUZZTIME) ./harness/load/
 
 ## bench: the generator against vegeta's CLI and wrk on the same target (ratios)
 bench: build tools

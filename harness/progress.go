@@ -84,9 +84,10 @@ func (p *progress) line(elapsed time.Duration) string {
 	sent, failed := tot.Sent-p.last.Sent, tot.Failed-p.last.Failed
 	p.last, p.lastAt = tot, elapsed
 
+	// The rate asked now: the plan's requests over the last second.
 	asked := 0.0
-	for _, pc := range p.plan.Pacers {
-		asked += pc.Rate(elapsed)
+	for i := range p.plan.Classes {
+		asked += p.plan.Intended(i, elapsed-time.Second, elapsed)
 	}
 	achieved, errPct := 0.0, 0.0
 	if interval > 0 {

@@ -56,12 +56,15 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	if err != nil {
 		return err
 	}
-	plan := load.NewPlan(s)
+	plan, err := load.NewPlan(s)
+	if err != nil {
+		return err
+	}
 	wall := plan.Clock.WallDuration()
 	say(opts.Progress, "bringing up the %s runtime", orDefault(opts.Runtime, "embedded"))
 	broughtUp := time.Now()
 	stack, err := rt.Up(ctx, runtime.Options{
-		Seed: s.Load.Seed, Citizens: max(10_000, 2*s.Load.Users), TokenTTL: wall + time.Hour,
+		Seed: s.Load.Seed, Citizens: max(10_000, 2*s.Load.Users, 2*plan.Population.Citizens), TokenTTL: wall + time.Hour,
 		DataDir: filepath.Join(opts.Dir, "portal"),
 		Tiers:   s.Tiers,
 	})
@@ -76,6 +79,10 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	setup, err := load.Prepare(ctx, load.NewClient(s.Load.Timeout.Duration), ep, submitters(stack, s.Load.Users), s.Load.Users)
 	if err != nil {
 		return fmt.Errorf("preparing %d virtual users: %w", s.Load.Users, err)
+	}
+	citizen := submitters(stack, plan.Population.Citizens)
+	for i := range plan.Population.Citizens {
+		setup.Citizens = append(setup.Citizens, citizen(i))
 	}
 
 	width := plan.Clock.WallSpan(s.SLOs.Window.Duration)

@@ -125,6 +125,132 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 	}
 }
 
+// A scenario using the rate model, journeys and the population, and edits to it that
+// must each give one located error.
+const surge = `version: 1
+name: s
+clock:
+  start: 2025-06-30 00:00
+  end: +2d
+  compress: 3600
+load:
+  scale: 0.5
+  diurnal: [1,1,1,1,1,1,1,1,2,2,2,2,2,2,2,2,2,2,3,3,3,2,1,1]
+  weekly: {mon: 1.4, sun: 0.5}
+  population:
+    weights: {ward: 4, commune: 1}
+    tiers: {special_zone: remote}
+    units: {"00004": remote}
+  shapes:
+    office:
+      weekly: {sat: 0.1}
+      events:
+        - spike: {at: +8h, peak: 3, half_life: 2h, label: launch}
+mix:
+  - {journey: citizen-dossier, rate: 2/s, shape: office, think: 500ms}
+  - {journey: citizen-dossier, name: island-dossier, rate: 0.1/s, tier: remote}
+  - {class: catalogue, rate: 10/s}
+slos:
+  window: 1h
+  objectives:
+    - {name: p95, kind: latency, class: island-dossier.submit, percentile: 95, max: 2s}
+`
+
+func TestParseLoadModel(t *testing.T) {
+	s, err := Parse([]byte(surge), "s.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"citizen-dossier.login", "citizen-dossier.catalogue", "citizen-dossier.unit", "citizen-dossier.submit",
+		"citizen-dossier.upload", "citizen-dossier.pay", "citizen-dossier.status",
+		"island-dossier.login", "island-dossier.catalogue", "island-dossier.unit", "island-dossier.submit",
+		"island-dossier.upload", "island-dossier.pay", "island-dossier.status", "catalogue"}, s.ClassNames())
+	assert.Equal(t, DefaultThink, s.Mix[1].Think.Duration, "journeys think 1s by default")
+	assert.Equal(t, 1.0, s.Load.Population.Weights["special_zone"], "unset weights take the default")
+	assert.Equal(t, DefaultRemoteCommunes, *s.Load.Population.RemoteCommunes)
+	sp := s.Load.Shapes["office"].Events[0].Spike
+	assert.Equal(t, 8*time.Hour, sp.At.Sub(s.Clock.Start.Time), "shape events resolve against clock.start")
+	assert.Equal(t, [7]float64{0.5, 1.4, 1, 1, 1, 1, 1}, s.Load.Weekly.Factors())
+
+	tests := []struct {
+		name       string
+		from, to   string
+		field, msg string
+	}{
+		{"short diurnal", "diurnal: [1,1,1,1,1,1,1,1,", "diurnal: [1,1,1,1,1,1,1,", "load.diurnal", "want 24 hourly values"},
+		{"negative diurnal", "diurnal: [1,1,", "diurnal: [-1,1,", "load.diurnal[0]", "must be a number ≥ 0"},
+		{"weekday typo", "mon: 1.4", "mom: 1.4", "load.weekly.mom", `unknown field "mom" (did you mean "mon"?)`},
+		{"unknown unit type", "weights: {ward: 4,", "weights: {wards: 4,", "load.population.weights.wards", `unknown unit type "wards"`},
+		{"unknown tier", "tiers: {special_zone: remote}", "tiers: {special_zone: island}", "load.population.tiers.special_zone", `unknown tier "island"`},
+		{"bad unit code", `units: {"00004": remote}`, `units: {"4": remote}`, "load.population.units.4", "five-digit unit code"},
+		{"spike without half-life", "peak: 3, half_life: 2h,", "peak: 3,", "load.shapes.office.events[0].spike.half_life", "must be a positive"},
+		{"two kinds in one event", "- spike: {at: +8h,", "- step: {at: +1h, factor: 2}\n          spike: {at: +8h,", "load.shapes.office.events[0]", "one of step, ramp or spike"},
+		{"unknown journey", "journey: citizen-dossier, rate: 2/s", "journey: citizen-dosier, rate: 2/s", "mix[0].journey", `unknown journey "citizen-dosier"`},
+		{"journey twice without a name", "name: island-dossier, ", "", "mix[1].journey", "listed twice: give one a name"},
+		{"unknown shape", "shape: office", "shape: offices", "mix[0].shape", `unknown shape "offices"`},
+		{"unknown mix tier", "tier: remote}", "tier: island}", "mix[1].tier", `unknown tier "island"`},
+		{"class and journey", "{class: catalogue, rate: 10/s}", "{class: catalogue, journey: citizen-lookup, rate: 10/s}", "mix[2]", "either a class or a journey"},
+		{"weight and rate", "{class: catalogue, rate: 10/s}", "{class: catalogue, rate: 10/s, weight: 1}", "mix[2]", "not both"},
+		{"weight without baseline", "{class: catalogue, rate: 10/s}", "{class: catalogue, weight: 1}", "load.baseline", "mix entries without a rate share it"},
+		{"think on a class", "{class: catalogue, rate: 10/s}", "{class: catalogue, rate: 10/s, think: 1s}", "mix[2].think", "only a journey"},
+		{"objective on an unknown step", "class: island-dossier.submit", "class: island-dossier.sign", "slos.objectives[0].class", `class "island-dossier.sign" is not in the mix`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := strings.Replace(surge, tt.from, tt.to, 1)
+			require.NotEqual(t, surge, src, "the edit applies")
+			_, err := Parse([]byte(src), "bad.yaml")
+			require.Error(t, err)
+			es, ok := err.(Errors)
+			require.True(t, ok, "%v", err)
+			assertHasError(t, es, tt.field, tt.msg)
+		})
+	}
+}
+
+func TestParseSource(t *testing.T) {
+	const replay = `name: r
+clock: {start: 2025-07-01 08:00, end: +10m}
+load:
+  source: {log: logs/access.log, speed: 10}
+slos:
+  window: 1m
+  objectives: [{name: c, kind: latency, class: catalogue, percentile: 95, max: 1s}]
+`
+	s, err := Parse([]byte(replay), "dir/r.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, 10.0, s.Clock.Compress, "a replay's speed is its clock's compress")
+	assert.Equal(t, "dir/logs/access.log", s.LogPath())
+	assert.Equal(t, "auto", s.Load.Source.Format)
+	assert.Contains(t, s.ClassNames(), "other")
+
+	bad := []struct{ edit, field, msg string }{
+		{strings.Replace(replay, "+10m}", "+10m, compress: 20}", 1), "load.source.speed", "a replay's speed is its clock's compress"},
+		{strings.Replace(replay, "speed: 10}", "speed: 10, format: clf}", 1), "load.source.format", `unknown format "clf"`},
+		{strings.Replace(replay, "speed: 10}", "speed: 10, rules: [{path: '(', class: x}]}", 1), "load.source.rules[0].path", "regular expression"},
+		{strings.Replace(replay, "slos:", "mix: [{class: catalogue, weight: 1}]\nslos:", 1), "mix", "remove mix"},
+	}
+	for _, tt := range bad {
+		_, err := Parse([]byte(tt.edit), "r.yaml")
+		require.Error(t, err, tt.field)
+		assertHasError(t, err.(Errors), tt.field, tt.msg)
+	}
+}
+
+// assertHasError: the edit's error is there, located, and nothing unrelated is (a
+// dangling reference an edit leaves, such as an objective's class, may follow it).
+func assertHasError(t *testing.T, es Errors, field, msg string) {
+	t.Helper()
+	require.NotEmpty(t, es)
+	assert.LessOrEqual(t, len(es), 2, "%v", es)
+	for _, e := range es {
+		assert.Positive(t, e.Line, "%v", e)
+		if e.Field == field {
+			assert.Contains(t, e.Msg, msg)
+			return
+		}
+	}
+	t.Errorf("no error on %s in:\n%v", field, es)
+}
+
 func TestParseReportsEveryProblem(t *testing.T) {
 	src := strings.NewReplacer("weight: 3}", "weight: -3}", "latency: 100ms}", "}").Replace(valid)
 	_, err := Parse([]byte(src), "bad.yaml")
@@ -177,6 +303,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(valid))
 	smoke, _ := Builtin("smoke")
 	f.Add(smoke)
+	f.Add([]byte(surge))
+	surgeYAML, _ := Builtin("july1-surge")
+	f.Add(surgeYAML)
 	f.Add([]byte("clock: {start: +1d, end: +1s}"))
 	f.Add([]byte(withFaults("  - {at: +1m, link: remote->portal, toxic: down, flap: {period: 1m scenario, down_for: 0.5s, count: 3}}\n",
 		"tiers:\n  remote: {latency: 600ms, shared_bandwidth: 5Mbps}\n")))

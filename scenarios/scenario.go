@@ -44,6 +44,13 @@ type Load struct {
 	Scale    float64 `yaml:"scale,omitempty"`
 	Baseline Rate    `yaml:"baseline"`
 	Events   []Event `yaml:"events,omitempty"`
+	// The shape of the rate over a day and a week, the named shapes mix entries can
+	// follow, who sends, and an access log to replay instead of a curve: load.go.
+	Diurnal    Diurnal          `yaml:"diurnal,omitempty"`
+	Weekly     *Weekly          `yaml:"weekly,omitempty"`
+	Shapes     map[string]Shape `yaml:"shapes,omitempty"`
+	Population *Population      `yaml:"population,omitempty"`
+	Source     *Source          `yaml:"source,omitempty"`
 
 	Seed       int64    `yaml:"seed,omitempty"`        // drives every random choice of the load
 	Users      int      `yaml:"users,omitempty"`       // virtual citizens logged in before the run
@@ -54,8 +61,9 @@ type Load struct {
 
 // Event multiplies the baseline over part of the scenario. Exactly one field is set.
 type Event struct {
-	Step *Step `yaml:"step,omitempty"`
-	Ramp *Ramp `yaml:"ramp,omitempty"`
+	Step  *Step  `yaml:"step,omitempty"`
+	Ramp  *Ramp  `yaml:"ramp,omitempty"`
+	Spike *Spike `yaml:"spike,omitempty"`
 }
 
 // Step multiplies the rate by Factor from At (until Until, if given).
@@ -63,6 +71,7 @@ type Step struct {
 	At     Time    `yaml:"at"`
 	Until  *Time   `yaml:"until,omitempty"`
 	Factor float64 `yaml:"factor"`
+	Label  string  `yaml:"label,omitempty"` // names the event on plan.png
 }
 
 // Ramp moves the multiplier linearly from FromFactor at From to ToFactor at To,
@@ -72,12 +81,17 @@ type Ramp struct {
 	To         Time    `yaml:"to"`
 	FromFactor float64 `yaml:"from_factor"`
 	ToFactor   float64 `yaml:"to_factor"`
+	Label      string  `yaml:"label,omitempty"`
 }
 
-// Class is one request class in the mix and its share of the arrivals.
+// Class is one entry of the mix: a single request class or a journey, and how many
+// arrivals it gets — a share of load.baseline (Weight) or a rate of its own (Rate).
+// The rest of the entry is in load.go.
 type Class struct {
-	Class  string  `yaml:"class"`
-	Weight float64 `yaml:"weight"`
+	Class      string  `yaml:"class,omitempty"`
+	Journey    string  `yaml:"journey,omitempty"`
+	Weight     float64 `yaml:"weight,omitempty"`
+	MixOptions `yaml:",inline"`
 }
 
 // SLOs are the objectives, each evaluated per window of scenario time.

@@ -3,8 +3,6 @@ package scenarios
 import (
 	"fmt"
 	"regexp"
-	"slices"
-	"strings"
 	"time"
 )
 
@@ -63,18 +61,7 @@ func (s *Scenario) resolve() []problem {
 	setDefault(&l.Timeout.Duration, DefaultTimeout)
 	setDefault(&l.MaxWorkers, DefaultMaxWorkers)
 	setDefault(&l.LateAfter.Duration, DefaultLateAfter)
-	for i := range l.Events {
-		if st := l.Events[i].Step; st != nil {
-			st.At.resolve(zone, start)
-			if st.Until != nil {
-				st.Until.resolve(zone, start)
-			}
-		}
-		if r := l.Events[i].Ramp; r != nil {
-			r.From.resolve(zone, start)
-			r.To.resolve(zone, start)
-		}
-	}
+	s.resolveLoad(zone)
 	for i := range s.Faults {
 		f := &s.Faults[i]
 		f.At.resolve(zone, start)
@@ -138,7 +125,7 @@ func (s *Scenario) validate() []problem {
 	if l.Scale < 0 {
 		add("load.scale", "must be positive, got %v", l.Scale)
 	}
-	if l.Baseline <= 0 {
+	if l.Baseline < 0 {
 		add("load.baseline", "must be a positive rate such as 300/s, got %v", float64(l.Baseline))
 	}
 	if l.Users < 0 {
@@ -156,28 +143,9 @@ func (s *Scenario) validate() []problem {
 	for i, e := range l.Events {
 		ps = append(ps, e.validate(fmt.Sprintf("load.events[%d]", i))...)
 	}
-
-	if len(s.Mix) == 0 {
-		add("mix", "empty: list at least one request class (%s)", strings.Join(Classes, ", "))
-	}
-	total, seen := 0.0, map[string]bool{}
-	for i, m := range s.Mix {
-		p := fmt.Sprintf("mix[%d]", i)
-		switch {
-		case !slices.Contains(Classes, m.Class):
-			add(p+".class", "unknown request class %q (known: %s)", m.Class, strings.Join(Classes, ", "))
-		case seen[m.Class]:
-			add(p+".class", "class %q is listed twice", m.Class)
-		}
-		seen[m.Class] = true
-		if m.Weight < 0 {
-			add(p+".weight", "must not be negative, got %v", m.Weight)
-		}
-		total += max(m.Weight, 0)
-	}
-	if len(s.Mix) > 0 && total == 0 {
-		add("mix", "all weights are zero: nothing would be sent")
-	}
+	ps = append(ps, s.validateLoad()...)
+	mixProblems, seen := s.validateMix()
+	ps = append(ps, mixProblems...)
 
 	clockOK := !c.Start.IsZero() && c.End.After(c.Start.Time)
 	for i, f := range s.Faults {
@@ -199,9 +167,17 @@ func (s *Scenario) WallDuration() time.Duration {
 
 func (e Event) validate(p string) []problem {
 	var ps []problem
+	kinds := 0
+	for _, set := range []bool{e.Step != nil, e.Ramp != nil, e.Spike != nil} {
+		if set {
+			kinds++
+		}
+	}
 	switch {
-	case e.Step != nil && e.Ramp != nil:
-		ps = append(ps, problemf(p, "an event is either a step or a ramp, not both"))
+	case kinds > 1:
+		ps = append(ps, problemf(p, "an event is one of step, ramp or spike, not several"))
+	case e.Spike != nil:
+		ps = append(ps, e.Spike.validate(p)...)
 	case e.Step != nil:
 		if e.Step.Factor < 0 {
 			ps = append(ps, problemf(p+".step.factor", "must not be negative, got %v", e.Step.Factor))
@@ -217,7 +193,7 @@ func (e Event) validate(p string) []problem {
 			ps = append(ps, problemf(p+".ramp.to", "is not after ramp.from"))
 		}
 	default:
-		ps = append(ps, problemf(p, "empty event: want step: {...} or ramp: {...}"))
+		ps = append(ps, problemf(p, "empty event: want step: {...}, ramp: {...} or spike: {...}"))
 	}
 	return ps
 }

@@ -37,7 +37,10 @@ slos: {window: 1s, objectives: [{name: a, kind: availability, target: 99%%}]}
 	if err != nil {
 		log.Fatal(err)
 	}
-	plan := load.NewPlan(s)
+	plan, err := load.NewPlan(s)
+	if err != nil {
+		log.Fatal(err)
+	}
 	var (
 		mu       sync.Mutex
 		sent, ok int64

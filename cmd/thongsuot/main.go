@@ -71,7 +71,7 @@ Exit codes: 0 every SLO held, 1 an SLO failed, 2 bad input or the harness could 
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRunCmd(), newValidateCmd(), newUpCmd(), newVersionCmd(), newStubCmd())
+	root.AddCommand(newRunCmd(), newValidateCmd(), newPlanCmd(), newReplayCmd(), newUpCmd(), newVersionCmd(), newStubCmd())
 	root.AddCommand(newReportCmd(), newCompareCmd())
 	return root
 }

@@ -6,53 +6,11 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
-
-	"github.com/thongsuot/thongsuot/harness/clock"
-	"github.com/thongsuot/thongsuot/scenarios"
 )
-
-// Plan is what a run will send: one pacer per class of the mix, each following the
-// scenario's curve scaled by the class's share of the weights.
-type Plan struct {
-	Clock   clock.Clock
-	Classes []string
-	Pacers  []*Pacer
-}
-
-// NewPlan lays the scenario's curve over its clock, once per class.
-func NewPlan(s *scenarios.Scenario) *Plan {
-	c := clock.Clock{Start: s.Clock.Start.Time, End: s.Clock.End.Time, Compress: s.Clock.Compress}
-	curve := NewCurve(s.Load)
-	total := 0.0
-	for _, m := range s.Mix {
-		total += m.Weight
-	}
-	p := &Plan{Clock: c}
-	for _, m := range s.Mix {
-		share := s.Load.Scale * m.Weight / total
-		rate := func(wall time.Duration) float64 { return share * curve.At(c.ToScenario(wall)) }
-		p.Classes = append(p.Classes, m.Class)
-		p.Pacers = append(p.Pacers, NewPacer(rate, c.WallDuration()))
-	}
-	return p
-}
-
-// Intended is how many arrivals of class i the curve asks for in the wall span [from, to).
-func (p *Plan) Intended(i int, from, to time.Duration) float64 {
-	return p.Pacers[i].Hits(to) - p.Pacers[i].Hits(from)
-}
-
-// Total is how many requests the whole run asks for.
-func (p *Plan) Total() float64 {
-	t := 0.0
-	for _, pc := range p.Pacers {
-		t += pc.Total()
-	}
-	return t
-}
 
 // Options tune the generator.
 type Options struct {
@@ -65,47 +23,67 @@ type Options struct {
 // Sink receives every response. It is called from one goroutine per class.
 type Sink func(class int, res *vegeta.Result, late bool)
 
-// Attack sends the plan: one vegeta attack per class, all from one HTTP client, until
-// every pacer ends or ctx is cancelled. It returns when every response is in.
+// Attack sends the plan until every flow ends or ctx is cancelled, and returns when
+// every response is in. Single request classes go through vegeta's attacker, one per
+// class; journeys and a replayed log through thongsuot's dispatcher on the same kind of
+// pacer. All share one HTTP client.
 func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Options, sink Sink) error {
-	for _, c := range plan.Classes {
-		if requests[c] == nil {
-			return fmt.Errorf("no request for class %q", c)
+	for _, f := range plan.Flows {
+		if f.Journey == nil && f.Replay == nil && requests[f.Class] == nil {
+			return fmt.Errorf("no request for class %q", f.Class)
 		}
 	}
+	if setup == nil {
+		setup = &Setup{}
+	}
 	client := NewClient(opts.Timeout)
-	e := &env{ep: ep, setup: setup, seed: uint64(opts.Seed)}
+	x := &executor{
+		env: &env{ep: ep, setup: setup, seed: uint64(opts.Seed), pop: plan.Population},
+		pop: plan.Population, client: client, opts: opts, sink: sink, classes: plan.Classes,
+		wall: plan.Clock.WallDuration(), recent: &recentUnits{},
+	}
+	if x.pop == nil {
+		x.pop = NewPopulation(nil)
+	}
 	var wg sync.WaitGroup
-	attackers := make([]*vegeta.Attacker, len(plan.Classes))
-	for i, class := range plan.Classes {
-		atk := vegeta.NewAttacker(
-			vegeta.Client(client),
-			vegeta.MaxWorkers(opts.MaxWorkers),
-			vegeta.MaxBody(0), // bodies are not kept: metrics need codes and latencies only
-		)
-		attackers[i] = atk
-		pacer, build := plan.Pacers[i], requests[class]
-		var arrivals sync.Mutex
-		n := uint64(0)
-		// vegeta calls the targeter once per arrival; the counter numbers arrivals so
-		// that each one's choices depend on the seed alone.
-		targeter := func(tgt *vegeta.Target) error {
-			arrivals.Lock()
-			k := n
-			n++
-			arrivals.Unlock()
-			return build(tgt, k, e)
+	var attackers []*vegeta.Attacker
+	// Journeys stop on their own context: a stopped run lets in-flight steps finish.
+	journeyCtx, stopJourneys := context.WithCancel(context.Background())
+	defer stopJourneys()
+	x.began = time.Now()
+	for _, f := range plan.Flows {
+		switch {
+		case f.Journey != nil:
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				runJourneys(journeyCtx, f, x)
+			}()
+		case f.Replay != nil:
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				f.Replay.run(journeyCtx, f, x)
+			}()
+		default:
+			atk := vegeta.NewAttacker(
+				vegeta.Client(client),
+				vegeta.MaxWorkers(opts.MaxWorkers),
+				vegeta.MaxBody(0), // bodies are not kept: metrics need codes and latencies only
+			)
+			attackers = append(attackers, atk)
+			targeter, classOf := x.targeter(f)
+			began := time.Now()
+			results := atk.Attack(targeter, f.Arrivals, plan.Clock.WallDuration(), f.Name)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for res := range results {
+					due, _ := f.Arrivals.Intended(res.Seq)
+					sink(classOf(res.Seq), res, res.Timestamp.Sub(began.Add(due)) > opts.LateAfter)
+				}
+			}()
 		}
-		began := time.Now()
-		results := atk.Attack(targeter, pacer, plan.Clock.WallDuration(), class)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for res := range results {
-				due, _ := pacer.Intended(res.Seq)
-				sink(i, res, res.Timestamp.Sub(began.Add(due)) > opts.LateAfter)
-			}
-		}()
 	}
 	done := make(chan struct{})
 	go func() {
@@ -116,12 +94,31 @@ func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Op
 	case <-done:
 		return nil
 	case <-ctx.Done():
+		stopJourneys()
 		for _, a := range attackers {
 			a.Stop()
 		}
 		<-done
 		return ctx.Err()
 	}
+}
+
+// targeter is the vegeta targeter of a single-class flow, and the class index of each
+// arrival.
+func (x *executor) targeter(f *Flow) (vegeta.Targeter, func(seq uint64) int) {
+	e := *x.env
+	e.tier = f.Tier
+	build := requests[f.Class]
+	return numbered(func(tgt *vegeta.Target, k uint64) error { return build(tgt, k, &e) }),
+		func(uint64) int { return f.Classes[0] }
+}
+
+// numbered is a vegeta targeter that numbers the arrivals it fills in. vegeta calls the
+// targeter once per arrival, in order, so that each arrival's choices depend on the
+// seed and its number alone.
+func numbered(fill func(tgt *vegeta.Target, n uint64) error) vegeta.Targeter {
+	var n atomic.Uint64
+	return func(tgt *vegeta.Target) error { return fill(tgt, n.Add(1)-1) }
 }
 
 // NewClient is the HTTP client of the load: keep-alive, a connection pool big enough

@@ -46,12 +46,13 @@ func TestAttackHoldsTheRateAndCountsLateSends(t *testing.T) {
 			defer srv.Close()
 
 			s := parseScenario(t, "+5s", 1, "\n  baseline: 1000/s")
-			plan := NewPlan(s)
+			plan, err := NewPlan(s)
+			require.NoError(t, err)
 			require.InDelta(t, 5000, plan.Total(), 1)
 			var sent, late, ok atomic.Int64
 			var last atomic.Int64
 			start := time.Now()
-			err := Attack(context.Background(), plan, Endpoints{Portal: srv.URL}, &Setup{}, Options{
+			err = Attack(context.Background(), plan, Endpoints{Portal: srv.URL}, &Setup{}, Options{
 				Seed: 1, Timeout: 5 * time.Second, MaxWorkers: tt.maxWorkers, LateAfter: 10 * time.Millisecond,
 			}, func(class int, res *vegeta.Result, isLate bool) {
 				sent.Add(1)

@@ -20,13 +20,29 @@ type env struct {
 	ep    Endpoints
 	setup *Setup
 	seed  uint64
+	pop   *Population // nil: every request goes to ep.Portal
+	tier  string      // the flow's tier ("" = any)
+}
+
+// portal is the portal's base URL for arrival n: over the link tier of the unit the
+// arrival's user is drawn from, when the runtime has a URL for that tier.
+func (e *env) portal(n uint64) string {
+	if e.pop == nil || len(e.ep.Tiers) == 0 {
+		return e.ep.Portal
+	}
+	if i := e.pop.Pick(e.pick(n, 5), e.tier); i >= 0 {
+		if u, ok := e.ep.Tiers[e.pop.Tiers[i]]; ok {
+			return u
+		}
+	}
+	return e.ep.Portal
 }
 
 // requests maps each class of the schema (scenarios.Classes) to its request.
 var requests = map[string]request{
 	"catalogue": func(tgt *vegeta.Target, n uint64, e *env) error {
 		term := searchTerms[e.pick(n, 1)%uint64(len(searchTerms))]
-		tgt.Method, tgt.URL = http.MethodGet, e.ep.Portal+"/api/v1/procedures?q="+url.QueryEscape(term)
+		tgt.Method, tgt.URL = http.MethodGet, e.portal(n)+"/api/v1/procedures?q="+url.QueryEscape(term)
 		return nil
 	},
 	"login": func(tgt *vegeta.Target, n uint64, e *env) error {
@@ -40,7 +56,7 @@ var requests = map[string]request{
 	"submit": func(tgt *vegeta.Target, n uint64, e *env) error {
 		u := e.user(n)
 		proc := e.setup.Procedures[e.pick(n, 2)%uint64(len(e.setup.Procedures))]
-		tgt.Method, tgt.URL = http.MethodPost, e.ep.Portal+"/api/v1/dossiers"
+		tgt.Method, tgt.URL = http.MethodPost, e.portal(n)+"/api/v1/dossiers"
 		tgt.Body = dossierBody(proc, unitFor(e.pick(n, 3)), u.ID)
 		tgt.Header = http.Header{
 			"Authorization":   {"Bearer " + u.Token},
@@ -51,7 +67,7 @@ var requests = map[string]request{
 	},
 	"status": func(tgt *vegeta.Target, n uint64, e *env) error {
 		u := e.user(n)
-		tgt.Method, tgt.URL = http.MethodGet, e.ep.Portal+"/api/v1/dossiers/"+url.PathEscape(u.Dossier)
+		tgt.Method, tgt.URL = http.MethodGet, e.portal(n)+"/api/v1/dossiers/"+url.PathEscape(u.Dossier)
 		tgt.Header = http.Header{"Authorization": {"Bearer " + u.Token}}
 		return nil
 	},

@@ -1,50 +1,80 @@
 package load
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
-// Curve is the arrival rate over scenario time at scale 1: the baseline times every
-// event's multiplier at that moment.
+// Curve is one mix entry's arrival rate over scenario time at scale 1: its base rate
+// times its shape (diurnal × weekly × its shape's events) times load.events.
 type Curve struct {
-	baseline float64
-	events   []scenarios.Event
+	Base   float64 // average arrivals per second before the shape
+	Shape  Shape   // the entry's diurnal, weekly and shape events
+	Global Shape   // load.events (flat otherwise)
 }
 
-// NewCurve builds the curve a scenario's load section describes.
-func NewCurve(l scenarios.Load) Curve {
-	return Curve{baseline: float64(l.Baseline), events: l.Events}
-}
-
-// At is the rate, in requests per second, at scenario time t.
+// At is the rate, in arrivals per second, at scenario time t.
 func (c Curve) At(t time.Time) float64 {
-	r := c.baseline
-	for _, e := range c.events {
-		r *= factor(e, t)
-	}
-	return r
+	return c.Base * c.Shape.At(t) * c.Global.At(t)
 }
 
-func factor(e scenarios.Event, t time.Time) float64 {
-	switch {
-	case e.Step != nil:
-		s := e.Step
-		if t.Before(s.At.Time) || (s.Until != nil && !t.Before(s.Until.Time)) {
-			return 1
-		}
-		return s.Factor
-	case e.Ramp != nil:
-		r := e.Ramp
-		switch {
-		case !t.After(r.From.Time):
-			return r.FromFactor
-		case !t.Before(r.To.Time):
-			return r.ToFactor
-		}
-		frac := float64(t.Sub(r.From.Time)) / float64(r.To.Sub(r.From.Time))
-		return r.FromFactor + frac*(r.ToFactor-r.FromFactor)
+// NewCurves builds every mix entry's curve, in mix order.
+func NewCurves(s *scenarios.Scenario) ([]Curve, error) {
+	zone, err := time.LoadLocation(s.Clock.Zone)
+	if err != nil {
+		return nil, fmt.Errorf("clock.zone: %w", err)
 	}
-	return 1
+	l := s.Load
+	total := 0.0
+	for _, m := range s.Mix {
+		if m.Rate == 0 {
+			total += m.Weight
+		}
+	}
+	global := NewShape(zone, nil, nil, l.Events)
+	curves := make([]Curve, len(s.Mix))
+	for i, m := range s.Mix {
+		base := float64(m.Rate)
+		if m.Rate == 0 && total > 0 {
+			base = float64(l.Baseline) * m.Weight / total
+		}
+		diurnal, weekly, events := l.Diurnal, l.Weekly, []scenarios.Event(nil)
+		if sh, ok := l.Shapes[m.Shape]; ok {
+			events = sh.Events
+			if len(sh.Diurnal) > 0 {
+				diurnal = sh.Diurnal
+			}
+			if sh.Weekly != nil {
+				weekly = sh.Weekly
+			}
+		}
+		curves[i] = Curve{Base: base, Shape: NewShape(zone, diurnal, weekly, events), Global: global}
+	}
+	return curves, nil
+}
+
+// Integrate is the number of arrivals the curve asks for over scenario time [from, to)
+// at scale 1 (Simpson's rule on one-minute steps; events with sharper edges than that
+// are rare and cost at most a minute's traffic each).
+func (c Curve) Integrate(from, to time.Time) float64 {
+	const step = time.Minute
+	n := int(to.Sub(from) / step)
+	if n%2 == 1 {
+		n++
+	}
+	if n == 0 {
+		return 0
+	}
+	h := to.Sub(from) / time.Duration(n)
+	sum := c.At(from) + c.At(to)
+	for i := 1; i < n; i++ {
+		w := 2.0
+		if i%2 == 1 {
+			w = 4
+		}
+		sum += w * c.At(from.Add(time.Duration(i)*h))
+	}
+	return sum * h.Seconds() / 3
 }

@@ -73,7 +73,9 @@ func TestCurveEvents(t *testing.T) {
   events:
     - ramp: {from: +0m, to: +10m, from_factor: 0, to_factor: 1}
     - step: {at: +20m, until: +30m, factor: 3}`)
-	c := NewCurve(s.Load)
+	curves, err := NewCurves(s)
+	require.NoError(t, err)
+	c := curves[0]
 	start := s.Clock.Start.Time
 	tests := []struct {
 		at   time.Duration

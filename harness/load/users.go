@@ -35,6 +35,11 @@ type User struct {
 type Setup struct {
 	Users      []User
 	Procedures []string
+	// FeeProcedures and FreeProcedures split Procedures by whether a fee is paid online.
+	FeeProcedures, FreeProcedures []string
+	// Citizens are the personal IDs (level-2 accounts) journeys sign in as; they sign
+	// in during the run, as part of their journey.
+	Citizens []string
 }
 
 // setupParallelism bounds set-up requests so that bring-up does not look like load.
@@ -48,6 +53,7 @@ func Prepare(ctx context.Context, client *http.Client, ep Endpoints, ids func(i 
 	var catalogue struct {
 		Procedures []struct {
 			Code   string `json:"code"`
+			Fee    int64  `json:"fee_vnd"`
 			Bundle bool   `json:"bundle"` // linked-procedure bundles are filed elsewhere
 		} `json:"procedures"`
 	}
@@ -55,8 +61,14 @@ func Prepare(ctx context.Context, client *http.Client, ep Endpoints, ids func(i 
 		return nil, fmt.Errorf("reading the procedure catalogue: %w", err)
 	}
 	for _, p := range catalogue.Procedures {
-		if !p.Bundle {
-			s.Procedures = append(s.Procedures, p.Code)
+		if p.Bundle {
+			continue
+		}
+		s.Procedures = append(s.Procedures, p.Code)
+		if p.Fee > 0 {
+			s.FeeProcedures = append(s.FeeProcedures, p.Code)
+		} else {
+			s.FreeProcedures = append(s.FreeProcedures, p.Code)
 		}
 	}
 	if len(s.Procedures) == 0 {

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dustin/go-humanize"
+	"github.com/spf13/cobra"
+
+	"github.com/thongsuot/thongsuot/harness/load"
+	"github.com/thongsuot/thongsuot/reports"
+	"github.com/thongsuot/thongsuot/scenarios"
+)
+
+// planSpans is how finely the plan looks for its peak: 10 scenario minutes per span on
+// a 24-day scenario.
+const planSpans = 3000
+
+func newPlanCmd() *cobra.Command {
+	var (
+		out      string
+		scale    float64
+		compress float64
+	)
+	cmd := &cobra.Command{
+		Use:   "plan SCENARIO",
+		Short: "Show what a scenario will send, without sending anything",
+		Long: `Plan reads a scenario and prints its timeline — events, faults, SLO windows — with
+the peak request rate, the requests planned per class, the total and how long the run
+takes on the wall clock. It writes plan.png: the planned request rate over scenario time,
+per mix entry and in total, events marked and labelled, faults shaded. Nothing is sent.
+
+--scale and --compress override the scenario's: at --scale 1 the rates are the real,
+national ones the scenario models.`,
+		Example: `  thongsuot plan july1-surge                     # the surge as the default run plays it
+  thongsuot plan july1-surge --scale 1 --out out/plan   # real national rates
+  thongsuot plan my.yaml --compress 7200                # how long at twice the speed`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := scenarios.Open(args[0])
+			if err != nil {
+				return &exitError{code: exitHarness, err: err}
+			}
+			if cmd.Flags().Changed("scale") {
+				s.Load.Scale = scale
+			}
+			if cmd.Flags().Changed("compress") {
+				s.Clock.Compress = compress
+			}
+			if s.Load.Scale <= 0 || s.Clock.Compress <= 0 {
+				return &exitError{code: exitHarness, err: fmt.Errorf("--scale and --compress must be positive")}
+			}
+			plan, err := load.NewPlan(s)
+			if err != nil {
+				return &exitError{code: exitHarness, err: err}
+			}
+			markers := load.ScenarioMarkers(s)
+			printPlan(cmd.OutOrStdout(), s, plan, markers)
+			if out == "" {
+				out = "."
+			}
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return &exitError{code: exitHarness, err: err}
+			}
+			path := filepath.Join(out, reports.PlanFile)
+			if err := reports.WritePlan(path, s, plan, markers); err != nil {
+				return &exitError{code: exitHarness, err: fmt.Errorf("plan.png: %w", err)}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "\nplot: %s\n", path)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "directory for plan.png (default: the current directory)")
+	cmd.Flags().Float64Var(&scale, "scale", 0, "override load.scale (1 = the real rates)")
+	cmd.Flags().Float64Var(&compress, "compress", 0, "override clock.compress (scenario seconds per wall second)")
+	return cmd
+}
+
+func printPlan(w io.Writer, s *scenarios.Scenario, plan *load.Plan, markers []load.Marker) {
+	zone, _ := time.LoadLocation(s.Clock.Zone)
+	at := func(t time.Time) string { return t.In(zone).Format("Mon 2006-01-02 15:04") }
+	c := plan.Clock
+	wall := c.WallDuration()
+	fmt.Fprintf(w, "%s: %s → %s %s (%s of scenario time)\n", s.Name, at(c.Start), at(c.End), s.Clock.Zone, c.End.Sub(c.Start))
+	fmt.Fprintf(w, "  played at %g× in %s of wall time, scale %g\n", c.Compress, wall.Round(time.Second), plan.Scale)
+	series := plan.Series(planSpans)
+	peak := load.Peak(series)
+	total := plan.Total()
+	fmt.Fprintf(w, "  requests planned: %s (%.0f/s on average); peak %.0f requests/s at %s\n",
+		thousands(total), total/wall.Seconds(), peak.Rate, at(peak.Scenario))
+
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	fmt.Fprintln(w, "\nmix:")
+	fmt.Fprintln(tw, "  entry\tkind\tbase rate\tshape\ttier\tarrivals\trequests")
+	for i, f := range plan.Flows {
+		kind, base, shape, tier := "class", "", "", orAny(f.Tier)
+		switch {
+		case f.Journey != nil:
+			kind = fmt.Sprintf("journey (%d steps, think %s)", len(f.Journey.Steps), f.Think)
+		case f.Replay != nil:
+			kind = "replay"
+		}
+		if f.Replay == nil {
+			base = fmt.Sprintf("%.3g/s", f.Curve.Base)
+			shape = orDash(s.Mix[i].Shape)
+		}
+		n := 0.0
+		for _, k := range f.Classes {
+			n += plan.Intended(k, 0, wall)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Name, kind, base, shape, tier, thousands(f.Arrivals.Total()), thousands(n))
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "\nrequests per class:")
+	for _, ct := range plan.ClassTotals() {
+		fmt.Fprintf(tw, "  %s\t%s\n", ct.Class, thousands(ct.Requests))
+	}
+	tw.Flush()
+
+	if len(markers) > 0 {
+		fmt.Fprintln(w, "\nevents (scenario time):")
+		for _, m := range markers {
+			span := at(m.At)
+			if !m.Until.IsZero() {
+				span += " → " + m.Until.In(zone).Format("01-02 15:04")
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", span, m.Kind, orDash(m.Label), whereMarker(m.Entry))
+		}
+		tw.Flush()
+	}
+	if len(s.Faults) > 0 {
+		fmt.Fprintln(w, "\nfaults:")
+		for _, f := range s.Faults {
+			length := fmt.Sprintf("%s wall (%s scenario)", f.For.D, c.ScenarioSpan(f.For.D).Round(time.Minute))
+			if f.For.Scenario {
+				length = fmt.Sprintf("%s scenario (%s wall)", f.For.D, c.WallSpan(f.For.D).Round(time.Millisecond))
+			}
+			what := f.Toxic
+			if f.Latency != nil {
+				what += " " + f.Latency.Duration.String()
+			}
+			fmt.Fprintf(tw, "  %s\tat wall %s\tfor %s\t%s on %s\t%s\n", at(f.At.Time), c.ToWall(f.At.Time).Round(time.Millisecond), length, what, f.Link, f.Name)
+		}
+		tw.Flush()
+	}
+	win := s.SLOs.Window.Duration
+	fmt.Fprintf(w, "\nSLO windows: %d × %s (%s wall), judged from %d requests; %d objectives\n",
+		int((wall+c.WallSpan(win)-1)/c.WallSpan(win)), win, c.WallSpan(win), s.SLOs.MinRequests, len(s.SLOs.Objectives))
+	counts := plan.Population.TierCounts()
+	var tiers []string
+	for _, t := range scenarios.Tiers {
+		tiers = append(tiers, fmt.Sprintf("%s %d", t, counts[t]))
+	}
+	fmt.Fprintf(w, "population: %d units (%s), %d citizen accounts\n", len(plan.Population.Units), strings.Join(tiers, ", "), plan.Population.Citizens)
+}
+
+func whereMarker(entry string) string {
+	if entry == "" {
+		return "(all traffic)"
+	}
+	return "(shape " + entry + ")"
+}
+
+func orAny(s string) string {
+	if s == "" {
+		return "all"
+	}
+	return s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// thousands writes n rounded, with thousands separated: 1,234,567.
+func thousands(n float64) string { return humanize.Comma(int64(math.Round(n))) }

@@ -1,0 +1,291 @@
+package load
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Journey is a sequence of steps one virtual user walks through, each step its own
+// request class ("<entry>.<step>"). The user waits the entry's think time (wall clock)
+// before every step but the first; a step that fails ends the journey when later steps
+// need its answer.
+type Journey struct {
+	Name  string
+	Steps []Step
+	walk  func(w *walk)
+}
+
+// Step is one step of a journey as the plan counts it: Share of the journeys take it
+// (a fee is paid on some dossiers only), Repeat times (status is polled).
+type Step struct {
+	Name   string
+	Share  float64
+	Repeat int
+}
+
+// offsets are the expected wall offsets, from the journey's arrival, of each occurrence
+// of step k: a think time for every occurrence before it, weighted by its share.
+func (j *Journey) offsets(k int, think time.Duration) []time.Duration {
+	before := 0.0
+	for _, st := range j.Steps[:k] {
+		before += st.Share * float64(st.Repeat)
+	}
+	out := make([]time.Duration, j.Steps[k].Repeat)
+	for r := range out {
+		out[r] = time.Duration((before + float64(r)) * float64(think))
+	}
+	return out
+}
+
+// journeys are the built-in journeys by name; scenarios.Journeys lists the same names
+// and steps (a test holds them to it).
+var journeys = map[string]*Journey{}
+
+func register(j *Journey) {
+	for i := range j.Steps {
+		if j.Steps[i].Repeat == 0 {
+			j.Steps[i].Repeat = 1
+		}
+		if j.Steps[i].Share == 0 {
+			j.Steps[i].Share = 1
+		}
+	}
+	journeys[j.Name] = j
+}
+
+// runJourneys paces one journey flow's arrivals and walks each arrival's steps.
+func runJourneys(ctx context.Context, f *Flow, x *executor) {
+	dispatch(ctx, f, x, func(n uint64, due time.Time) {
+		w := &walk{ctx: ctx, x: x, f: f, n: n, ready: due, first: true}
+		w.pickUnit(f.Tier)
+		f.Journey.walk(w)
+	})
+}
+
+// dispatch paces a flow's arrivals (open model: an arrival that finds every worker
+// busy waits for one and is counted late, never skipped) and runs each in its own
+// goroutine with its number and the time it was due.
+func dispatch(ctx context.Context, f *Flow, x *executor, arrive func(n uint64, due time.Time)) {
+	maxWorkers := x.opts.MaxWorkers
+	if maxWorkers == 0 {
+		maxWorkers = vegeta.DefaultMaxWorkers
+	}
+	workers := make(chan struct{}, min(maxWorkers, 1<<20))
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	began := x.began
+	// Every arrival is due before the end of the run (the pacer stops there). One that
+	// still waits for a worker endGrace after the end is dropped, and the plan's
+	// intended count shows it; one merely behind at the end is sent, and late.
+	end := time.NewTimer(x.wall + endGrace)
+	defer end.Stop()
+	for n := uint64(0); ; n++ {
+		wait, stop := f.Arrivals.Pace(time.Since(began), n)
+		if stop || time.Since(began) > x.wall+endGrace {
+			return
+		}
+		if wait > 0 && !sleep(ctx, wait) {
+			return
+		}
+		select {
+		case workers <- struct{}{}:
+		case <-ctx.Done():
+			return
+		case <-end.C:
+			return
+		}
+		due, _ := f.Arrivals.Intended(n)
+		wg.Add(1)
+		go func(n uint64) {
+			defer func() { <-workers; wg.Done() }()
+			arrive(n, began.Add(due))
+		}(n)
+	}
+}
+
+// endGrace is how long after the end of the run an arrival due before it may still start.
+const endGrace = 100 * time.Millisecond
+
+// sleep waits d or until ctx ends; false means ctx ended.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// walk is one journey in progress: who walks it, from which unit, and when its next
+// step is due.
+type walk struct {
+	ctx   context.Context
+	x     *executor
+	f     *Flow
+	n     uint64    // arrival number within the flow
+	ready time.Time // when the next step is due: the arrival, then last answer + think
+	first bool
+	unit  int    // index in Population.Units
+	base  string // the portal's base URL over the unit's tier
+	token string
+}
+
+func (w *walk) pickUnit(tier string) {
+	w.unit = w.x.pop.Pick(w.pick(0), tier)
+	w.base = w.x.env.ep.Portal
+	if w.unit >= 0 {
+		if u, ok := w.x.env.ep.Tiers[w.x.pop.Tiers[w.unit]]; ok {
+			w.base = u
+		}
+	}
+}
+
+func (w *walk) unitCode() string {
+	if w.unit < 0 {
+		return unitFor(w.pick(1))
+	}
+	return w.x.pop.Units[w.unit].Code
+}
+
+// pick is a deterministic random number for this journey's draw k.
+func (w *walk) pick(k uint64) uint64 {
+	return w.x.env.pick(w.n, uint64(w.f.Classes[0])<<8|k)
+}
+
+// hit is one step's request.
+type hit struct {
+	method, url string
+	header      http.Header
+	body        []byte
+}
+
+// do sends step k's request once its think time has passed and returns the answer's
+// body when it is a 2xx. ok is false when the step failed or was not sent (the run is
+// ending or was stopped).
+func (w *walk) do(k int, c hit) (body []byte, ok bool) {
+	if !w.first {
+		w.ready = w.ready.Add(w.f.Think)
+	}
+	// The run's end bounds every journey: steps due after it are not sent, as the plan
+	// does not count them either.
+	if w.ready.Sub(w.x.began) >= w.x.wall {
+		return nil, false
+	}
+	if d := time.Until(w.ready); d > 0 && !sleep(w.ctx, d) {
+		return nil, false
+	}
+	if w.ctx.Err() != nil {
+		return nil, false
+	}
+	w.first = false
+	class := w.f.Classes[k]
+	res, body := w.x.send(c, w.x.classes[class], w.n)
+	late := res.Timestamp.Sub(w.ready) > w.x.opts.LateAfter
+	w.x.sink(class, res, late)
+	w.ready = res.Timestamp.Add(res.Latency)
+	return body, res.Code >= 200 && res.Code < 300
+}
+
+// doJSON is do, decoding a 2xx answer into out.
+func (w *walk) doJSON(k int, c hit, out any) bool {
+	body, ok := w.do(k, c)
+	if !ok {
+		return false
+	}
+	return out == nil || json.Unmarshal(body, out) == nil
+}
+
+// executor is what every flow of an attack shares.
+type executor struct {
+	env     *env
+	pop     *Population
+	client  *http.Client
+	opts    Options
+	sink    Sink
+	classes []string
+	began   time.Time
+	wall    time.Duration
+	recent  *recentUnits
+}
+
+// maxAnswer bounds how much of an answer a journey reads: enough for any JSON it needs.
+const maxAnswer = 1 << 20
+
+// send makes one request and describes it as vegeta does, so that results encoders and
+// the metrics sink treat journey steps like any other request.
+func (x *executor) send(c hit, class string, seq uint64) (*vegeta.Result, []byte) {
+	res := &vegeta.Result{Attack: class, Seq: seq, Method: c.method, URL: c.url, Timestamp: time.Now()}
+	// In-flight requests finish when the run is stopped: a cancelled request would be
+	// recorded as a failure of the system under test. The client's timeout bounds them.
+	req, err := http.NewRequestWithContext(context.Background(), c.method, c.url, bytes.NewReader(c.body))
+	if err != nil {
+		res.Error = err.Error()
+		return res, nil
+	}
+	if c.body == nil {
+		req.Body, req.ContentLength = http.NoBody, 0
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	res.BytesOut = uint64(len(c.body))
+	resp, err := x.client.Do(req)
+	if err != nil {
+		res.Latency = time.Since(res.Timestamp)
+		res.Error = err.Error()
+		return res, nil
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	res.Latency = time.Since(res.Timestamp)
+	res.Code = uint16(resp.StatusCode)
+	res.BytesIn = uint64(len(body))
+	if err != nil {
+		res.Error = err.Error()
+		res.Code = 0
+		return res, nil
+	}
+	if res.Code < 200 || res.Code >= 400 {
+		res.Error = resp.Status
+	}
+	return res, body
+}
+
+// recentUnits remembers the units that recently received dossiers, so that officials
+// work where there is work: a unit's queue is where its dossiers land.
+type recentUnits struct {
+	mu    sync.Mutex
+	codes []string
+	next  int
+}
+
+const recentCap = 512
+
+func (r *recentUnits) add(code string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.codes) < recentCap {
+		r.codes = append(r.codes, code)
+		return
+	}
+	r.codes[r.next] = code
+	r.next = (r.next + 1) % recentCap
+}
+
+func (r *recentUnits) pick(x uint64) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.codes) == 0 {
+		return "", false
+	}
+	return r.codes[x%uint64(len(r.codes))], true
+}

@@ -1,0 +1,174 @@
+package load
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/thongsuot/thongsuot/harness/clock"
+	"github.com/thongsuot/thongsuot/scenarios"
+)
+
+// Arrivals is an open-model arrival process on the wall clock: vegeta's Pacer, plus
+// when each arrival was meant to happen (the reference for late sends) and how many
+// were meant to happen by a given moment (the reference for dropped ones).
+type Arrivals interface {
+	vegeta.Pacer
+	Intended(n uint64) (time.Duration, bool)
+	Hits(elapsed time.Duration) float64
+	Total() float64
+}
+
+// Flow is one mix entry as a run sends it: a single request class paced along its
+// curve, a journey whose arrivals are paced and whose steps follow at think-time
+// intervals, or a replayed access log.
+type Flow struct {
+	Name     string
+	Class    string   // a single request class; "" for a journey or a replay
+	Journey  *Journey // the journey; nil otherwise
+	Replay   *Replay  // the replayed log; nil otherwise
+	Tier     string   // users only from units of this tier; "" for all
+	Think    time.Duration
+	Curve    Curve // scale 1, scenario time; zero for a replay
+	Arrivals Arrivals
+	// Classes are the flow's indices into Plan.Classes: one for a single class, one
+	// per step of a journey, one per rule class of a replay.
+	Classes []int
+}
+
+// Plan is what a run will send: one flow per mix entry, and the request classes the
+// metrics record. It knows how many requests of each class it asks for in any span of
+// wall time.
+type Plan struct {
+	Clock   clock.Clock
+	Scale   float64
+	Classes []string
+	Flows   []*Flow
+	// Population is who sends: units, their weights and link tiers.
+	Population *Population
+	// intended[i] counts class i's requests planned in the wall span [from, to).
+	intended []func(from, to time.Duration) float64
+}
+
+// NewPlan lays each mix entry's curve (or the source log) over the scenario clock.
+func NewPlan(s *scenarios.Scenario) (*Plan, error) {
+	c := clock.Clock{Start: s.Clock.Start.Time, End: s.Clock.End.Time, Compress: s.Clock.Compress}
+	p := &Plan{Clock: c, Scale: s.Load.Scale, Population: NewPopulation(s.Load.Population)}
+	if s.Load.Source != nil {
+		r, err := LoadReplay(s.LogPath(), s.Load.Source, c)
+		if err != nil {
+			return nil, err
+		}
+		p.addReplay(r)
+		return p, nil
+	}
+	curves, err := NewCurves(s)
+	if err != nil {
+		return nil, err
+	}
+	for i, m := range s.Mix {
+		curve, scale := curves[i], s.Load.Scale
+		rate := func(wall time.Duration) float64 { return scale * curve.At(c.ToScenario(wall)) }
+		f := &Flow{Name: m.EntryName(), Class: m.Class, Tier: m.Tier, Think: m.Think.Duration,
+			Curve: curve, Arrivals: NewPacer(rate, c.WallDuration())}
+		if m.Journey == "" {
+			f.Classes = []int{len(p.Classes)}
+			p.Classes = append(p.Classes, f.Name)
+			p.intended = append(p.intended, hitsBetween(f.Arrivals, 0))
+		} else {
+			j, ok := journeys[m.Journey]
+			if !ok {
+				return nil, fmt.Errorf("mix[%d]: no journey %q in this build", i, m.Journey)
+			}
+			f.Journey = j
+			for k, st := range j.Steps {
+				f.Classes = append(f.Classes, len(p.Classes))
+				p.Classes = append(p.Classes, f.Name+"."+st.Name)
+				p.intended = append(p.intended, stepIntended(f.Arrivals, j.offsets(k, f.Think), st.Share))
+			}
+		}
+		p.Flows = append(p.Flows, f)
+	}
+	return p, nil
+}
+
+// hitsBetween counts arrivals in [from−shift, to−shift): a step that follows its
+// journey's arrival by shift.
+func hitsBetween(a Arrivals, shift time.Duration) func(from, to time.Duration) float64 {
+	return func(from, to time.Duration) float64 { return a.Hits(to-shift) - a.Hits(from-shift) }
+}
+
+func stepIntended(a Arrivals, offsets []time.Duration, share float64) func(from, to time.Duration) float64 {
+	return func(from, to time.Duration) float64 {
+		n := 0.0
+		for _, off := range offsets {
+			n += a.Hits(to-off) - a.Hits(from-off)
+		}
+		return share * n
+	}
+}
+
+// Intended is how many requests of class i the plan asks for in the wall span [from, to).
+func (p *Plan) Intended(i int, from, to time.Duration) float64 {
+	return p.intended[i](from, to)
+}
+
+// Total is how many requests the whole run asks for.
+func (p *Plan) Total() float64 {
+	t := 0.0
+	for i := range p.Classes {
+		t += p.Intended(i, 0, p.Clock.WallDuration())
+	}
+	return t
+}
+
+// Point is the plan's request rate over one span of the run.
+type Point struct {
+	Wall     time.Duration // start of the span
+	Scenario time.Time
+	Rate     float64 // requests per wall second, all classes
+}
+
+// Series is the planned request rate in n equal spans of the run.
+func (p *Plan) Series(n int) []Point {
+	wall := p.Clock.WallDuration()
+	pts := make([]Point, n)
+	for k := range pts {
+		from, to := wall*time.Duration(k)/time.Duration(n), wall*time.Duration(k+1)/time.Duration(n)
+		sum := 0.0
+		for i := range p.Classes {
+			sum += p.Intended(i, from, to)
+		}
+		pts[k] = Point{Wall: from, Scenario: p.Clock.ToScenario(from), Rate: sum / (to - from).Seconds()}
+	}
+	return pts
+}
+
+// Peak is the highest point of Series(n).
+func Peak(series []Point) Point {
+	best := Point{}
+	for _, pt := range series {
+		if pt.Rate > best.Rate {
+			best = pt
+		}
+	}
+	return best
+}
+
+// ClassTotals are the planned requests per class over the run, largest first.
+func (p *Plan) ClassTotals() []ClassTotal {
+	out := make([]ClassTotal, len(p.Classes))
+	for i, c := range p.Classes {
+		out[i] = ClassTotal{Class: c, Requests: p.Intended(i, 0, p.Clock.WallDuration())}
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].Requests > out[b].Requests })
+	return out
+}
+
+// ClassTotal is one class's planned requests.
+type ClassTotal struct {
+	Class    string
+	Requests float64
+}

@@ -1,0 +1,558 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// The rate model: every mix entry's arrivals per wall second at scenario time t are
+//
+//	scale × base × diurnal(t) × weekly(t) × Π load.events(t) × Π shape events(t)
+//
+// where base is the entry's own rate, or its weight's share of load.baseline. Diurnal
+// and weekly shapes are normalised to average 1, so base is the long-run average rate.
+
+// Diurnal is the relative rate of each hour of the day, 24 values, hour 0 first. Each
+// value is placed at the middle of its hour and the curve between them is smooth and
+// periodic over the day; it is scaled to average 1, so only the ratios matter.
+type Diurnal []float64
+
+// Weekly is the relative rate of each weekday; days left out are 1. Like Diurnal it is
+// scaled to average 1 over the week.
+type Weekly struct {
+	Mon *float64 `yaml:"mon,omitempty"`
+	Tue *float64 `yaml:"tue,omitempty"`
+	Wed *float64 `yaml:"wed,omitempty"`
+	Thu *float64 `yaml:"thu,omitempty"`
+	Fri *float64 `yaml:"fri,omitempty"`
+	Sat *float64 `yaml:"sat,omitempty"`
+	Sun *float64 `yaml:"sun,omitempty"`
+}
+
+// Factors are the weekday factors indexed by time.Weekday (Sunday first), before
+// normalisation.
+func (w *Weekly) Factors() [7]float64 {
+	f := [7]float64{1, 1, 1, 1, 1, 1, 1}
+	if w == nil {
+		return f
+	}
+	for i, v := range []*float64{w.Sun, w.Mon, w.Tue, w.Wed, w.Thu, w.Fri, w.Sat} {
+		if v != nil {
+			f[i] = *v
+		}
+	}
+	return f
+}
+
+// Shape is a named traffic shape mix entries can follow (mix[].shape): its diurnal and
+// weekly shapes replace load.diurnal and load.weekly, and its events multiply with
+// load.events.
+type Shape struct {
+	Description string  `yaml:"description,omitempty"`
+	Diurnal     Diurnal `yaml:"diurnal,omitempty"`
+	Weekly      *Weekly `yaml:"weekly,omitempty"`
+	Events      []Event `yaml:"events,omitempty"`
+}
+
+// Spike multiplies the rate by Peak at At, decaying back to 1 with the given half-life
+// (scenario time): factor 1 + (Peak−1)·2^(−(t−At)/HalfLife). With Rise, the factor
+// climbs linearly from 1 over Rise before At.
+type Spike struct {
+	At       Time     `yaml:"at"`
+	Peak     float64  `yaml:"peak"`
+	HalfLife Duration `yaml:"half_life"`
+	Rise     Duration `yaml:"rise,omitempty"`
+	Label    string   `yaml:"label,omitempty"`
+}
+
+// MixOptions are the parts of a mix entry beyond its class or journey and weight.
+type MixOptions struct {
+	// Name names the entry in metrics and SLOs (default: the class or journey). A
+	// journey's steps are the classes "<name>.<step>".
+	Name string `yaml:"name,omitempty"`
+	// Rate gives the entry its own average rate instead of a share of load.baseline.
+	Rate  Rate   `yaml:"rate,omitempty"`
+	Shape string `yaml:"shape,omitempty"` // a key of load.shapes
+	// Tier restricts the entry's users to units of one link tier (default: all).
+	Tier string `yaml:"tier,omitempty"`
+	// Think is the wall time a journey's user waits between steps (default 1s).
+	Think Duration `yaml:"think,omitempty"`
+}
+
+// Population is who sends: virtual citizens and commune officials spread over the
+// 3,321 commune-level units by weight, each unit on a link tier.
+type Population struct {
+	// Citizens is how many distinct citizen accounts journeys sign in as.
+	Citizens int `yaml:"citizens,omitempty"`
+	// Weights is each unit type's relative traffic per unit (ward, commune, special_zone).
+	Weights map[string]float64 `yaml:"weights,omitempty"`
+	// Tiers is each unit type's link tier.
+	Tiers map[string]string `yaml:"tiers,omitempty"`
+	// RemoteCommunes moves this many communes (chosen by a hash of the unit code, the
+	// same in every run) from their type's tier to the remote tier.
+	RemoteCommunes *int `yaml:"remote_communes,omitempty"`
+	// Units sets the tier of single units by code; it overrides everything above.
+	Units map[string]string `yaml:"units,omitempty"`
+}
+
+// UnitTypes are the kinds of commune-level unit population weights and tiers name.
+var UnitTypes = []string{"ward", "commune", "special_zone"}
+
+// Population defaults.
+var (
+	// assumption: a ward carries 4× a commune's traffic (denser, more online), which puts
+	// Hanoi's share near the 5.3 % its dossiers were of the nation's (calibration F13/F12).
+	DefaultWeights = map[string]float64{"ward": 4, "commune": 1, "special_zone": 1}
+	// assumption: wards on urban fibre, communes rural, the 13 special zones remote/island.
+	DefaultUnitTiers = map[string]string{"ward": "urban", "commune": "rural", "special_zone": "remote"}
+)
+
+const (
+	DefaultCitizens = 1000
+	// DefaultRemoteCommunes: 3,321 − 2,943 upgraded (calibration F28) − 13 special zones.
+	DefaultRemoteCommunes = 365
+	DefaultThink          = time.Second
+	DefaultSpeed          = 1.0
+	DefaultMaxMalformed   = Percent(0.01)
+)
+
+// Source replays an access log instead of following a curve. Lines whose timestamps
+// fall within the scenario clock are sent at (timestamp − clock.start) / speed.
+type Source struct {
+	Log string `yaml:"log"` // relative to the scenario file
+	// Speed is log seconds per wall second; it is the clock's compress.
+	Speed float64 `yaml:"speed,omitempty"`
+	// Format is combined (nginx/Apache), json (one object a line) or auto (default).
+	Format string `yaml:"format,omitempty"`
+	// MaxMalformed is the share of lines that may fail to parse before the replay
+	// refuses to run (default 1 %).
+	MaxMalformed *Percent `yaml:"max_malformed,omitempty"`
+	// Rules map requests to classes, first match wins; unmatched requests are "other".
+	// Without rules the portal's paths map to the built-in classes.
+	Rules []Rule `yaml:"rules,omitempty"`
+}
+
+// Rule maps requests whose path matches Path (a regular expression) and, if given,
+// whose method is Method, to Class.
+type Rule struct {
+	Path   string `yaml:"path"`
+	Method string `yaml:"method,omitempty"`
+	Class  string `yaml:"class"`
+}
+
+// LogFormats are the access-log formats a source can name.
+var LogFormats = []string{"auto", "combined", "json"}
+
+// OtherClass is the class of replayed requests no rule matches.
+const OtherClass = "other"
+
+// DefaultRules map the reference portal's and identity provider's paths to classes.
+var DefaultRules = []Rule{
+	{Path: `^/oauth2/token`, Class: "login"},
+	{Path: `^/api/v1/procedures`, Class: "catalogue"},
+	{Path: `^/api/v1/(units|provinces)`, Class: "units"},
+	{Path: `^/api/v1/dossiers/[^/]+/attachments`, Class: "upload"},
+	{Path: `^/api/v1/dossiers/[^/]+/payment`, Class: "pay"},
+	{Path: `^/api/v1/(dossiers|bundles)$`, Method: "POST", Class: "submit"},
+	{Path: `^/api/v1/dossiers`, Class: "status"},
+	{Path: `^/api/v1/officials/`, Class: "officials"},
+}
+
+// Journey is a built-in journey: a sequence of steps one virtual user walks through.
+type Journey struct {
+	Name  string
+	Steps []string
+	Doc   string
+}
+
+// Journeys are the journeys a mix can name; harness/load has the steps of each.
+var Journeys = []Journey{
+	{"citizen-dossier", []string{"login", "catalogue", "unit", "submit", "upload", "pay", "status"},
+		"a citizen signs in through identity, searches the catalogue, looks up a commune, files a dossier (Idempotency-Key), uploads a scan, pays the fee if it has one, and polls its status"},
+	{"citizen-lookup", []string{"login", "units", "unit", "catalogue"},
+		"a citizen signs in and looks up their new commune and a procedure: the identity and read burst of 30 June – 1 July"},
+	{"birth-bundle", []string{"login", "catalogue", "submit", "status"},
+		"linked procedure 1: birth registration + permanent residence + health-insurance card for a child under 6"},
+	{"death-bundle", []string{"login", "catalogue", "submit", "status"},
+		"linked procedure 2: death registration + removal of residence + funeral allowance"},
+	{"official-queue", []string{"login", "queue", "open", "accept", "complete"},
+		"a commune one-door official signs in, reads the unit's queue and works the oldest dossier"},
+}
+
+// JourneySteps returns a journey's steps, or false for an unknown journey.
+func JourneySteps(name string) ([]string, bool) {
+	for _, j := range Journeys {
+		if j.Name == name {
+			return j.Steps, true
+		}
+	}
+	return nil, false
+}
+
+func journeyNames() []string {
+	names := make([]string, len(Journeys))
+	for i, j := range Journeys {
+		names[i] = j.Name
+	}
+	return names
+}
+
+// EntryName is what a mix entry is called in metrics: its name, else its class or journey.
+func (c Class) EntryName() string {
+	switch {
+	case c.Name != "":
+		return c.Name
+	case c.Journey != "":
+		return c.Journey
+	}
+	return c.Class
+}
+
+// ClassNames are the request classes a run records, in order: each single-class mix
+// entry, each step of each journey, or the replay rules' classes and "other".
+func (s *Scenario) ClassNames() []string {
+	if src := s.Load.Source; src != nil {
+		return src.ClassNames()
+	}
+	var names []string
+	for _, m := range s.Mix {
+		if m.Journey == "" {
+			names = append(names, m.EntryName())
+			continue
+		}
+		steps, _ := JourneySteps(m.Journey)
+		for _, st := range steps {
+			names = append(names, m.EntryName()+"."+st)
+		}
+	}
+	return names
+}
+
+// ClassNames are the classes a replay records: its rules' classes in order, then "other".
+func (src *Source) ClassNames() []string {
+	var names []string
+	for _, r := range src.EffectiveRules() {
+		if !slices.Contains(names, r.Class) {
+			names = append(names, r.Class)
+		}
+	}
+	return append(names, OtherClass)
+}
+
+// EffectiveRules are the source's rules, or DefaultRules when it has none.
+func (src *Source) EffectiveRules() []Rule {
+	if len(src.Rules) == 0 {
+		return DefaultRules
+	}
+	return src.Rules
+}
+
+// LogPath is where the source's log is, relative to the scenario file.
+func (s *Scenario) LogPath() string {
+	p := s.Load.Source.Log
+	if filepath.IsAbs(p) || s.File == "" {
+		return p
+	}
+	return filepath.Join(filepath.Dir(s.File), p)
+}
+
+// resolveLoad fills the load section's defaults and makes its times absolute.
+func (s *Scenario) resolveLoad(zone *time.Location) {
+	l := &s.Load
+	start := s.Clock.Start.Time
+	resolveEvents(l.Events, zone, start)
+	for name, sh := range l.Shapes {
+		resolveEvents(sh.Events, zone, start)
+		l.Shapes[name] = sh
+	}
+	if l.Population == nil {
+		l.Population = &Population{}
+	}
+	p := l.Population
+	setDefault(&p.Citizens, DefaultCitizens)
+	p.Weights = withDefaults(p.Weights, DefaultWeights)
+	p.Tiers = withDefaults(p.Tiers, DefaultUnitTiers)
+	if p.RemoteCommunes == nil {
+		n := DefaultRemoteCommunes
+		p.RemoteCommunes = &n
+	}
+	for i := range s.Mix {
+		if s.Mix[i].Journey != "" {
+			setDefault(&s.Mix[i].Think.Duration, DefaultThink)
+		}
+	}
+	if src := l.Source; src != nil {
+		setDefault(&src.Format, "auto")
+		if src.MaxMalformed == nil {
+			m := DefaultMaxMalformed
+			src.MaxMalformed = &m
+		}
+		if src.Speed == 0 {
+			src.Speed = s.Clock.Compress // the clock was given, the speed not: play at it
+		}
+		if s.Clock.Compress == DefaultCompress && src.Speed != DefaultCompress {
+			s.Clock.Compress = src.Speed
+		}
+	}
+}
+
+func resolveEvents(events []Event, zone *time.Location, start time.Time) {
+	for i := range events {
+		e := &events[i]
+		if st := e.Step; st != nil {
+			st.At.resolve(zone, start)
+			if st.Until != nil {
+				st.Until.resolve(zone, start)
+			}
+		}
+		if r := e.Ramp; r != nil {
+			r.From.resolve(zone, start)
+			r.To.resolve(zone, start)
+		}
+		if sp := e.Spike; sp != nil {
+			sp.At.resolve(zone, start)
+		}
+	}
+}
+
+func withDefaults[T any](m map[string]T, defaults map[string]T) map[string]T {
+	out := make(map[string]T, len(defaults))
+	for k, v := range defaults {
+		out[k] = v
+	}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+var unitCodeRe = regexp.MustCompile(`^\d{5}$`)
+
+// validateLoad checks the rate model, the population and the source.
+func (s *Scenario) validateLoad() []problem {
+	var ps []problem
+	add := func(field, format string, args ...any) { ps = append(ps, problemf(field, format, args...)) }
+	l := s.Load
+	ps = append(ps, validateShape("load", Shape{Diurnal: l.Diurnal, Weekly: l.Weekly})...)
+	names := make([]string, 0, len(l.Shapes))
+	for name := range l.Shapes {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		p := "load.shapes." + name
+		if !nameRe.MatchString(name) {
+			add(p, "want a short name of lower-case letters, digits, '.', '_' or '-'")
+		}
+		ps = append(ps, validateShape(p, l.Shapes[name])...)
+	}
+	if p := l.Population; p != nil {
+		if p.Citizens < 0 {
+			add("load.population.citizens", "must be positive, got %d", p.Citizens)
+		}
+		total := 0.0
+		for _, typ := range sortedKeys(p.Weights) {
+			w := p.Weights[typ]
+			if !slices.Contains(UnitTypes, typ) {
+				add("load.population.weights."+typ, "unknown unit type %q (known: %s)", typ, strings.Join(UnitTypes, ", "))
+			} else if w < 0 || math.IsNaN(w) || math.IsInf(w, 0) {
+				add("load.population.weights."+typ, "must be a number ≥ 0, got %v", w)
+			} else {
+				total += w
+			}
+		}
+		if total == 0 {
+			add("load.population.weights", "all weights are zero: no unit would send anything")
+		}
+		for _, typ := range sortedKeys(p.Tiers) {
+			if !slices.Contains(UnitTypes, typ) {
+				add("load.population.tiers."+typ, "unknown unit type %q (known: %s)", typ, strings.Join(UnitTypes, ", "))
+			} else if !slices.Contains(Tiers, p.Tiers[typ]) {
+				add("load.population.tiers."+typ, "unknown tier %q (known: %s)", p.Tiers[typ], strings.Join(Tiers, ", "))
+			}
+		}
+		if p.RemoteCommunes != nil && *p.RemoteCommunes < 0 {
+			add("load.population.remote_communes", "must not be negative, got %d", *p.RemoteCommunes)
+		}
+		for _, code := range sortedKeys(p.Units) {
+			if !unitCodeRe.MatchString(code) {
+				add("load.population.units."+code, "want a five-digit unit code, got %q", code)
+			}
+			if !slices.Contains(Tiers, p.Units[code]) {
+				add("load.population.units."+code, "unknown tier %q (known: %s)", p.Units[code], strings.Join(Tiers, ", "))
+			}
+		}
+	}
+	if src := l.Source; src != nil {
+		ps = append(ps, src.validate(s)...)
+	}
+	return ps
+}
+
+func validateShape(p string, sh Shape) []problem {
+	var ps []problem
+	add := func(field, format string, args ...any) { ps = append(ps, problemf(p+field, format, args...)) }
+	if len(sh.Diurnal) > 0 {
+		if len(sh.Diurnal) != 24 {
+			add(".diurnal", "want 24 hourly values (hour 0 first), got %d", len(sh.Diurnal))
+		}
+		sum := 0.0
+		for i, v := range sh.Diurnal {
+			if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+				add(fmt.Sprintf(".diurnal[%d]", i), "must be a number ≥ 0, got %v", v)
+			}
+			sum += max(v, 0)
+		}
+		if sum == 0 {
+			add(".diurnal", "all zero: nothing would be sent")
+		}
+	}
+	if sh.Weekly != nil {
+		sum := 0.0
+		days := []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+		for i, v := range sh.Weekly.Factors() {
+			if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+				add(".weekly."+days[i], "must be a number ≥ 0, got %v", v)
+			}
+			sum += max(v, 0)
+		}
+		if sum == 0 {
+			add(".weekly", "all zero: nothing would be sent")
+		}
+	}
+	for i, e := range sh.Events {
+		ps = append(ps, e.validate(fmt.Sprintf("%s.events[%d]", p, i))...)
+	}
+	return ps
+}
+
+func (sp *Spike) validate(p string) []problem {
+	var ps []problem
+	if sp.Peak < 0 || math.IsNaN(sp.Peak) {
+		ps = append(ps, problemf(p+".spike.peak", "must be a factor ≥ 0, got %v", sp.Peak))
+	}
+	if sp.HalfLife.Duration <= 0 {
+		ps = append(ps, problemf(p+".spike.half_life", "must be a positive scenario-time duration, e.g. 6h"))
+	}
+	if sp.Rise.Duration < 0 {
+		ps = append(ps, problemf(p+".spike.rise", "must not be negative"))
+	}
+	return ps
+}
+
+func (src *Source) validate(s *Scenario) []problem {
+	var ps []problem
+	add := func(field, format string, args ...any) {
+		ps = append(ps, problemf("load.source"+field, format, args...))
+	}
+	if strings.TrimSpace(src.Log) == "" {
+		add(".log", "missing: the access log to replay, relative to this file")
+	}
+	if src.Speed < 0 || math.IsNaN(src.Speed) {
+		add(".speed", "must be positive (log seconds per wall second), got %v", src.Speed)
+	} else if src.Speed != s.Clock.Compress {
+		add(".speed", "is %v but clock.compress is %v: a replay's speed is its clock's compress, give one of them", src.Speed, s.Clock.Compress)
+	}
+	if !slices.Contains(LogFormats, src.Format) {
+		add(".format", "unknown format %q (known: %s)", src.Format, strings.Join(LogFormats, ", "))
+	}
+	if m := *src.MaxMalformed; m < 0 || m > 1 {
+		add(".max_malformed", "must be between 0%% and 100%%")
+	}
+	for i, r := range src.Rules {
+		p := fmt.Sprintf(".rules[%d]", i)
+		if _, err := regexp.Compile(r.Path); err != nil || r.Path == "" {
+			add(p+".path", "want a regular expression matching request paths, e.g. ^/api/v1/procedures")
+		}
+		if !nameRe.MatchString(r.Class) {
+			add(p+".class", "want a class name of lower-case letters, digits, '.', '_' or '-', got %q", r.Class)
+		}
+	}
+	if len(s.Mix) > 0 {
+		ps = append(ps, problemf("mix", "a scenario that replays load.source takes its classes from the source's rules: remove mix"))
+	}
+	return ps
+}
+
+// validateMix checks the mix and returns the classes a run of it records.
+func (s *Scenario) validateMix() ([]problem, map[string]bool) {
+	var ps []problem
+	add := func(field, format string, args ...any) { ps = append(ps, problemf(field, format, args...)) }
+	classes := map[string]bool{}
+	if s.Load.Source != nil {
+		for _, c := range s.ClassNames() {
+			classes[c] = true
+		}
+		return nil, classes
+	}
+	if len(s.Mix) == 0 {
+		add("mix", "empty: list at least one request class (%s) or journey (%s)", strings.Join(Classes, ", "), strings.Join(journeyNames(), ", "))
+	}
+	total, shared, seen := 0.0, 0, map[string]bool{}
+	for i, m := range s.Mix {
+		p := fmt.Sprintf("mix[%d]", i)
+		switch {
+		case m.Class != "" && m.Journey != "":
+			add(p, "an entry is either a class or a journey, not both")
+		case m.Journey != "":
+			if _, ok := JourneySteps(m.Journey); !ok {
+				add(p+".journey", "unknown journey %q (known: %s)", m.Journey, strings.Join(journeyNames(), ", "))
+			}
+		case !slices.Contains(Classes, m.Class):
+			add(p+".class", "unknown request class %q (known: %s)", m.Class, strings.Join(Classes, ", "))
+		}
+		name := m.EntryName()
+		switch {
+		case m.Name != "" && !nameRe.MatchString(m.Name):
+			add(p+".name", "want a short name of lower-case letters, digits, '.', '_' or '-', got %q", m.Name)
+		case seen[name] && m.Name == "" && m.Journey != "":
+			add(p+".journey", "journey %q is listed twice: give one a name", name)
+		case seen[name] && m.Name == "":
+			add(p+".class", "class %q is listed twice", name)
+		case seen[name]:
+			add(p+".name", "name %q is used twice", name)
+		}
+		seen[name] = true
+		if m.Weight < 0 || math.IsNaN(m.Weight) {
+			add(p+".weight", "must not be negative, got %v", m.Weight)
+		}
+		if m.Rate < 0 {
+			add(p+".rate", "must not be negative, got %v", float64(m.Rate))
+		}
+		if m.Rate > 0 && m.Weight > 0 {
+			add(p, "give weight (a share of load.baseline) or rate (its own), not both")
+		}
+		if m.Rate == 0 {
+			shared++
+			total += max(m.Weight, 0)
+		}
+		if _, ok := s.Load.Shapes[m.Shape]; m.Shape != "" && !ok {
+			add(p+".shape", "unknown shape %q (define it under load.shapes)", m.Shape)
+		}
+		if m.Tier != "" && !slices.Contains(Tiers, m.Tier) {
+			add(p+".tier", "unknown tier %q (known: %s)", m.Tier, strings.Join(Tiers, ", "))
+		}
+		if m.Think.Duration < 0 {
+			add(p+".think", "must not be negative")
+		}
+		if m.Journey == "" && m.Think.Duration != 0 {
+			add(p+".think", "only a journey has think time between steps")
+		}
+	}
+	if shared > 0 && s.Load.Baseline <= 0 {
+		add("load.baseline", "must be a positive rate such as 300/s (mix entries without a rate share it), got %v", float64(s.Load.Baseline))
+	}
+	if len(s.Mix) > 0 && shared == len(s.Mix) && total == 0 {
+		add("mix", "all weights are zero: nothing would be sent")
+	}
+	for _, c := range s.ClassNames() {
+		classes[c] = true
+	}
+	return ps, classes
+}
