@@ -145,6 +145,22 @@ func (r *Run) faultShade() *faultShade {
 	return s
 }
 
+// recoveryColor shades, after each fault, the time until every objective held again.
+var recoveryColor = color.NRGBA{R: 240, G: 180, B: 40, A: 60}
+
+// recoveryShade shades each measured recovery: from the fault's end until every
+// objective held again (to the end of the run when it never did).
+func (r *Run) recoveryShade() *faultShade {
+	s := &faultShade{color: recoveryColor}
+	for _, rc := range r.Verdict.Recoveries {
+		if rc.End == 0 || rc.Time <= 0 {
+			continue
+		}
+		s.spans = append(s.spans, [2]float64{r.xAtWall(rc.End), r.xAtWall(rc.End + rc.Time)})
+	}
+	return s
+}
+
 // faultSpan is when a journalled fault was in force, in wall offsets. A fault that
 // failed to apply was never in force; one never removed (the run was killed) lasted
 // as long as the journal goes.

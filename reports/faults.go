@@ -34,12 +34,12 @@ func (r *Run) faultRows() []faultRow {
 	var rows []faultRow
 	at := map[string]int{}
 	for _, f := range r.Journal.Faults {
-		key := f.Name + "\x00" + f.Link
+		key := f.Name + "\x00" + faultTarget(f)
 		i, ok := at[key]
 		if !ok {
 			i = len(rows)
 			at[key] = i
-			rows = append(rows, faultRow{Label: fmt.Sprintf("%s\n%s: %s", f.Name, f.Link, f.Toxic), Toxic: f.Toxic})
+			rows = append(rows, faultRow{Label: fmt.Sprintf("%s\n%s: %s", f.Name, faultTarget(f), faultKind(f)), Toxic: faultKind(f)})
 		}
 		start, end, applied := r.faultSpan(f.Start, f.End, f.Error)
 		if !applied {
@@ -48,6 +48,22 @@ func (r *Run) faultRows() []faultRow {
 		rows[i].Spans = append(rows[i].Spans, faultSpan{Fault: f, Start: start, End: end, Applied: applied})
 	}
 	return rows
+}
+
+// faultTarget is what a fault acts on: its link, or the role whose process it hits.
+func faultTarget(f metrics.FaultWindow) string {
+	if f.Role != "" {
+		return "role " + f.Role
+	}
+	return f.Link
+}
+
+// faultKind is what a fault does: its toxic, or its action on a process.
+func faultKind(f metrics.FaultWindow) string {
+	if f.Action != "" {
+		return f.Action
+	}
+	return f.Toxic
 }
 
 // faultsFigure is the fault timeline: one row per fault, a bar for each time it was in

@@ -137,6 +137,10 @@ func (r *Run) panel(title, yLabel string) *plot.Plot {
 	if len(shade.spans) > 0 {
 		p.Legend.Add("fault window", shade)
 	}
+	if rec := r.recoveryShade(); len(rec.spans) > 0 {
+		p.Add(rec)
+		p.Legend.Add("recovery (until every SLO held again)", rec)
+	}
 	return p
 }
 

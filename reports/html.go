@@ -58,8 +58,8 @@ type pageFigure struct {
 }
 
 type pageFault struct {
-	Name, Link, Toxic, Params, At, Wall, Status string
-	Failed                                      bool
+	Name, Link, Toxic, Params, At, Wall, Status, Recovery string
+	Failed                                                bool
 }
 
 type pageClass struct {
@@ -179,7 +179,15 @@ func (r *Run) pageObjective(o slo.Outcome, i int) pageObjective {
 
 func (r *Run) pageFault(s faultSpan) pageFault {
 	f := s.Fault
-	pf := pageFault{Name: f.Name, Link: f.Link, Toxic: f.Toxic, At: r.zoned(f.Scenario)}
+	pf := pageFault{Name: f.Name, Link: faultTarget(f), Toxic: faultKind(f), At: r.zoned(f.Scenario), Recovery: "—"}
+	for _, rc := range r.Verdict.Recoveries {
+		if rc.Fault == f.Name && rc.End == f.End && f.End != 0 {
+			pf.Recovery = "not recovered by the end of the run"
+			if rc.Recovered {
+				pf.Recovery = rc.Time.Round(time.Millisecond).String()
+			}
+		}
+	}
 	var params []string
 	for k, v := range f.Params {
 		params = append(params, k+"="+v)

@@ -248,6 +248,7 @@ func (x *executor) send(c hit, class string, seq uint64) (*vegeta.Result, []byte
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	res.Latency = time.Since(res.Timestamp)
 	res.Code = uint16(resp.StatusCode)
+	res.Headers = resp.Header // Location and Idempotency-Key: what reconciliation reads
 	res.BytesIn = uint64(len(body))
 	if err != nil {
 		res.Error = err.Error()
