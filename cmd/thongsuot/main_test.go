@@ -211,7 +211,7 @@ func TestRunSmokeOnContainers(t *testing.T) {
 // dossier lost.
 func TestPortalCrash(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs the 40 s portal-crash scenario")
+		t.Skip("runs the 20 s portal-crash scenario")
 	}
 	for _, rt := range []string{"embedded", "containers"} {
 		t.Run(rt, func(t *testing.T) {
