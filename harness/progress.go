@@ -84,13 +84,14 @@ func (p *progress) line(elapsed time.Duration) string {
 	sent, failed := tot.Sent-p.last.Sent, tot.Failed-p.last.Failed
 	p.last, p.lastAt = tot, elapsed
 
-	// The rate asked now: the plan's requests over the last second.
-	asked := 0.0
-	for i := range p.plan.Classes {
-		asked += p.plan.Intended(i, elapsed-time.Second, elapsed)
-	}
-	achieved, errPct := 0.0, 0.0
+	// Asked and sent over the same interval, so the two compare.
+	asked, achieved, errPct := 0.0, 0.0, 0.0
 	if interval > 0 {
+		from := elapsed - time.Duration(interval*float64(time.Second))
+		for i := range p.plan.Classes {
+			asked += p.plan.Intended(i, from, elapsed)
+		}
+		asked /= interval
 		achieved = float64(sent) / interval
 	}
 	if sent > 0 {

@@ -80,7 +80,7 @@ func TestProgressLineSaysWhereTheRunIs(t *testing.T) {
 	for _, want := range []string{
 		"10s/20s wall",
 		"scenario 07:40 of 07:30→07:50", // 10 s in at 60×
-		"asked 300/s",                   // the ramp has reached the baseline by +6m
+		"asked 219/s",                   // 0–10 s: the ramp to 300/s over the first 6 s, then 300/s
 		"sent 10/s",                     // 100 responses over 10 s
 		"p95 40ms",
 		"errors 2.0%",
@@ -91,6 +91,7 @@ func TestProgressLineSaysWhereTheRunIs(t *testing.T) {
 	}
 	next := p.line(12 * time.Second)
 	assert.Contains(t, next, "sent 0/s", "rates cover the interval since the previous line")
+	assert.Contains(t, next, "asked 300/s", "asked covers the same interval as sent")
 	assert.Contains(t, next, "p95 —", "no response in the interval")
 }
 
