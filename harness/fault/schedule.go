@@ -92,8 +92,10 @@ func (s *Schedule) run(ctx context.Context, start time.Time, f scenarios.Fault, 
 	case f.Ramp != nil:
 		rec.Kind = metrics.FaultRampKind
 	}
-	err := eff.apply()
+	// The fault starts when it is asked for: applying it can take a while (a container
+	// kill), and requests fail from the moment it begins to bite.
 	rec.Start = time.Since(start)
+	err := eff.apply()
 	if err != nil {
 		rec.Error = err.Error()
 		return errors.Join(err, s.Journal.AppendFault(rec))
