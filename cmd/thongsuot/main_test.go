@@ -46,18 +46,24 @@ func execute(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errOut.String()
 }
 
-func smokeWith(t *testing.T, replace ...string) string {
+// writeVariant writes a copy of a scenario file with edits applied.
+func writeVariant(t *testing.T, src []byte, replace ...string) string {
 	t.Helper()
-	src, ok := scenarios.Builtin("smoke")
-	require.True(t, ok)
 	text := string(src)
 	for i := 0; i+1 < len(replace); i += 2 {
 		require.Contains(t, text, replace[i])
 		text = strings.Replace(text, replace[i], replace[i+1], 1)
 	}
-	path := filepath.Join(t.TempDir(), "smoke-copy.yaml")
+	path := filepath.Join(t.TempDir(), "variant.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
 	return path
+}
+
+func smokeWith(t *testing.T, replace ...string) string {
+	t.Helper()
+	src, ok := scenarios.Builtin("smoke")
+	require.True(t, ok)
+	return writeVariant(t, src, replace...)
 }
 
 func TestValidateNamesFileLineAndField(t *testing.T) {

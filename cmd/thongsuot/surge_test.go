@@ -13,18 +13,6 @@ import (
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
-// writeVariant writes a copy of a scenario file with edits applied.
-func writeVariant(t *testing.T, src []byte, replace ...string) string {
-	t.Helper()
-	text := string(src)
-	for i := 0; i+1 < len(replace); i += 2 {
-		require.Contains(t, text, replace[i])
-		text = strings.Replace(text, replace[i], replace[i+1], 1)
-	}
-	path := filepath.Join(t.TempDir(), "variant.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
-	return path
-}
 
 // Six scenario hours of the surge's launch day, every journey, against the embedded
 // portal: each step class is recorded, and the citizens' dossiers are filed, uploaded,
