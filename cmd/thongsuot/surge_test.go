@@ -13,7 +13,6 @@ import (
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
-
 // Six scenario hours of the surge's launch day, every journey, against the embedded
 // portal: each step class is recorded, and the citizens' dossiers are filed, uploaded,
 // paid and polled.
