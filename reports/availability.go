@@ -23,7 +23,7 @@ func (r *Run) availabilityFigure() (*figure, error) {
 	for _, o := range outcomes {
 		p := r.panel(fmt.Sprintf("%s — availability of %s", r.Scenario.Name, orAll(o.Class)), "answered (% of requests)")
 		pts := r.points(o.Class, func(w *metrics.Window) (float64, bool) {
-			return availability(w), w.Sent >= int64(max(r.Scenario.SLOs.MinRequests, 1))
+			return w.Availability(), w.Sent >= int64(max(r.Scenario.SLOs.MinRequests, 1))
 		})
 		if err := addLine(p, pts, series{name: "answered, " + orAll(o.Class), color: r.classColor(o.Class)}); err != nil {
 			return nil, err
@@ -53,14 +53,6 @@ func availabilityAxis(p *plot.Plot, lo float64) {
 	span := max(100-lo, 1)
 	p.Y.Min, p.Y.Max = max(lo-span*1.2, 0), 100+span*0.1
 	p.Legend.Top = false
-}
-
-// availability is the share of a window's requests that were answered, in percent.
-func availability(w *metrics.Window) float64 {
-	if w.Sent == 0 {
-		return 100
-	}
-	return 100 * float64(w.Sent-w.Failed()) / float64(w.Sent)
 }
 
 // outcomes are the verdict's outcomes of one objective kind.

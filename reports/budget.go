@@ -26,7 +26,7 @@ func (r *Run) budgetFigure() (*figure, error) {
 		}
 		burn := r.panel(fmt.Sprintf("%s — error-budget burn rate of %s (%s)", r.Scenario.Name, o.Name, o.Objective), "burn rate (× budget)")
 		pts := r.steps(o.Class, func(w *metrics.Window) float64 {
-			return (100 - availability(w)) / 100 / allowed
+			return (100 - w.Availability()) / 100 / allowed
 		})
 		if err := addLine(burn, pts, series{name: "burn rate", color: budgetColor, step: true, fill: withAlpha(budgetColor, 40)}); err != nil {
 			return nil, err

@@ -218,7 +218,7 @@ func WriteCompareFigure(base, run *Run, dir string) error {
 			dashed bool
 		}{{base, "base", true}, {run, "run", false}} {
 			if class == "" {
-				pts := overlay(side.r, run, "", func(w *metrics.Window) (float64, bool) { return availability(w), w.Sent > 0 })
+				pts := overlay(side.r, run, "", func(w *metrics.Window) (float64, bool) { return w.Availability(), w.Sent > 0 })
 				for _, pt := range pts {
 					lo = min(lo, pt.Y)
 				}

@@ -269,7 +269,7 @@ func (l *sendLog) add(class int, res *vegeta.Result, late bool) {
 	if late {
 		st.Late++
 	}
-	if res.Code == 0 || res.Code >= 500 {
+	if metrics.Unanswered(res.Code) {
 		st.Failed++
 	}
 	_ = st.hist.RecordValue(res.Latency.Microseconds())

@@ -62,7 +62,7 @@ func (r *Recorder) Add(class int, res *vegeta.Result, late bool) {
 	if late {
 		r.totals.Late++
 	}
-	if res.Code == 0 || res.Code >= 500 {
+	if Unanswered(res.Code) {
 		r.totals.Failed++
 	}
 	_ = r.interval.RecordValue(micros(res.Latency)) // clamped, so never out of range

@@ -77,11 +77,24 @@ func micros(d time.Duration) int64 { return min(max(d.Microseconds(), histMin), 
 func (w *Window) Failed() int64 {
 	var n int64
 	for code, c := range w.Codes {
-		if code == "0" || code[0] == '5' {
+		if v, err := strconv.Atoi(code); err == nil && Unanswered(uint16(v)) {
 			n += c
 		}
 	}
 	return n
+}
+
+// Unanswered says whether a response code counts against availability: a transport
+// error or timeout (0) or a 5xx.
+func Unanswered(code uint16) bool { return code == 0 || code >= 500 }
+
+// Availability is the share of the window's requests that were answered, in percent
+// (100 when nothing was sent).
+func (w *Window) Availability() float64 {
+	if w.Sent == 0 {
+		return 100
+	}
+	return 100 * float64(w.Sent-w.Failed()) / float64(w.Sent)
 }
 
 // Merge adds o's counts and latencies into w (same window, another class or shard).

@@ -124,12 +124,7 @@ func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window
 	case scenarios.KindAvailability:
 		o.Unit, o.Limit = "%", float64(*obj.Target)*100
 		o.Objective = fmt.Sprintf("availability ≥ %s%%", strconv.FormatFloat(o.Limit, 'g', -1, 64))
-		value = func(w *metrics.Window) float64 {
-			if w.Sent == 0 {
-				return 100
-			}
-			return 100 * float64(w.Sent-w.Failed()) / float64(w.Sent)
-		}
+		value = (*metrics.Window).Availability
 		ok = func(v float64) bool { return v >= o.Limit }
 		worse = func(a, b float64) bool { return a < b }
 	case scenarios.KindLatency:
