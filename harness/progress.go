@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/harness/metrics"
 )
@@ -32,13 +33,18 @@ type progress struct {
 	start   time.Time
 	plan    *load.Plan
 	rec     *metrics.Recorder
-	journal *metrics.Journal
+	faults  activeFaults
 	last    metrics.Totals
 	lastAt  time.Duration
 }
 
-func newProgress(w io.Writer, start time.Time, plan *load.Plan, rec *metrics.Recorder, j *metrics.Journal) *progress {
-	p := &progress{w: w, every: progressLogEvery, start: start, plan: plan, rec: rec, journal: j, width: func() int { return 0 }}
+// activeFaults says which faults are in force now: the fault schedule.
+type activeFaults interface {
+	Active() []journal.FaultWindow
+}
+
+func newProgress(w io.Writer, start time.Time, plan *load.Plan, rec *metrics.Recorder, faults activeFaults) *progress {
+	p := &progress{w: w, every: progressLogEvery, start: start, plan: plan, rec: rec, faults: faults, width: func() int { return 0 }}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.tty, p.every = true, progressTTYEvery
 		p.width = func() int {
@@ -111,10 +117,10 @@ func (p *progress) line(elapsed time.Duration) string {
 		elapsed.Round(time.Second), c.WallDuration().Round(time.Second),
 		c.ToScenario(min(elapsed, c.WallDuration())).Format(format), c.Start.Format(format), c.End.Format(format),
 		asked, achieved, p95, errPct, tot.Late)
-	if active := p.journal.ActiveFaults(); len(active) > 0 {
+	if active := p.faults.Active(); len(active) > 0 {
 		names := make([]string, len(active))
 		for i, f := range active {
-			names[i] = fmt.Sprintf("%s (%s %s)", f.Name, f.Link, f.Toxic)
+			names[i] = fmt.Sprintf("%s (%s)", f.Name, f.Summary())
 		}
 		b.WriteString("  faults: " + strings.Join(names, ", "))
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/scenarios"
@@ -45,11 +46,9 @@ func progressFixture(t *testing.T, w *lockedBuffer) *progress {
 	plan, err := load.NewPlan(s)
 	require.NoError(t, err)
 	start := time.Now().Add(-10 * time.Second)
-	j, err := metrics.CreateJournal(t.TempDir(), metrics.RunInfo{Classes: plan.Classes})
-	require.NoError(t, err)
-	rec := metrics.NewRecorder(j, metrics.RecorderConfig{Start: start, Width: time.Second, Windows: 20, Classes: plan.Classes,
+	rec := metrics.NewRecorder(discardWindows{}, metrics.RecorderConfig{Start: start, Width: time.Second, Windows: 20, Classes: plan.Classes,
 		Clock: plan.Clock, Intended: plan.Intended, Grace: time.Second})
-	t.Cleanup(func() { _ = rec.Close(nil) })
+	t.Cleanup(func() { _, _ = rec.Close() })
 	for i := range 100 {
 		res := &vegeta.Result{Timestamp: start.Add(time.Duration(i) * 100 * time.Millisecond), Code: 200, Latency: 40 * time.Millisecond}
 		if i < 2 {
@@ -57,10 +56,21 @@ func progressFixture(t *testing.T, w *lockedBuffer) *progress {
 		}
 		rec.Add(0, res, i == 50)
 	}
-	require.NoError(t, j.AppendFault(metrics.FaultWindow{Name: "population registry slow", Link: "portal->registry", Toxic: "latency",
-		Start: 10 * time.Second, Scenario: plan.Clock.ToScenario(10 * time.Second)}))
-	return newProgress(w, start, plan, rec, j)
+	faults := faultsInForce{
+		{Name: "population registry slow", Link: "portal->registry", Toxic: "latency", Start: 10 * time.Second},
+		{Name: "portal killed", Role: "portal", Action: "kill", Start: 11 * time.Second},
+	}
+	return newProgress(w, start, plan, rec, faults)
 }
+
+type discardWindows struct{}
+
+func (discardWindows) AppendWindows([]*metrics.Window) error { return nil }
+
+// faultsInForce stands for the fault schedule.
+type faultsInForce []journal.FaultWindow
+
+func (f faultsInForce) Active() []journal.FaultWindow { return f }
 
 // runUntil runs p until done says so, then stops it and waits for it to finish.
 func runUntil(t *testing.T, p *progress, done func() bool) {
@@ -85,7 +95,7 @@ func TestProgressLineSaysWhereTheRunIs(t *testing.T) {
 		"p95 40ms",
 		"errors 2.0%",
 		"late 1",
-		"faults: population registry slow (portal->registry latency)",
+		"faults: population registry slow (latency on portal->registry), portal killed (kill portal)",
 	} {
 		assert.Contains(t, line, want)
 	}
@@ -124,7 +134,7 @@ func TestProgressDetectsTerminals(t *testing.T) {
 	defer f.Close()
 	var out lockedBuffer
 	fx := progressFixture(t, &out)
-	p := newProgress(f, fx.start, fx.plan, fx.rec, fx.journal)
+	p := newProgress(f, fx.start, fx.plan, fx.rec, fx.faults)
 	assert.False(t, p.tty, "a file is not a terminal")
 	assert.Equal(t, progressLogEvery, p.every)
 }

@@ -16,6 +16,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/thongsuot/thongsuot/harness/fault"
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/harness/reconcile"
@@ -37,21 +38,13 @@ type Options struct {
 // Run executes s and records it in opts.Dir. An error means the harness could not run
 // the scenario (exit code 2); whether the SLOs held is for the verdict to say.
 // Cancelling ctx stops the load early; the journal then marks the run incomplete.
+//
+// The phases, in order: the run directory, bring-up, virtual users, recording, the
+// load and faults on one clock, closing the record, and the end-of-run reconciliation.
 func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
-	if entries, err := os.ReadDir(opts.Dir); err == nil && len(entries) > 0 {
-		return fmt.Errorf("run directory %s already holds a run: choose another --out or remove it", opts.Dir)
-	}
-	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
-		return fmt.Errorf("run directory: %w", err)
-	}
-	resolved, err := scenarios.Marshal(s)
-	if err != nil {
+	if err := createRunDir(opts.Dir, s); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(opts.Dir, scenarios.ResolvedFile), resolved, 0o644); err != nil {
-		return fmt.Errorf("run directory: %w", err)
-	}
-
 	rt, err := runtime.New(opts.Runtime, opts.Progress)
 	if err != nil {
 		return err
@@ -60,119 +53,196 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	if err != nil {
 		return err
 	}
-	wall := plan.Clock.WallDuration()
-	say(opts.Progress, "bringing up the %s runtime", orDefault(opts.Runtime, "embedded"))
-	broughtUp := time.Now()
-	stack, err := rt.Up(ctx, runtime.Options{
-		Seed: s.Load.Seed, Citizens: max(10_000, 2*s.Load.Users, 2*plan.Population.Citizens), TokenTTL: wall + time.Hour,
-		DataDir: filepath.Join(opts.Dir, "portal"),
-		Tiers:   s.Tiers,
-	})
+	stack, err := bringUp(ctx, rt, s, plan, opts)
 	if err != nil {
-		return fmt.Errorf("bringing up the %s runtime: %w", orDefault(opts.Runtime, "embedded"), err)
+		return err
 	}
 	defer func() { err = errors.Join(err, stack.Close()) }()
-	say(opts.Progress, "up in %s: portal %s, identity %s, toxiproxy API %s",
-		time.Since(broughtUp).Round(time.Millisecond), stack.Portal, stack.Identity, stack.ToxiproxyAPI)
-
 	ep := load.Endpoints{Portal: stack.Portal, Identity: stack.Identity, Tiers: stack.Tiers}
-	setup, err := load.Prepare(ctx, load.NewClient(s.Load.Timeout.Duration), ep, submitters(stack, s.Load.Users), s.Load.Users)
-	if err != nil {
-		return fmt.Errorf("preparing %d virtual users: %w", s.Load.Users, err)
-	}
-	citizen := submitters(stack, plan.Population.Citizens)
-	for i := range plan.Population.Citizens {
-		setup.Citizens = append(setup.Citizens, citizen(i))
-	}
-
-	width := plan.Clock.WallSpan(s.SLOs.Window.Duration)
-	windows := int((wall + width - 1) / width)
-	start := time.Now()
-	journal, err := metrics.CreateJournal(opts.Dir, metrics.RunInfo{
-		ID: filepath.Base(opts.Dir), Scenario: s.Name, Runtime: stack.Runtime, Started: start,
-		Window: width, Windows: windows, Classes: plan.Classes, Intended: plan.Total(), Version: opts.Version,
-		Env: metrics.CurrentEnvironment(),
-	})
+	setup, err := prepareUsers(ctx, s, plan, stack, ep)
 	if err != nil {
 		return err
 	}
-	ledger, err := reconcile.OpenLedger(opts.Dir)
+	rec, err := startRecording(s, plan, stack, opts)
 	if err != nil {
 		return err
 	}
-	rec := metrics.NewRecorder(journal, metrics.RecorderConfig{
-		Start: start, Width: width, Windows: windows, Classes: plan.Classes, Clock: plan.Clock,
-		Intended: plan.Intended, Grace: s.Load.Timeout.Duration + time.Second,
-	})
-
-	sink := load.Sink(rec.Add)
-	var results *resultsFile
-	if opts.Results != "" {
-		if results, err = createResults(opts.Results); err != nil {
-			return errors.Join(err, rec.Close(nil))
-		}
-		sink = func(class int, res *vegeta.Result, late bool) {
-			rec.Add(class, res, late)
-			results.add(res)
-		}
-	}
-
-	bg, stopBackground := context.WithCancel(ctx)
-	defer stopBackground()
-	go rec.Run(bg)
-	faultsDone := make(chan error, 1)
-	proxies := map[string]fault.Proxy{}
-	for link, p := range stack.Proxies {
-		proxies[link] = p
-	}
-	go func() {
-		faultsDone <- (&fault.Schedule{Faults: s.Faults, Clock: plan.Clock, Proxies: proxies, Roles: stack.Roles, Journal: journal}).Run(bg, start)
-	}()
-	progressDone := make(chan struct{})
-	go func() {
-		defer close(progressDone)
-		if opts.Progress != nil {
-			newProgress(opts.Progress, start, plan, rec, journal).run(bg)
-		}
-	}()
-
-	say(opts.Progress, "running %s: %s of scenario time in %s of wall time, %.0f requests planned",
-		s.Name, plan.Clock.End.Sub(plan.Clock.Start), wall.Round(time.Second), plan.Total())
-	attackErr := load.Attack(ctx, plan, ep, setup, load.Options{
-		Seed: s.Load.Seed, Timeout: s.Load.Timeout.Duration,
-		MaxWorkers: uint64(s.Load.MaxWorkers), LateAfter: s.Load.LateAfter.Duration,
-	}, func(class int, res *vegeta.Result, late bool) {
-		sink(class, res, late)
-		ledger.Observe(res)
-	})
-	stopBackground()
-	faultErr := <-faultsDone
-	<-progressDone
-
+	attackErr, faultErr := drive(ctx, s, plan, stack, ep, setup, rec, opts.Progress)
 	var ended *time.Time
 	if attackErr == nil {
 		now := time.Now()
 		ended = &now
 	}
-	closeErr := errors.Join(rec.Close(ended), ledger.Close())
-	if results != nil {
-		closeErr = errors.Join(closeErr, results.Close())
+	closeErr := rec.close(ended)
+	interrupted := errors.Is(attackErr, context.Canceled)
+	if closeErr == nil && !interrupted {
+		reconcileStore(ctx, stack, opts)
 	}
-	if closeErr == nil && !errors.Is(attackErr, context.Canceled) {
-		// Faults are off now: ask the portal what it holds.
-		r := reconcile.Check(ctx, load.NewClient(30*time.Second), stack.Portal, stack.Identity, opts.Dir)
-		if r.Error != "" {
-			say(opts.Progress, "reconciliation could not be made: %s", r.Error)
-		} else {
-			say(opts.Progress, "reconciled: %d dossiers acknowledged, %d stored, %d lost, %d duplicated",
-				r.Acknowledged, r.Stored, len(r.Missing), len(r.Duplicated))
-		}
-	}
-	if errors.Is(attackErr, context.Canceled) {
-		attackErr = nil // interrupted: the journal says incomplete, the report shows what ran
-		say(opts.Progress, "interrupted after %s: the run is incomplete", time.Since(start).Round(time.Second))
+	if interrupted {
+		attackErr = nil // the journal says incomplete; the report shows what ran
+		say(opts.Progress, "interrupted after %s: the run is incomplete", time.Since(rec.start).Round(time.Second))
 	}
 	return errors.Join(attackErr, faultErr, closeErr)
+}
+
+// createRunDir makes the run directory, which must be new, and writes the resolved
+// scenario into it.
+func createRunDir(dir string, s *scenarios.Scenario) error {
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return fmt.Errorf("run directory %s already holds a run: choose another --out or remove it", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("run directory: %w", err)
+	}
+	resolved, err := scenarios.Marshal(s)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, scenarios.ResolvedFile), resolved, 0o644); err != nil {
+		return fmt.Errorf("run directory: %w", err)
+	}
+	return nil
+}
+
+// bringUp starts the system under test with enough census citizens for the scenario's
+// users, and tokens that outlive the run.
+func bringUp(ctx context.Context, rt runtime.Runtime, s *scenarios.Scenario, plan *load.Plan, opts Options) (*runtime.Stack, error) {
+	name := orDefault(opts.Runtime, runtime.Names[0])
+	say(opts.Progress, "bringing up the %s runtime", name)
+	began := time.Now()
+	stack, err := rt.Up(ctx, runtime.Options{
+		Seed: s.Load.Seed, Citizens: max(10_000, 2*s.Load.Users, 2*plan.Population.Citizens),
+		TokenTTL: plan.Clock.WallDuration() + time.Hour,
+		DataDir:  filepath.Join(opts.Dir, "portal"),
+		Tiers:    s.Tiers,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bringing up the %s runtime: %w", name, err)
+	}
+	say(opts.Progress, "up in %s: portal %s, identity %s, toxiproxy API %s",
+		time.Since(began).Round(time.Millisecond), stack.Portal, stack.Identity, stack.ToxiproxyAPI)
+	return stack, nil
+}
+
+// prepareUsers signs in load.users citizens, who each file one dossier so that status
+// reads have something to read, and lists the citizens journeys sign in as.
+func prepareUsers(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack, ep load.Endpoints) (*load.Setup, error) {
+	setup, err := load.Prepare(ctx, load.NewClient(s.Load.Timeout.Duration), ep, submitters(stack, s.Load.Users), s.Load.Users)
+	if err != nil {
+		return nil, fmt.Errorf("preparing %d virtual users: %w", s.Load.Users, err)
+	}
+	citizen := submitters(stack, plan.Population.Citizens)
+	for i := range plan.Population.Citizens {
+		setup.Citizens = append(setup.Citizens, citizen(i))
+	}
+	return setup, nil
+}
+
+// recording is where a run's responses go: the journal's windows, the reconciliation
+// ledger and, when asked for, vegeta's results file.
+type recording struct {
+	start    time.Time
+	journal  *journal.Journal
+	recorder *metrics.Recorder
+	ledger   *reconcile.Ledger
+	results  *resultsFile // nil unless Options.Results
+}
+
+// startRecording opens the journal and starts the clock: offset 0 is now.
+func startRecording(s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack, opts Options) (*recording, error) {
+	wall := plan.Clock.WallDuration()
+	width := plan.Clock.WallSpan(s.SLOs.Window.Duration)
+	windows := int((wall + width - 1) / width)
+	r := &recording{start: time.Now()}
+	var err error
+	r.journal, err = journal.Create(opts.Dir, journal.RunInfo{
+		ID: filepath.Base(opts.Dir), Scenario: s.Name, Runtime: stack.Runtime, Started: r.start,
+		Window: width, Windows: windows, Classes: plan.Classes, Intended: plan.Total(), Version: opts.Version,
+		Env: journal.CurrentEnvironment(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if r.ledger, err = reconcile.OpenLedger(opts.Dir); err != nil {
+		return nil, errors.Join(err, r.journal.Close(nil, 0))
+	}
+	if opts.Results != "" {
+		if r.results, err = createResults(opts.Results); err != nil {
+			return nil, errors.Join(err, r.ledger.Close(), r.journal.Close(nil, 0))
+		}
+	}
+	r.recorder = metrics.NewRecorder(r.journal, metrics.RecorderConfig{
+		Start: r.start, Width: width, Windows: windows, Classes: plan.Classes, Clock: plan.Clock,
+		Intended: plan.Intended, Grace: s.Load.Timeout.Duration + time.Second,
+	})
+	return r, nil
+}
+
+// add records one response; the load calls it from one goroutine per flow.
+func (r *recording) add(class int, res *vegeta.Result, late bool) {
+	r.recorder.Add(class, res, late)
+	r.ledger.Observe(res)
+	if r.results != nil {
+		r.results.add(res)
+	}
+}
+
+// close writes the last windows and closes every file; the run is complete when ended
+// is set.
+func (r *recording) close(ended *time.Time) error {
+	orphans, err := r.recorder.Close()
+	err = errors.Join(err, r.journal.Close(ended, orphans), r.ledger.Close())
+	if r.results != nil {
+		err = errors.Join(err, r.results.Close())
+	}
+	return err
+}
+
+// drive sends the load while the fault schedule, the recorder's flushes and the
+// progress line run beside it on the same clock, and returns when the load is done.
+func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack, ep load.Endpoints,
+	setup *load.Setup, rec *recording, progressTo io.Writer) (attackErr, faultErr error) {
+	bg, stopBackground := context.WithCancel(ctx)
+	defer stopBackground()
+	go rec.recorder.Run(bg)
+
+	proxies := map[string]fault.Proxy{}
+	for link, p := range stack.Proxies {
+		proxies[link] = p
+	}
+	schedule := &fault.Schedule{Faults: s.Faults, Clock: plan.Clock, Proxies: proxies, Roles: stack.Roles, Journal: rec.journal}
+	faultsDone := make(chan error, 1)
+	go func() { faultsDone <- schedule.Run(bg, rec.start) }()
+	progressDone := make(chan struct{})
+	go func() {
+		defer close(progressDone)
+		if progressTo != nil {
+			newProgress(progressTo, rec.start, plan, rec.recorder, schedule).run(bg)
+		}
+	}()
+
+	say(progressTo, "running %s: %s of scenario time in %s of wall time, %.0f requests planned",
+		s.Name, plan.Clock.End.Sub(plan.Clock.Start), plan.Clock.WallDuration().Round(time.Second), plan.Total())
+	attackErr = load.Attack(ctx, plan, ep, setup, load.Options{
+		Seed: s.Load.Seed, Timeout: s.Load.Timeout.Duration,
+		MaxWorkers: uint64(s.Load.MaxWorkers), LateAfter: s.Load.LateAfter.Duration,
+	}, rec.add)
+	stopBackground()
+	faultErr = <-faultsDone
+	<-progressDone
+	return attackErr, faultErr
+}
+
+// reconcileStore asks the portal, with every fault off, which dossiers it holds, and
+// records the comparison with what it acknowledged.
+func reconcileStore(ctx context.Context, stack *runtime.Stack, opts Options) {
+	r := reconcile.Check(ctx, load.NewClient(30*time.Second), stack.Portal, stack.Identity, opts.Dir)
+	if r.Error != "" {
+		say(opts.Progress, "reconciliation could not be made: %s", r.Error)
+		return
+	}
+	say(opts.Progress, "reconciled: %d dossiers acknowledged, %d stored, %d lost, %d duplicated",
+		r.Acknowledged, r.Stored, len(r.Missing), len(r.Duplicated))
 }
 
 // submitters picks the first n citizens with level-2 accounts: only they may file

@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/harness/journal"
 )
 
 // faultRow is one fault of the timeline: every window in which a fault of that name
@@ -24,7 +24,7 @@ type faultRow struct {
 }
 
 type faultSpan struct {
-	Fault      metrics.FaultWindow
+	Fault      journal.FaultWindow
 	Start, End time.Duration // wall offsets
 	Applied    bool          // false: it failed to apply
 }
@@ -34,12 +34,12 @@ func (r *Run) faultRows() []faultRow {
 	var rows []faultRow
 	at := map[string]int{}
 	for _, f := range r.Journal.Faults {
-		key := f.Name + "\x00" + faultTarget(f)
+		key := f.Name + "\x00" + f.Target()
 		i, ok := at[key]
 		if !ok {
 			i = len(rows)
 			at[key] = i
-			rows = append(rows, faultRow{Label: fmt.Sprintf("%s\n%s: %s", f.Name, faultTarget(f), faultKind(f)), Toxic: faultKind(f)})
+			rows = append(rows, faultRow{Label: fmt.Sprintf("%s\n%s: %s", f.Name, f.Target(), f.Effect()), Toxic: f.Effect()})
 		}
 		start, end, applied := r.faultSpan(f.Start, f.End, f.Error)
 		if !applied {
@@ -48,22 +48,6 @@ func (r *Run) faultRows() []faultRow {
 		rows[i].Spans = append(rows[i].Spans, faultSpan{Fault: f, Start: start, End: end, Applied: applied})
 	}
 	return rows
-}
-
-// faultTarget is what a fault acts on: its link, or the role whose process it hits.
-func faultTarget(f metrics.FaultWindow) string {
-	if f.Role != "" {
-		return "role " + f.Role
-	}
-	return f.Link
-}
-
-// faultKind is what a fault does: its toxic, or its action on a process.
-func faultKind(f metrics.FaultWindow) string {
-	if f.Action != "" {
-		return f.Action
-	}
-	return f.Toxic
 }
 
 // faultsFigure is the fault timeline: one row per fault, a bar for each time it was in

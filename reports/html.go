@@ -179,7 +179,7 @@ func (r *Run) pageObjective(o slo.Outcome, i int) pageObjective {
 
 func (r *Run) pageFault(s faultSpan) pageFault {
 	f := s.Fault
-	pf := pageFault{Name: f.Name, Link: faultTarget(f), Toxic: faultKind(f), At: r.zoned(f.Scenario), Recovery: "—"}
+	pf := pageFault{Name: f.Name, Link: f.Target(), Toxic: f.Effect(), At: r.zoned(f.Scenario), Recovery: "—"}
 	for _, rc := range r.Verdict.Recoveries {
 		if rc.Fault == f.Name && rc.End == f.End && f.End != 0 {
 			pf.Recovery = "not recovered by the end of the run"

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
@@ -65,9 +66,9 @@ func makeRun(t testing.TB, spec runSpec) string {
 	span := s.SLOs.Window.Duration // scenario time per window: one wall second each
 
 	started := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
-	j, err := metrics.CreateJournal(dir, metrics.RunInfo{ID: "r1", Scenario: "reptest", Runtime: "embedded", Started: started,
+	j, err := journal.Create(dir, journal.RunInfo{ID: "r1", Scenario: "reptest", Runtime: "embedded", Started: started,
 		Window: time.Second, Windows: max(spec.windows, 10), Classes: []string{"catalogue", "submit"}, Intended: 1000, Version: "test",
-		Env: &metrics.Environment{Hostname: "ci-host", OS: "linux", Arch: "amd64", Kernel: "6.1.0", CPUs: 2, GOMAXPROCS: 2,
+		Env: &journal.Environment{Hostname: "ci-host", OS: "linux", Arch: "amd64", Kernel: "6.1.0", CPUs: 2, GOMAXPROCS: 2,
 			MemoryBytes: 24 << 30, GoVersion: "go1.26.8", Command: []string{"thongsuot", "run", "reptest.yaml"},
 			Modules: map[string]string{"github.com/tsenart/vegeta/v12": "v12.13.0"}}})
 	require.NoError(t, err)
@@ -95,7 +96,7 @@ func makeRun(t testing.TB, spec runSpec) string {
 	}
 	require.NoError(t, j.AppendWindows(ws))
 	if !spec.noFaults {
-		require.NoError(t, j.AppendFault(metrics.FaultWindow{Name: "slow registry", Link: "portal->registry", Toxic: "latency",
+		require.NoError(t, j.AppendFault(journal.FaultWindow{Name: "slow registry", Link: "portal->registry", Toxic: "latency",
 			Params: map[string]string{"latency": "200"}, Start: 4 * time.Second, End: 6 * time.Second, Scenario: s.Clock.Start.Add(4 * span)}))
 	}
 	var ended *time.Time

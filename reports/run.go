@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 
 	"github.com/thongsuot/thongsuot/harness/clock"
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/scenarios"
@@ -24,7 +25,7 @@ type Run struct {
 	Scenario *scenarios.Scenario
 	Clock    clock.Clock
 	Zone     *time.Location
-	Journal  *metrics.Record
+	Journal  *journal.Record
 	Verdict  slo.Verdict
 	// ScenarioText is scenario.yaml as written at the start of the run.
 	ScenarioText string
@@ -43,7 +44,7 @@ func Read(dir string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec, err := metrics.ReadJournal(dir)
+	rec, err := journal.Read(dir)
 	if err != nil {
 		return nil, err
 	}

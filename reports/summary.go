@@ -5,6 +5,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/harness/slo"
 )
@@ -39,16 +40,16 @@ type Summary struct {
 	Totals      ClassTotals           `json:"totals"`                                                   // all classes together
 	Classes     []ClassTotals         `json:"classes"`                                                  // one per request class of the mix
 	Objectives  []slo.Outcome         `json:"objectives"`                                               // one per SLO of the scenario, in its order
-	Faults      []metrics.FaultWindow `json:"faults"`                                                   // faults as applied, in order
+	Faults      []journal.FaultWindow `json:"faults"`                                                   // faults as applied, in order
 	// Reconciliation: acknowledged dossiers against what the portal stores at the end.
-	Reconciliation *metrics.Reconciliation `json:"reconciliation,omitempty"`
+	Reconciliation *journal.Reconciliation `json:"reconciliation,omitempty"`
 	// Orphans: responses that came back after their window was written.
 	Orphans int64 `json:"orphans"`
 	// Windows: how many windows the run was cut into, and how many the journal holds
 	// (fewer when the run was killed).
 	Windows SummaryWindows `json:"windows"`
 	// Env is the machine and versions the run ran with; absent for journals that did not record it.
-	Env *metrics.Environment `json:"env,omitempty"`
+	Env *journal.Environment `json:"env,omitempty"`
 	// Files are the reports written next to summary.json.
 	Files []string `json:"files"`
 }
@@ -98,7 +99,7 @@ func NewSummary(r *Run) *Summary {
 		s.Objectives = []slo.Outcome{}
 	}
 	if s.Faults == nil {
-		s.Faults = []metrics.FaultWindow{}
+		s.Faults = []journal.FaultWindow{}
 	}
 	if j.Run.Ended != nil {
 		s.WallSeconds = j.Run.Ended.Sub(j.Run.Started).Seconds()

@@ -2,9 +2,12 @@ package scenarios
 
 import (
 	"fmt"
+
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/thongsuot/thongsuot/harness/clock"
 )
 
 // Fault is one toxic applied to one link — for a window, as a flap (on/off cycles) or
@@ -94,20 +97,28 @@ func (s *Scenario) resolveFaults() {
 }
 
 // ScenarioLength is how much scenario time the fault spans, from At to the end of its
-// last window, at the given compression.
-func (f Fault) ScenarioLength(compress float64) time.Duration {
+// last window.
+func (f Fault) ScenarioLength(c clock.Clock) time.Duration {
 	if f.Flap != nil {
-		return time.Duration(f.Flap.Count-1)*f.Flap.Period.ScenarioSpan(compress) + f.Flap.DownFor.ScenarioSpan(compress)
+		return time.Duration(f.Flap.Count-1)*f.Flap.Period.OnScenario(c) + f.Flap.DownFor.OnScenario(c)
 	}
-	return f.For.ScenarioSpan(compress)
+	return f.For.OnScenario(c)
 }
 
-// ScenarioSpan is the span in scenario time at the given compression.
-func (s Span) ScenarioSpan(compress float64) time.Duration {
+// OnScenario is the span's length in scenario time.
+func (s Span) OnScenario(c clock.Clock) time.Duration {
 	if s.Scenario {
 		return s.D
 	}
-	return time.Duration(float64(s.D) * compress)
+	return c.ScenarioSpan(s.D)
+}
+
+// OnWall is the span's length in wall time.
+func (s Span) OnWall(c clock.Clock) time.Duration {
+	if s.Scenario {
+		return c.WallSpan(s.D)
+	}
+	return s.D
 }
 
 func (f Fault) validate(p string, s *Scenario, clockOK bool) []problem {
@@ -137,7 +148,7 @@ func (f Fault) validate(p string, s *Scenario, clockOK bool) []problem {
 		add(".for", `must be a positive duration, e.g. "5s" (wall) or "2h scenario"`)
 	}
 	if len(ps) == 0 && clockOK && s.Clock.Compress > 0 {
-		if end := f.At.Add(f.ScenarioLength(s.Clock.Compress)); end.After(s.Clock.End.Time) {
+		if end := f.At.Add(f.ScenarioLength(s.Clock.Map())); end.After(s.Clock.End.Time) {
 			field := ".for"
 			if f.Flap != nil {
 				field = ".flap"
@@ -313,3 +324,38 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// FaultTarget is what a fault acts on: its link, or "role R" for a process fault. The
+// scenario's faults and the journal's fault windows both name themselves through it.
+func FaultTarget(link, role string) string {
+	if role != "" {
+		return "role " + role
+	}
+	return link
+}
+
+// FaultEffect is what a fault does: its toxic, or its action on a process.
+func FaultEffect(toxic, action string) string {
+	if action != "" {
+		return action
+	}
+	return toxic
+}
+
+// FaultSummary says in a few words what a fault does where: "latency on
+// portal->registry", "kill portal".
+func FaultSummary(link, toxic, role, action string) string {
+	if role != "" {
+		return action + " " + role
+	}
+	return toxic + " on " + link
+}
+
+// Target is what the fault acts on (see FaultTarget).
+func (f Fault) Target() string { return FaultTarget(f.Link, f.Role) }
+
+// Effect is what the fault does (see FaultEffect).
+func (f Fault) Effect() string { return FaultEffect(f.Toxic, f.Action) }
+
+// Summary is the fault in a few words (see FaultSummary).
+func (f Fault) Summary() string { return FaultSummary(f.Link, f.Toxic, f.Role, f.Action) }

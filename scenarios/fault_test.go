@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/thongsuot/thongsuot/harness/clock"
 )
 
 // withFaults is the valid scenario with its faults replaced and tiers added.
@@ -64,7 +65,7 @@ func TestFlapAndScenarioSpans(t *testing.T) {
 	f := s.Faults[0]
 	assert.Equal(t, 4, f.Flap.Count)
 	// 3 periods of 1 scenario minute, then 0.5 s wall at 60x (30 s of scenario time).
-	assert.Equal(t, 3*time.Minute+30*time.Second, f.ScenarioLength(60))
+	assert.Equal(t, 3*time.Minute+30*time.Second, f.ScenarioLength(clock.Clock{Compress: 60}))
 }
 
 func TestTiersDefaultAndOverride(t *testing.T) {

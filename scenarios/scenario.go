@@ -7,6 +7,8 @@
 // metrics, verdict, reports — reads the resolved Scenario, never the YAML.
 package scenarios
 
+import "github.com/thongsuot/thongsuot/harness/clock"
+
 // SchemaVersion is the scenario schema this package reads and writes.
 const SchemaVersion = 1
 
@@ -35,6 +37,12 @@ type Clock struct {
 	Zone  string `yaml:"zone,omitempty"` // IANA zone for times written without an offset
 	// Compress is scenario seconds per wall second: 2880 plays 24 days in 12 minutes.
 	Compress float64 `yaml:"compress,omitempty"`
+}
+
+// Map is the scenario's clock as a map between scenario time and wall time: every
+// conversion between the two goes through it.
+func (c Clock) Map() clock.Clock {
+	return clock.Clock{Start: c.Start.Time, End: c.End.Time, Compress: c.Compress}
 }
 
 // Load is the arrival-rate curve: baseline × events × scale, in requests per second

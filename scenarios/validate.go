@@ -70,10 +70,7 @@ func (s *Scenario) resolve() []problem {
 			one := 1.0
 			f.Toxicity = &one
 		}
-		if f.Role != "" {
-			setDefault(&f.Name, f.Action+" "+f.Role)
-		}
-		setDefault(&f.Name, f.Toxic+" on "+f.Link)
+		setDefault(&f.Name, f.Summary())
 	}
 	s.resolveFaults()
 	s.resolveTiers()
@@ -162,7 +159,7 @@ func (s *Scenario) WallDuration() time.Duration {
 	if s.Clock.Compress <= 0 {
 		return 0
 	}
-	return time.Duration(float64(s.Clock.End.Sub(s.Clock.Start.Time)) / s.Clock.Compress)
+	return s.Clock.Map().WallDuration()
 }
 
 func (e Event) validate(p string) []problem {
@@ -204,7 +201,7 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool) []problem {
 	if o.Window.Duration <= 0 {
 		add("slos.window", "must be a positive scenario-time duration, got %s", o.Window.Duration)
 	} else if s.Clock.Compress > 0 {
-		wallWindow := time.Duration(float64(o.Window.Duration) / s.Clock.Compress)
+		wallWindow := s.Clock.Map().WallSpan(o.Window.Duration)
 		if wallWindow < 100*time.Millisecond {
 			add("slos.window", "is %s of wall time at compress %v; the least is 100ms: widen the window", wallWindow, s.Clock.Compress)
 		} else if n := s.WallDuration() / wallWindow; n > MaxWindows {

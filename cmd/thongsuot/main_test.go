@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/runtime/runtimetest"
 	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/reports"
@@ -128,7 +128,7 @@ func TestRunSmoke(t *testing.T) {
 	assert.InDelta(t, 10*time.Second, f.Start, float64(200*time.Millisecond), "the fault starts at +10m scenario = 10 s wall")
 	assert.InDelta(t, 5*time.Second, f.End-f.Start, float64(200*time.Millisecond))
 
-	rec, err := metrics.ReadJournal(dir)
+	rec, err := journal.Read(dir)
 	require.NoError(t, err)
 	const toxic = 400 * time.Millisecond
 	var inside, outside int

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
@@ -32,7 +32,7 @@ func TestRunSurgeJourneys(t *testing.T) {
 	code, stdout, stderr := execute(t, "run", path, "--out", dir, "--quiet")
 	require.Contains(t, []int{exitPass, exitSLOFail}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 
-	rec, err := metrics.ReadJournal(dir)
+	rec, err := journal.Read(dir)
 	require.NoError(t, err)
 	sent, codes := map[string]int64{}, map[string]map[string]int64{}
 	for _, w := range rec.Windows {
@@ -69,7 +69,7 @@ func TestRunReplayScenario(t *testing.T) {
 	code, stdout, stderr := execute(t, "run", path, "--out", dir, "--quiet")
 	require.Contains(t, []int{exitPass, exitSLOFail}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	assert.Regexp(t, `60[0-7] requests sent of 607 asked`, stdout, "a replay sends what its log asks (the last few may be cut by the end of the run)")
-	rec, err := metrics.ReadJournal(dir)
+	rec, err := journal.Read(dir)
 	require.NoError(t, err)
 	assert.Contains(t, rec.Run.Classes, "catalogue")
 	assert.Contains(t, rec.Run.Classes, "other")

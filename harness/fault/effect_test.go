@@ -20,6 +20,7 @@ import (
 
 	"github.com/thongsuot/thongsuot/harness/clock"
 	"github.com/thongsuot/thongsuot/harness/fault"
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/harness/runtime"
@@ -80,12 +81,12 @@ func (b *bench) apply(t *testing.T, f scenarios.Fault) {
 
 // measure sends rate requests/s for d to path through the harness's client and
 // recorder, and reads back the one window the journal holds.
-func measure(t *testing.T, url string, rate int, d time.Duration) *metrics.Record {
+func measure(t *testing.T, url string, rate int, d time.Duration) *journal.Record {
 	t.Helper()
 	dir := t.TempDir()
 	start := time.Now()
 	width := d + 10*time.Second
-	j, err := metrics.CreateJournal(dir, metrics.RunInfo{ID: "m", Started: start, Window: width, Windows: 1, Classes: []string{"get"}})
+	j, err := journal.Create(dir, journal.RunInfo{ID: "m", Started: start, Window: width, Windows: 1, Classes: []string{"get"}})
 	require.NoError(t, err)
 	rec := metrics.NewRecorder(j, metrics.RecorderConfig{Start: start, Width: width, Windows: 1, Classes: []string{"get"},
 		Clock:    clock.Clock{Start: start, End: start.Add(width), Compress: 1},
@@ -96,8 +97,10 @@ func measure(t *testing.T, url string, rate int, d time.Duration) *metrics.Recor
 		rec.Add(0, res, false)
 	}
 	now := time.Now()
-	require.NoError(t, rec.Close(&now))
-	r, err := metrics.ReadJournal(dir)
+	orphans, err := rec.Close()
+	require.NoError(t, err)
+	require.NoError(t, j.Close(&now, orphans))
+	r, err := journal.Read(dir)
 	require.NoError(t, err)
 	require.Len(t, r.Windows, 1)
 	return r

@@ -35,13 +35,5 @@ func Windows(f scenarios.Fault, c clock.Clock) []Window {
 	if f.Flap != nil {
 		return flapWindows(start, *f.Flap, c)
 	}
-	return []Window{{Start: start, End: start + wallSpan(f.For, c)}}
-}
-
-// wallSpan is a span on the wall clock.
-func wallSpan(s scenarios.Span, c clock.Clock) time.Duration {
-	if s.Scenario {
-		return c.WallSpan(s.D)
-	}
-	return s.D
+	return []Window{{Start: start, End: start + f.For.OnWall(c)}}
 }

@@ -9,7 +9,7 @@ import (
 
 // flapWindows are a flap's cycles: on for down_for at the start of each period.
 func flapWindows(start time.Duration, fl scenarios.Flap, c clock.Clock) []Window {
-	period, on := wallSpan(fl.Period, c), wallSpan(fl.DownFor, c)
+	period, on := fl.Period.OnWall(c), fl.DownFor.OnWall(c)
 	ws := make([]Window, fl.Count)
 	for i := range ws {
 		s := start + time.Duration(i)*period

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"sync"
 	"time"
 
 	"github.com/thongsuot/thongsuot/harness/clock"
-	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
@@ -19,7 +20,40 @@ type Schedule struct {
 	Clock   clock.Clock
 	Proxies map[string]Proxy // by link name
 	Roles   Roles            // for process faults; nil when the runtime cannot act on processes
-	Journal *metrics.Journal
+	Journal *journal.Journal
+
+	mu     sync.Mutex
+	active map[[2]string]journal.FaultWindow // applied and not yet removed
+}
+
+// Active are the faults in force now, in the order they were applied: what a progress
+// line shows.
+func (s *Schedule) Active() []journal.FaultWindow {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]journal.FaultWindow, 0, len(s.active))
+	for _, f := range s.active {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Start < out[b].Start })
+	return out
+}
+
+// record journals a fault window as applied (End 0) or as it ended, and keeps the set
+// of faults in force.
+func (s *Schedule) record(f journal.FaultWindow) error {
+	s.mu.Lock()
+	if s.active == nil {
+		s.active = map[[2]string]journal.FaultWindow{}
+	}
+	key := f.Key()
+	if f.End == 0 && f.Error == "" {
+		s.active[key] = f
+	} else {
+		delete(s.active, key)
+	}
+	s.mu.Unlock()
+	return s.Journal.AppendFault(f)
 }
 
 // Run applies every fault at its time and removes it at its end, or when ctx ends
@@ -84,13 +118,13 @@ func (s *Schedule) run(ctx context.Context, start time.Time, f scenarios.Fault, 
 	if !sleepUntil(ctx, start.Add(w.Start)) {
 		return nil // the run ended before the fault was due
 	}
-	rec := metrics.FaultWindow{Name: f.Name, Link: f.Link, Toxic: f.Toxic, Role: f.Role, Action: f.Action, Params: eff.params,
-		Kind: metrics.FaultWindowKind, Scenario: s.Clock.ToScenario(w.Start)}
+	rec := journal.FaultWindow{Name: f.Name, Link: f.Link, Toxic: f.Toxic, Role: f.Role, Action: f.Action, Params: eff.params,
+		Kind: journal.FaultWindowKind, Scenario: s.Clock.ToScenario(w.Start)}
 	switch {
 	case f.Flap != nil:
-		rec.Kind, rec.Cycle, rec.Cycles = metrics.FaultFlapKind, cycle, cycles
+		rec.Kind, rec.Cycle, rec.Cycles = journal.FaultFlapKind, cycle, cycles
 	case f.Ramp != nil:
-		rec.Kind = metrics.FaultRampKind
+		rec.Kind = journal.FaultRampKind
 	}
 	// The fault starts when it is asked for: applying it can take a while (a container
 	// kill), and requests fail from the moment it begins to bite.
@@ -98,10 +132,10 @@ func (s *Schedule) run(ctx context.Context, start time.Time, f scenarios.Fault, 
 	err := eff.apply()
 	if err != nil {
 		rec.Error = err.Error()
-		return errors.Join(err, s.Journal.AppendFault(rec))
+		return errors.Join(err, s.record(rec))
 	}
 	// Journal it now as well as at the end, so a run killed mid-fault still shows it.
-	if err := s.Journal.AppendFault(rec); err != nil {
+	if err := s.record(rec); err != nil {
 		return errors.Join(err, eff.remove())
 	}
 	sleepUntil(ctx, start.Add(w.End))
@@ -111,7 +145,7 @@ func (s *Schedule) run(ctx context.Context, start time.Time, f scenarios.Fault, 
 	if err != nil {
 		rec.Error = "removing: " + err.Error()
 	}
-	return errors.Join(err, s.Journal.AppendFault(rec))
+	return errors.Join(err, s.record(rec))
 }
 
 // sleepUntil waits for t and reports whether it came before ctx ended.

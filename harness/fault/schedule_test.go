@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/thongsuot/thongsuot/harness/clock"
-	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
@@ -68,7 +68,7 @@ func TestScheduleAppliesOnTime(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.fault.Name, tt.fault.Link = tt.name, "portal->registry"
 			dir := t.TempDir()
-			j, err := metrics.CreateJournal(dir, metrics.RunInfo{ID: "t"})
+			j, err := journal.Create(dir, journal.RunInfo{ID: "t"})
 			require.NoError(t, err)
 			start := time.Now()
 			p := &fakeProxy{start: start}
@@ -84,7 +84,7 @@ func TestScheduleAppliesOnTime(t *testing.T) {
 			if tt.fault.Toxic == "latency" {
 				assert.Equal(t, toxiproxy.Attributes{"latency": int64(150), "jitter": int64(10)}, p.calls[0].attrs)
 			}
-			rec, err := metrics.ReadJournal(dir)
+			rec, err := journal.Read(dir)
 			require.NoError(t, err)
 			require.Len(t, rec.Faults, 1, "applied and removed: one window")
 			assert.InDelta(t, tt.start, rec.Faults[0].Start, float64(100*time.Millisecond))
@@ -97,16 +97,59 @@ func TestCancelRemovesActiveFault(t *testing.T) {
 	base := time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC)
 	one := 1.0
 	f := scenarios.Fault{Name: "long", Link: "client->portal", At: scenarios.At(base), For: scenarios.Span{D: time.Hour}, Toxic: "down", Toxicity: &one}
-	j, err := metrics.CreateJournal(t.TempDir(), metrics.RunInfo{})
+	j, err := journal.Create(t.TempDir(), journal.RunInfo{})
 	require.NoError(t, err)
 	p := &fakeProxy{start: time.Now()}
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	s := &Schedule{Faults: []scenarios.Fault{f}, Clock: clock.Clock{Start: base, End: base.Add(time.Hour), Compress: 1}, Proxies: map[string]Proxy{"client->portal": p}, Journal: j}
 	require.NoError(t, s.Run(ctx, time.Now()))
+	assert.Empty(t, s.Active(), "nothing is in force once the run is over")
 	require.Len(t, p.calls, 2)
 	assert.Equal(t, "enable", p.calls[1].what, "a fault never outlives its run")
 	assert.Less(t, p.calls[1].at, time.Second)
+}
+
+// noRoles acts on no process, and says what it was asked.
+type noRoles struct{ fakeProxy }
+
+func (r *noRoles) Act(_ context.Context, role, action string) error {
+	r.note(action+" "+role, nil)
+	return nil
+}
+func (r *noRoles) Restore(_ context.Context, role, action string) error {
+	r.note("undo "+action+" "+role, nil)
+	return nil
+}
+
+// The schedule knows which faults are in force, link and process faults alike: what
+// the progress line shows.
+func TestActiveFaultsFollowTheSchedule(t *testing.T) {
+	base := time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC)
+	one := 1.0
+	faults := []scenarios.Fault{
+		{Name: "slow", Link: "portal->registry", At: scenarios.At(base), For: scenarios.Span{D: 600 * time.Millisecond},
+			Toxic: "latency", Latency: ms(10), Stream: "downstream", Toxicity: &one},
+		{Name: "portal killed", Role: "portal", Action: "kill", At: scenarios.At(base.Add(2 * time.Minute)), For: scenarios.Span{D: 600 * time.Millisecond}},
+	}
+	j, err := journal.Create(t.TempDir(), journal.RunInfo{})
+	require.NoError(t, err)
+	start := time.Now()
+	s := &Schedule{Faults: faults, Clock: clock.Clock{Start: base, End: base.Add(10 * time.Minute), Compress: 600},
+		Proxies: map[string]Proxy{"portal->registry": &fakeProxy{start: start}}, Roles: &noRoles{fakeProxy{start: start}}, Journal: j}
+	done := make(chan error)
+	go func() { done <- s.Run(context.Background(), start) }()
+	names := func() []string {
+		var out []string
+		for _, f := range s.Active() {
+			out = append(out, f.Name+": "+f.Summary())
+		}
+		return out
+	}
+	require.Eventually(t, func() bool { return len(names()) == 2 }, 2*time.Second, 5*time.Millisecond, "both in force from 200 ms to 600 ms")
+	assert.Equal(t, []string{"slow: latency on portal->registry", "portal killed: kill portal"}, names(), "in the order they were applied")
+	require.NoError(t, <-done)
+	assert.Empty(t, s.Active())
 }
 
 func TestUnknownLinkIsAnError(t *testing.T) {
@@ -116,12 +159,12 @@ func TestUnknownLinkIsAnError(t *testing.T) {
 
 // runSchedule runs faults against fake proxies on a 1 s-per-scenario-10-min clock and
 // returns the calls per link and the journal.
-func runSchedule(t *testing.T, faults []scenarios.Fault, links ...string) (map[string]*fakeProxy, *metrics.Record, time.Time) {
+func runSchedule(t *testing.T, faults []scenarios.Fault, links ...string) (map[string]*fakeProxy, *journal.Record, time.Time) {
 	t.Helper()
 	base := time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC)
 	c := clock.Clock{Start: base, End: base.Add(10 * time.Minute), Compress: 600}
 	dir := t.TempDir()
-	j, err := metrics.CreateJournal(dir, metrics.RunInfo{ID: "t"})
+	j, err := journal.Create(dir, journal.RunInfo{ID: "t"})
 	require.NoError(t, err)
 	start := time.Now()
 	fakes, proxies := map[string]*fakeProxy{}, map[string]Proxy{}
@@ -133,7 +176,7 @@ func runSchedule(t *testing.T, faults []scenarios.Fault, links ...string) (map[s
 	require.NoError(t, s.Run(context.Background(), start))
 	now := time.Now()
 	require.NoError(t, j.Close(&now, 0))
-	rec, err := metrics.ReadJournal(dir)
+	rec, err := journal.Read(dir)
 	require.NoError(t, err)
 	return fakes, rec, base
 }
@@ -161,7 +204,7 @@ func TestFlapCyclesOnTime(t *testing.T) {
 	}
 	require.Len(t, rec.Faults, 3, "each down window is journalled, so each is shaded")
 	for i, w := range rec.Faults {
-		assert.Equal(t, metrics.FaultFlapKind, w.Kind)
+		assert.Equal(t, journal.FaultFlapKind, w.Kind)
 		assert.Equal(t, i+1, w.Cycle)
 		assert.Equal(t, 3, w.Cycles)
 		assert.InDelta(t, time.Duration(100+300*i)*time.Millisecond, w.Start, float64(100*time.Millisecond))
@@ -213,6 +256,6 @@ func TestRampIsOneToxicThatMovesByItself(t *testing.T) {
 	assert.Equal(t, "add latency_ramp downstream", calls[0].what)
 	assert.Equal(t, toxiproxy.Attributes{"latency": int64(100), "ramp_to": int64(2000), "ramp_ms": int64(300)}, calls[0].attrs)
 	require.Len(t, rec.Faults, 1)
-	assert.Equal(t, metrics.FaultRampKind, rec.Faults[0].Kind)
+	assert.Equal(t, journal.FaultRampKind, rec.Faults[0].Kind)
 	assert.Equal(t, map[string]string{"latency": "100ms", "ramp_to": "2s", "stream": "downstream", "toxicity": "1"}, rec.Faults[0].Params)
 }

@@ -26,11 +26,17 @@ type RecorderConfig struct {
 	Grace time.Duration
 }
 
-// Recorder sorts responses into windows by send time and writes each window to the
-// journal once no more responses can arrive for it. It is safe for concurrent use.
+// WindowWriter is where the recorder puts windows once they are closed: the run's
+// journal.
+type WindowWriter interface {
+	AppendWindows([]*Window) error
+}
+
+// Recorder sorts responses into windows by send time and writes each window out once
+// no more responses can arrive for it. It is safe for concurrent use.
 type Recorder struct {
-	cfg     RecorderConfig
-	journal *Journal
+	cfg RecorderConfig
+	out WindowWriter
 
 	mu      sync.Mutex
 	open    map[int][]*Window
@@ -47,9 +53,9 @@ type Totals struct {
 	Sent, Failed, Late int64
 }
 
-// NewRecorder records into j.
-func NewRecorder(j *Journal, cfg RecorderConfig) *Recorder {
-	return &Recorder{cfg: cfg, journal: j, open: map[int][]*Window{}, interval: NewHistogram()}
+// NewRecorder records into out.
+func NewRecorder(out WindowWriter, cfg RecorderConfig) *Recorder {
+	return &Recorder{cfg: cfg, out: out, open: map[int][]*Window{}, interval: NewHistogram()}
 }
 
 // Add records one response of class i.
@@ -123,7 +129,7 @@ func (r *Recorder) flushBelow(limit int) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	return r.journal.AppendWindows(batch)
+	return r.out.AppendWindows(batch)
 }
 
 // Run flushes on a ticker until ctx ends, keeping the first error for Close.
@@ -145,11 +151,12 @@ func (r *Recorder) Run(ctx context.Context) {
 	}
 }
 
-// Close writes every remaining window and closes the journal, complete when ended is
-// not nil. Call it once all responses are in.
-func (r *Recorder) Close(ended *time.Time) error {
-	err := r.flushBelow(r.cfg.Windows)
+// Close writes every remaining window and returns how many responses came back after
+// their window was written (orphans), with the first error of the whole recording.
+// Call it once all responses are in.
+func (r *Recorder) Close() (orphans int64, err error) {
+	err = r.flushBelow(r.cfg.Windows)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return errors.Join(r.err, err, r.journal.Close(ended, r.orphans))
+	return r.orphans, errors.Join(r.err, err)
 }

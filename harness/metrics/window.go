@@ -1,6 +1,6 @@
 // Package metrics turns responses into windows: per request class and per window of
 // scenario time, an HDR latency histogram and counters, kept only while the window is
-// open and then appended to the run's journal on disk. No response is kept.
+// open and then handed to the run's journal (harness/journal). No response is kept.
 package metrics
 
 import (

@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/harness/journal"
 )
 
 // The service client the identity stub knows (stubs/CONTRACT.md): its token carries
@@ -25,18 +25,18 @@ const pageSize = 10_000
 
 // Check compares the ledger of runDir with the portal's admin listing and records the
 // outcome in the journal. A check that cannot be made is recorded with its reason.
-func Check(ctx context.Context, client *http.Client, portal, identity, runDir string) *metrics.Reconciliation {
+func Check(ctx context.Context, client *http.Client, portal, identity, runDir string) *journal.Reconciliation {
 	r, err := check(ctx, client, portal, identity, runDir)
 	if err != nil {
-		r = &metrics.Reconciliation{Error: err.Error()}
+		r = &journal.Reconciliation{Error: err.Error()}
 	}
-	if werr := metrics.WriteReconciliation(runDir, r); werr != nil && r.Error == "" {
+	if werr := journal.WriteReconciliation(runDir, r); werr != nil && r.Error == "" {
 		r.Error = werr.Error()
 	}
 	return r
 }
 
-func check(ctx context.Context, client *http.Client, portal, identity, runDir string) (*metrics.Reconciliation, error) {
+func check(ctx context.Context, client *http.Client, portal, identity, runDir string) (*journal.Reconciliation, error) {
 	acks, err := readLedger(runDir)
 	if err != nil {
 		return nil, fmt.Errorf("reading the ledger: %w", err)
@@ -49,7 +49,7 @@ func check(ctx context.Context, client *http.Client, portal, identity, runDir st
 	if err != nil {
 		return nil, err
 	}
-	r := &metrics.Reconciliation{Stored: len(stored), Missing: []string{}, Duplicated: []string{}}
+	r := &journal.Reconciliation{Stored: len(stored), Missing: []string{}, Duplicated: []string{}}
 	acked := map[string]bool{}
 	byKey := map[string]string{}
 	for _, a := range acks {

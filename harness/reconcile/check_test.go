@@ -12,13 +12,13 @@ import (
 	"github.com/stretchr/testify/require"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/runtime"
 )
 
 func TestLedgerKeepsOnlyAcknowledgedDossiers(t *testing.T) {
 	dir := t.TempDir()
-	_, err := metrics.CreateJournal(dir, metrics.RunInfo{})
+	_, err := journal.Create(dir, journal.RunInfo{})
 	require.NoError(t, err)
 	l, err := OpenLedger(dir)
 	require.NoError(t, err)
@@ -53,7 +53,7 @@ func TestCheckAgainstThePortal(t *testing.T) {
 	require.NoError(t, err)
 	defer st.Close()
 	dir := t.TempDir()
-	_, err = metrics.CreateJournal(dir, metrics.RunInfo{})
+	_, err = journal.Create(dir, journal.RunInfo{})
 	require.NoError(t, err)
 	l, err := OpenLedger(dir)
 	require.NoError(t, err)
@@ -91,7 +91,7 @@ func TestCheckAgainstThePortal(t *testing.T) {
 	assert.Equal(t, []string{"b"}, r.Duplicated)
 	assert.False(t, r.Held())
 
-	rec, err := metrics.ReadJournal(dir)
+	rec, err := journal.Read(dir)
 	require.NoError(t, err)
 	require.NotNil(t, rec.Reconciliation)
 	assert.Equal(t, r.Missing, rec.Reconciliation.Missing)
@@ -99,7 +99,7 @@ func TestCheckAgainstThePortal(t *testing.T) {
 
 func TestCheckThatCannotRunSaysWhy(t *testing.T) {
 	dir := t.TempDir()
-	_, err := metrics.CreateJournal(dir, metrics.RunInfo{})
+	_, err := journal.Create(dir, journal.RunInfo{})
 	require.NoError(t, err)
 	l, err := OpenLedger(dir)
 	require.NoError(t, err)

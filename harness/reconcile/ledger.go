@@ -16,7 +16,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/harness/journal"
 )
 
 // ledgerFile lists acknowledged dossiers, one JSON object per line.
@@ -40,7 +40,7 @@ type Ledger struct {
 
 // OpenLedger starts the ledger in the run's journal directory.
 func OpenLedger(runDir string) (*Ledger, error) {
-	f, err := os.OpenFile(filepath.Join(runDir, metrics.JournalDir, ledgerFile), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	f, err := os.OpenFile(filepath.Join(runDir, journal.Dir, ledgerFile), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("reconciliation ledger: %w", err)
 	}
@@ -80,7 +80,7 @@ func (l *Ledger) Close() error {
 }
 
 func readLedger(runDir string) ([]ack, error) {
-	f, err := os.Open(filepath.Join(runDir, metrics.JournalDir, ledgerFile))
+	f, err := os.Open(filepath.Join(runDir, journal.Dir, ledgerFile))
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
@@ -12,7 +13,7 @@ import (
 // Evaluate judges every objective over the windows of a journal. An objective is met
 // when every window with at least min_requests requests meets it; a recovery objective
 // when every fault's recovery (see Recoveries) took at most its max.
-func Evaluate(slos scenarios.SLOs, rec *metrics.Record) Verdict {
+func Evaluate(slos scenarios.SLOs, rec *journal.Record) Verdict {
 	v := Verdict{Complete: rec.Run.Complete(), Pass: rec.Run.Complete()}
 	byIndex := groupByIndex(rec.Windows)
 	v.Objectives = make([]Outcome, len(slos.Objectives))
@@ -94,7 +95,7 @@ func recoveryMax(slos scenarios.SLOs) time.Duration {
 
 // excusedWindows are the windows from each fault's start to the end of its recovery —
 // or, when it did not recover, to its end plus the longest recovery allowed.
-func excusedWindows(rec *metrics.Record, rs []Recovery, allowed time.Duration) map[int]bool {
+func excusedWindows(rec *journal.Record, rs []Recovery, allowed time.Duration) map[int]bool {
 	out := map[int]bool{}
 	width := rec.Run.Window
 	if width <= 0 {
@@ -173,7 +174,7 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 
 // judgeZeroLoss reads the end-of-run reconciliation: met when every acknowledged
 // dossier is stored and none twice. Its values count dossiers lost or duplicated.
-func judgeZeroLoss(obj scenarios.Objective, r *metrics.Reconciliation) Outcome {
+func judgeZeroLoss(obj scenarios.Objective, r *journal.Reconciliation) Outcome {
 	o := Outcome{Name: obj.Name, Kind: obj.Kind, Objective: "no acknowledged dossier lost or duplicated", Unit: "dossiers"}
 	if r == nil {
 		o.Detail = "no reconciliation was made (the run did not finish)"

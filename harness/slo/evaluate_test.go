@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
@@ -36,7 +37,7 @@ func TestEvaluate(t *testing.T) {
 		window(2, "catalogue", 100, 404, 11*time.Millisecond),
 		window(2, "submit", 3, 0, time.Second), // too few to judge
 	}
-	rec := &metrics.Record{Run: metrics.RunInfo{Ended: &ended}, Windows: windows}
+	rec := &journal.Record{Run: journal.RunInfo{Ended: &ended}, Windows: windows}
 	tests := []struct {
 		name      string
 		obj       scenarios.Objective
@@ -79,7 +80,7 @@ func TestEvaluate(t *testing.T) {
 }
 
 func TestIncompleteRunDoesNotPass(t *testing.T) {
-	rec := &metrics.Record{Windows: []*metrics.Window{window(0, "catalogue", 100, 200, time.Millisecond)}}
+	rec := &journal.Record{Windows: []*metrics.Window{window(0, "catalogue", 100, 200, time.Millisecond)}}
 	v := Evaluate(scenarios.SLOs{MinRequests: 1, Objectives: []scenarios.Objective{{Name: "a", Kind: "availability", Target: pct(0.5)}}}, rec)
 	assert.True(t, v.Objectives[0].Met)
 	assert.False(t, v.Complete)
@@ -97,10 +98,10 @@ func TestOutsideFaults(t *testing.T) {
 		}
 		windows = append(windows, window(i, "catalogue", 50, code, 5*time.Millisecond))
 	}
-	rec := &metrics.Record{
-		Run:     metrics.RunInfo{Ended: &ended, Window: time.Second, Windows: 6},
+	rec := &journal.Record{
+		Run:     journal.RunInfo{Ended: &ended, Window: time.Second, Windows: 6},
 		Windows: windows,
-		Faults:  []metrics.FaultWindow{{Name: "kill", Role: "portal", Action: "kill", Start: 2100 * time.Millisecond, End: 3900 * time.Millisecond}},
+		Faults:  []journal.FaultWindow{{Name: "kill", Role: "portal", Action: "kill", Start: 2100 * time.Millisecond, End: 3900 * time.Millisecond}},
 	}
 	tests := []struct {
 		outside      bool

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
@@ -34,7 +34,7 @@ type Recovery struct {
 // the fault's end until every objective held again for n consecutive windows. held
 // says per window index whether every objective that judged the window was met;
 // windows no objective judged (too few requests) neither break nor extend a run.
-func Recoveries(rec *metrics.Record, held map[int]bool, n int) []Recovery {
+func Recoveries(rec *journal.Record, held map[int]bool, n int) []Recovery {
 	width := rec.Run.Window
 	if width <= 0 {
 		return nil

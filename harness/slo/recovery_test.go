@@ -7,16 +7,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
 // run builds a journal of one-second windows from a string, one letter per window:
 // g good (fast, all 200), b bad (503s), . too few requests to judge.
-func run(t *testing.T, pattern string, faults ...metrics.FaultWindow) *metrics.Record {
+func run(t *testing.T, pattern string, faults ...journal.FaultWindow) *journal.Record {
 	t.Helper()
 	ended := time.Now()
-	rec := &metrics.Record{Run: metrics.RunInfo{Ended: &ended, Window: time.Second, Windows: len(pattern)}, Faults: faults}
+	rec := &journal.Record{Run: journal.RunInfo{Ended: &ended, Window: time.Second, Windows: len(pattern)}, Faults: faults}
 	for i, c := range pattern {
 		switch c {
 		case 'g':
@@ -32,8 +32,8 @@ func run(t *testing.T, pattern string, faults ...metrics.FaultWindow) *metrics.R
 	return rec
 }
 
-func down(name string, start, end time.Duration, cycle int) metrics.FaultWindow {
-	return metrics.FaultWindow{Name: name, Link: "remote->portal", Toxic: "down", Start: start, End: end, Cycle: cycle}
+func down(name string, start, end time.Duration, cycle int) journal.FaultWindow {
+	return journal.FaultWindow{Name: name, Link: "remote->portal", Toxic: "down", Start: start, End: end, Cycle: cycle}
 }
 
 func TestRecoveryTime(t *testing.T) {
@@ -41,7 +41,7 @@ func TestRecoveryTime(t *testing.T) {
 	tests := []struct {
 		name      string
 		pattern   string
-		fault     metrics.FaultWindow
+		fault     journal.FaultWindow
 		recovered bool
 		time      time.Duration
 		window    int

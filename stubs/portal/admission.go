@@ -2,10 +2,11 @@ package portal
 
 import (
 	"context"
-	"github.com/prometheus/client_golang/prometheus"
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/thongsuot/thongsuot/stubs/jsonapi"
 )

@@ -1,4 +1,4 @@
-package metrics
+package journal
 
 import "golang.org/x/sys/unix"
 

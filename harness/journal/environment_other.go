@@ -1,6 +1,6 @@
 //go:build !linux
 
-package metrics
+package journal
 
 // machine knows nothing more off Linux.
 func machine(*Environment) {}

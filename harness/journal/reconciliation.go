@@ -1,4 +1,4 @@
-package metrics
+package journal
 
 import (
 	"encoding/json"
@@ -35,11 +35,11 @@ func WriteReconciliation(runDir string, r *Reconciliation) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(runDir, JournalDir, reconciliationFile), append(data, '\n'), 0o644)
+	return os.WriteFile(filepath.Join(runDir, Dir, reconciliationFile), append(data, '\n'), 0o644)
 }
 
 func readReconciliation(runDir string) (*Reconciliation, error) {
-	data, err := os.ReadFile(filepath.Join(runDir, JournalDir, reconciliationFile))
+	data, err := os.ReadFile(filepath.Join(runDir, Dir, reconciliationFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

@@ -1,0 +1,104 @@
+package journal
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/thongsuot/thongsuot/harness/metrics"
+)
+
+// Record is a journal read back.
+type Record struct {
+	Run            RunInfo
+	Windows        []*metrics.Window // by index, then class order of Run.Classes
+	Faults         []FaultWindow
+	Reconciliation *Reconciliation // nil when the run made no check
+}
+
+// Read reads runDir/journal. A torn last line (a run killed mid-write) is ignored.
+func Read(runDir string) (*Record, error) {
+	dir := filepath.Join(runDir, Dir)
+	data, err := os.ReadFile(filepath.Join(dir, runFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s is not a run directory: no %s/%s", runDir, Dir, runFile)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rec := &Record{}
+	if err := json.Unmarshal(data, &rec.Run); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, runFile), err)
+	}
+	if rec.Windows, err = readLines[*metrics.Window](filepath.Join(dir, windowsFile)); err != nil {
+		return nil, err
+	}
+	faults, err := readLines[FaultWindow](filepath.Join(dir, faultsFile))
+	if err != nil {
+		return nil, err
+	}
+	rec.Faults = latestFaults(faults)
+	if rec.Reconciliation, err = readReconciliation(runDir); err != nil {
+		return nil, err
+	}
+	order := map[string]int{}
+	for i, c := range rec.Run.Classes {
+		order[c] = i
+	}
+	sort.SliceStable(rec.Windows, func(a, b int) bool {
+		wa, wb := rec.Windows[a], rec.Windows[b]
+		if wa.Index != wb.Index {
+			return wa.Index < wb.Index
+		}
+		return order[wa.Class] < order[wb.Class]
+	})
+	return rec, nil
+}
+
+// latestFaults keeps the last entry of each fault (see FaultWindow.Key).
+func latestFaults(fs []FaultWindow) []FaultWindow {
+	var out []FaultWindow
+	at := map[[2]string]int{}
+	for _, f := range fs {
+		key := f.Key()
+		if i, ok := at[key]; ok {
+			out[i] = f
+			continue
+		}
+		at[key] = len(out)
+		out = append(out, f)
+	}
+	return out
+}
+
+func readLines[T any](path string) ([]T, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []T
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	var pending error
+	for line := 1; sc.Scan(); line++ {
+		if pending != nil { // only the last line may be torn
+			return nil, pending
+		}
+		var v T
+		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+			pending = fmt.Errorf("%s:%d: %w", path, line, err)
+			continue
+		}
+		out = append(out, v)
+	}
+	return out, sc.Err()
+}
