@@ -26,16 +26,16 @@ const (
 // scenario clock, the rate asked for and achieved, recent p95, error share, late sends
 // and the faults in force.
 type progress struct {
-	w       io.Writer
-	tty     bool
-	every   time.Duration
-	width   func() int // terminal columns; 0 when unknown
-	start   time.Time
-	plan    *load.Plan
-	rec     *metrics.Recorder
-	faults  activeFaults
-	last    metrics.Totals
-	lastAt  time.Duration
+	w      io.Writer
+	tty    bool
+	every  time.Duration
+	width  func() int // terminal columns; 0 when unknown
+	start  time.Time
+	plan   *load.Plan
+	rec    *metrics.Recorder
+	faults activeFaults
+	last   metrics.Totals
+	lastAt time.Duration
 }
 
 // activeFaults says which faults are in force now: the fault schedule.
