@@ -78,7 +78,7 @@ func Compare(base, run *Run, lim CompareLimits) *Comparison {
 	seen := map[string]bool{}
 	for _, o := range rs.Objectives {
 		seen[o.Name] = true
-		ch := Change{Scope: "slo", Name: o.Name, Metric: o.Objective, Unit: o.Unit, Run: o.Overall, higher: higherIsBetter(o)}
+		ch := Change{Scope: "slo", Name: o.Name, Metric: o.Objective, Unit: o.Unit, Run: o.Overall, higher: o.HigherIsBetter}
 		if b, ok := baseObj[o.Name]; ok {
 			ch.Base = b.Overall
 		} else {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/thongsuot/thongsuot/harness/slo"
 )
 
 func flat(us int64) func(string, int) int64 { return func(string, int) int64 { return us } }
@@ -90,8 +91,8 @@ func TestCompareWritesJSONAndOverlay(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(out, CompareFile))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(data, &back))
-	assert.Equal(t, VerdictFail, back.BaseVerdict)
-	assert.Equal(t, VerdictIncomplete, back.RunVerdict)
+	assert.Equal(t, slo.VerdictFail, back.BaseVerdict)
+	assert.Equal(t, slo.VerdictIncomplete, back.RunVerdict)
 	assert.Len(t, back.Changes, len(c.Changes))
 
 	f, err := os.Open(filepath.Join(out, CompareFigure+".png"))

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/slo"
 )
 
@@ -106,10 +107,10 @@ func writeHTML(r *Run, sum *Summary, images []rendered, path string) error {
 // headline is the verdict in one sentence.
 func headline(r *Run, sum *Summary) string {
 	switch sum.Verdict {
-	case VerdictIncomplete:
+	case slo.VerdictIncomplete:
 		return fmt.Sprintf("INCOMPLETE — the run was cut short after %d of %d windows: no verdict. What was recorded is below.",
 			sum.Windows.Recorded, sum.Windows.Planned)
-	case VerdictPass:
+	case slo.VerdictPass:
 		return fmt.Sprintf("PASS — all %d objectives held", len(sum.Objectives))
 	}
 	broken := 0
@@ -188,12 +189,7 @@ func (r *Run) pageFault(s faultSpan) pageFault {
 			}
 		}
 	}
-	var params []string
-	for k, v := range f.Params {
-		params = append(params, k+"="+v)
-	}
-	sort.Strings(params)
-	pf.Params = strings.Join(params, ", ")
+	pf.Params = journal.ParamText(f.Params)
 	pf.Wall = fmt.Sprintf("+%s → +%s (%s)", s.Start.Round(time.Millisecond), s.End.Round(time.Millisecond), (s.End - s.Start).Round(time.Millisecond))
 	switch {
 	case !s.Applied:

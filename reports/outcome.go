@@ -2,10 +2,8 @@ package reports
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/thongsuot/thongsuot/harness/slo"
-	"github.com/thongsuot/thongsuot/scenarios"
 )
 
 // How an objective's values read for people. Outcomes carry their unit and limit, so
@@ -25,12 +23,6 @@ func FormatValue(unit string, v float64) string {
 	return fmt.Sprintf("%.4g%s", v, unit)
 }
 
-// higherIsBetter says which side of the limit meets the objective: availability and
-// any objective written "≥" want high values; latencies and other "≤" ones want low.
-func higherIsBetter(o slo.Outcome) bool {
-	return o.Kind == scenarios.KindAvailability || strings.Contains(o.Objective, "≥")
-}
-
 // gap says how far v is from the limit, on the failing or the passing side:
 // "60.0ms over 150.0ms", "0.40 points below 99.00%", "40.0ms under 250.0ms".
 func gap(o slo.Outcome, v float64) string {
@@ -44,11 +36,11 @@ func gap(o slo.Outcome, v float64) string {
 	switch {
 	case d == 0:
 		return "exactly at " + limit
-	case d > 0 && higherIsBetter(o):
+	case d > 0 && o.HigherIsBetter:
 		return amount(d) + " above " + limit
 	case d > 0:
 		return amount(d) + " over " + limit
-	case higherIsBetter(o):
+	case o.HigherIsBetter:
 		return amount(-d) + " below " + limit
 	}
 	return amount(-d) + " under " + limit

@@ -14,6 +14,7 @@ import (
 
 	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
@@ -114,7 +115,7 @@ func eachRun(t *testing.T, f func(t *testing.T, verdict, dir string)) {
 	for _, tt := range []struct {
 		verdict  string
 		complete bool
-	}{{VerdictFail, true}, {VerdictIncomplete, false}} {
+	}{{slo.VerdictFail, true}, {slo.VerdictIncomplete, false}} {
 		t.Run(tt.verdict, func(t *testing.T) {
 			dir := writeRun(t, tt.complete)
 			_, err := Render(dir)
@@ -128,7 +129,7 @@ func TestRenderFailingRun(t *testing.T) {
 	dir := writeRun(t, true)
 	sum, err := Render(dir)
 	require.NoError(t, err)
-	assert.Equal(t, VerdictFail, sum.Verdict)
+	assert.Equal(t, slo.VerdictFail, sum.Verdict)
 	assert.Equal(t, 1, sum.ExitCode())
 	assert.Equal(t, int64(1000), sum.Totals.Sent)
 	require.Len(t, sum.Objectives, 2)
@@ -163,7 +164,7 @@ func TestRenderIncompleteRun(t *testing.T) {
 	dir := writeRun(t, false)
 	sum, err := Render(dir)
 	require.NoError(t, err)
-	assert.Equal(t, VerdictIncomplete, sum.Verdict)
+	assert.Equal(t, slo.VerdictIncomplete, sum.Verdict)
 	assert.Equal(t, 2, sum.ExitCode())
 	junit, err := os.ReadFile(filepath.Join(dir, JUnitFile))
 	require.NoError(t, err)

@@ -54,15 +54,10 @@ func Read(dir string) (*Run, error) {
 	}
 	r := &Run{
 		Dir: dir, Scenario: s, Journal: rec, Zone: zone, ScenarioText: string(data),
-		Clock:   clock.Clock{Start: s.Clock.Start.Time, End: s.Clock.End.Time, Compress: s.Clock.Compress},
+		Clock:   s.Clock.Map(),
 		Verdict: slo.Evaluate(s.SLOs, rec),
 	}
-	for _, w := range rec.Windows {
-		for len(r.byIndex) <= w.Index {
-			r.byIndex = append(r.byIndex, nil)
-		}
-		r.byIndex[w.Index] = append(r.byIndex[w.Index], w)
-	}
+	r.byIndex = rec.ByIndex()
 	return r, nil
 }
 

@@ -18,13 +18,6 @@ const (
 	SummarySchema = "thongsuot.summary/v1"
 )
 
-// Verdicts.
-const (
-	VerdictPass       = "pass"
-	VerdictFail       = "fail"
-	VerdictIncomplete = "incomplete"
-)
-
 // Summary is summary.json: the verdict, each objective's outcome, and the totals.
 type Summary struct {
 	Schema      string                `json:"schema" jsonschema:"enum=thongsuot.summary/v1"`            // the schema version of this file
@@ -104,14 +97,7 @@ func NewSummary(r *Run) *Summary {
 	if j.Run.Ended != nil {
 		s.WallSeconds = j.Run.Ended.Sub(j.Run.Started).Seconds()
 	}
-	switch {
-	case !r.Verdict.Complete:
-		s.Verdict = VerdictIncomplete
-	case r.Verdict.Pass:
-		s.Verdict = VerdictPass
-	default:
-		s.Verdict = VerdictFail
-	}
+	s.Verdict = r.Verdict.Name()
 	byClass := map[string][]*metrics.Window{}
 	for _, w := range j.Windows {
 		byClass[w.Class] = append(byClass[w.Class], w)
@@ -138,17 +124,8 @@ func totals(class string, ws []*metrics.Window) ClassTotals {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// ExitCode is the process exit code the verdict gives: 0 pass, 1 an SLO failed,
-// 2 the run is incomplete.
-func (s *Summary) ExitCode() int {
-	switch s.Verdict {
-	case VerdictPass:
-		return 0
-	case VerdictFail:
-		return 1
-	}
-	return 2
-}
+// ExitCode is the process exit code the verdict gives (slo.VerdictExitCode).
+func (s *Summary) ExitCode() int { return slo.VerdictExitCode(s.Verdict) }
 
 // Write writes the summary as indented JSON.
 func (s *Summary) Write(path string) error {

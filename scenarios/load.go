@@ -164,45 +164,6 @@ var DefaultRules = []Rule{
 	{Path: `^/api/v1/officials/`, Class: "officials"},
 }
 
-// Journey is a built-in journey: a sequence of steps one virtual user walks through.
-type Journey struct {
-	Name  string
-	Steps []string
-	Doc   string
-}
-
-// Journeys are the journeys a mix can name; harness/load has the steps of each.
-var Journeys = []Journey{
-	{"citizen-dossier", []string{"login", "catalogue", "unit", "submit", "upload", "pay", "status"},
-		"a citizen signs in through identity, searches the catalogue, looks up a commune, files a dossier (Idempotency-Key), uploads a scan, pays the fee if it has one, and polls its status"},
-	{"citizen-lookup", []string{"login", "units", "unit", "catalogue"},
-		"a citizen signs in and looks up their new commune and a procedure: the identity and read burst of 30 June – 1 July"},
-	{"birth-bundle", []string{"login", "catalogue", "submit", "status"},
-		"linked procedure 1: birth registration + permanent residence + health-insurance card for a child under 6"},
-	{"death-bundle", []string{"login", "catalogue", "submit", "status"},
-		"linked procedure 2: death registration + removal of residence + funeral allowance"},
-	{"official-queue", []string{"login", "queue", "open", "accept", "complete"},
-		"a commune one-door official signs in, reads the unit's queue and works the oldest dossier"},
-}
-
-// JourneySteps returns a journey's steps, or false for an unknown journey.
-func JourneySteps(name string) ([]string, bool) {
-	for _, j := range Journeys {
-		if j.Name == name {
-			return j.Steps, true
-		}
-	}
-	return nil, false
-}
-
-func journeyNames() []string {
-	names := make([]string, len(Journeys))
-	for i, j := range Journeys {
-		names[i] = j.Name
-	}
-	return names
-}
-
 // EntryName is what a mix entry is called in metrics: its name, else its class or journey.
 func (c Class) EntryName() string {
 	switch {
@@ -226,9 +187,9 @@ func (s *Scenario) ClassNames() []string {
 			names = append(names, m.EntryName())
 			continue
 		}
-		steps, _ := JourneySteps(m.Journey)
-		for _, st := range steps {
-			names = append(names, m.EntryName()+"."+st)
+		j, _ := FindJourney(m.Journey)
+		for _, st := range j.Steps {
+			names = append(names, StepClass(m.EntryName(), st.Name))
 		}
 	}
 	return names
@@ -501,7 +462,7 @@ func (s *Scenario) validateMix() ([]problem, map[string]bool) {
 		case m.Class != "" && m.Journey != "":
 			add(p, "an entry is either a class or a journey, not both")
 		case m.Journey != "":
-			if _, ok := JourneySteps(m.Journey); !ok {
+			if _, ok := FindJourney(m.Journey); !ok {
 				add(p+".journey", "unknown journey %q (known: %s)", m.Journey, strings.Join(journeyNames(), ", "))
 			}
 		case !slices.Contains(Classes, m.Class):

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/reports"
 )
 
@@ -43,28 +44,28 @@ Exit codes: 0 no regression, 1 a regression beyond the limits, 2 a directory is 
 			lim := reports.CompareLimits{Latency: latency / 100, MinLatency: minLatency, Availability: points}
 			base, err := reports.Read(args[0])
 			if err != nil {
-				return &exitError{code: exitHarness, err: err}
+				return &exitError{code: slo.ExitError, err: err}
 			}
 			run, err := reports.Read(args[1])
 			if err != nil {
-				return &exitError{code: exitHarness, err: err}
+				return &exitError{code: slo.ExitError, err: err}
 			}
 			if out == "" {
 				out = args[1]
 			}
 			if err := os.MkdirAll(out, 0o755); err != nil {
-				return &exitError{code: exitHarness, err: err}
+				return &exitError{code: slo.ExitError, err: err}
 			}
 			c := reports.Compare(base, run, lim)
 			if err := c.Write(filepath.Join(out, reports.CompareFile)); err != nil {
-				return &exitError{code: exitHarness, err: err}
+				return &exitError{code: slo.ExitError, err: err}
 			}
 			if err := reports.WriteCompareFigure(base, run, out); err != nil {
-				return &exitError{code: exitHarness, err: err}
+				return &exitError{code: slo.ExitError, err: err}
 			}
 			printComparison(cmd.OutOrStdout(), c, out)
 			if len(c.Regressions()) > 0 {
-				return &exitError{code: exitSLOFail}
+				return &exitError{code: slo.ExitFail}
 			}
 			return nil
 		},
@@ -78,7 +79,7 @@ Exit codes: 0 no regression, 1 a regression beyond the limits, 2 a directory is 
 
 func printComparison(w io.Writer, c *reports.Comparison, out string) {
 	fmt.Fprintf(w, "base %s (%s) → run %s (%s)\n", c.Base, c.BaseVerdict, c.Run, c.RunVerdict)
-	if c.BaseVerdict == reports.VerdictIncomplete || c.RunVerdict == reports.VerdictIncomplete {
+	if c.BaseVerdict == slo.VerdictIncomplete || c.RunVerdict == slo.VerdictIncomplete {
 		fmt.Fprintln(w, "note: an incomplete run is compared over what its journal holds")
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/reports"
 )
 
@@ -32,7 +33,7 @@ func TestBadFaultSpecsExit2WithFileLine(t *testing.T) {
 			path := smokeWith(t, tt.from, tt.to)
 			for _, args := range [][]string{{"validate", path}, {"run", path, "--out", t.TempDir()}} {
 				code, _, stderr := execute(t, args...)
-				assert.Equal(t, exitHarness, code, args[0])
+				assert.Equal(t, slo.ExitError, code, args[0])
 				assert.Contains(t, stderr, path+tt.want, args[0])
 			}
 		})
@@ -65,7 +66,7 @@ func TestFlapRunJournalsEachWindowAndItsRecovery(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte(flapScenario), 0o644))
 	out := filepath.Join(t.TempDir(), "run")
 	code, stdout, stderr := execute(t, "run", path, "--out", out, "-q")
-	assert.Equal(t, exitSLOFail, code, "availability fails while the front door is down\n%s\n%s", stdout, stderr)
+	assert.Equal(t, slo.ExitFail, code, "availability fails while the front door is down\n%s\n%s", stdout, stderr)
 
 	data, err := os.ReadFile(filepath.Join(out, "summary.json"))
 	require.NoError(t, err)

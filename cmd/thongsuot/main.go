@@ -8,17 +8,11 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"github.com/thongsuot/thongsuot/harness/slo"
 )
 
 // version is set at build time: -ldflags "-X main.version=...".
 var version = "dev"
-
-// Exit codes: the contract with CI pipelines.
-const (
-	exitPass    = 0 // every SLO held
-	exitSLOFail = 1 // an SLO failed
-	exitHarness = 2 // bad input, or the harness could not run
-)
 
 // exitError carries an exit code out of a command.
 type exitError struct {
@@ -41,7 +35,7 @@ func main() {
 	if err == nil {
 		return
 	}
-	code := exitHarness
+	code := slo.ExitError
 	var ee *exitError
 	if errors.As(err, &ee) {
 		code = ee.code

@@ -33,14 +33,14 @@ func execute(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	var ee *exitError
 	switch {
 	case err == nil:
-		code = exitPass
+		code = slo.ExitPass
 	case errors.As(err, &ee):
 		code = ee.code
 		if ee.err != nil {
 			errOut.WriteString(ee.err.Error())
 		}
 	default:
-		code = exitHarness
+		code = slo.ExitError
 		errOut.WriteString(err.Error())
 	}
 	return code, out.String(), errOut.String()
@@ -81,21 +81,21 @@ func TestValidateNamesFileLineAndField(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := smokeWith(t, tt.from, tt.to)
 			code, _, stderr := execute(t, "validate", path)
-			assert.Equal(t, exitHarness, code)
+			assert.Equal(t, slo.ExitError, code)
 			assert.Contains(t, stderr, path+tt.want)
 		})
 	}
 	code, stdout, _ := execute(t, "validate", "smoke")
-	assert.Equal(t, exitPass, code)
+	assert.Equal(t, slo.ExitPass, code)
 	assert.Contains(t, stdout, "scenarios/smoke.yaml: ok")
 }
 
 func TestRunRejectsBadInputWithExit2(t *testing.T) {
 	code, _, stderr := execute(t, "run", "no-such-scenario", "--out", t.TempDir())
-	assert.Equal(t, exitHarness, code)
+	assert.Equal(t, slo.ExitError, code)
 	assert.Contains(t, stderr, "no built-in scenario")
 	code, _, stderr = execute(t, "run", "smoke", "--runtime", "mainframe", "--out", t.TempDir())
-	assert.Equal(t, exitHarness, code)
+	assert.Equal(t, slo.ExitError, code)
 	assert.Contains(t, stderr, `unknown runtime "mainframe"`)
 }
 
@@ -108,7 +108,7 @@ func TestRunSmoke(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "run")
 	code, stdout, stderr := execute(t, "run", "smoke", "--out", dir)
-	require.Equal(t, exitPass, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Equal(t, slo.ExitPass, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	assert.Contains(t, stdout, "smoke: PASS")
 	for _, f := range []string{"summary.json", "junit.xml", "latency.png", "scenario.yaml"} {
 		info, err := os.Stat(filepath.Join(dir, f))
@@ -158,7 +158,7 @@ func TestRunImpossibleSLOExits1(t *testing.T) {
 	path := smokeWith(t, "      max: 250ms\n", "      max: 1us\n", "compress: 60 ", "compress: 120 ")
 	dir := filepath.Join(t.TempDir(), "run")
 	code, stdout, stderr := execute(t, "run", path, "--out", dir, "--quiet")
-	require.Equal(t, exitSLOFail, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Equal(t, slo.ExitFail, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	assert.Contains(t, stdout, "FAIL catalogue p95")
 
 	var suites struct {
@@ -200,7 +200,7 @@ func TestRunSmokeOnContainers(t *testing.T) {
 	runtimetest.Binary(t)
 	dir := filepath.Join(t.TempDir(), "run")
 	code, stdout, stderr := execute(t, "run", "smoke", "--runtime", "containers", "--out", dir)
-	require.Equal(t, exitPass, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Equal(t, slo.ExitPass, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	assert.Contains(t, stdout, "smoke: PASS")
 	assert.Contains(t, stderr, "containers runtime")
 	var sum reports.Summary
@@ -227,7 +227,7 @@ func TestPortalCrash(t *testing.T) {
 			}
 			dir := filepath.Join(t.TempDir(), "run")
 			code, stdout, stderr := execute(t, "run", "portal-crash", "--runtime", rt, "--out", dir)
-			require.Equal(t, exitPass, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			require.Equal(t, slo.ExitPass, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 			var sum reports.Summary
 			data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
 			require.NoError(t, err)

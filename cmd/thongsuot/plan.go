@@ -13,7 +13,10 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/spf13/cobra"
 
+	"github.com/thongsuot/thongsuot/harness/fault"
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/load"
+	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/reports"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
@@ -45,7 +48,7 @@ national ones the scenario models.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := scenarios.Open(args[0])
 			if err != nil {
-				return &exitError{code: exitHarness, err: err}
+				return &exitError{code: slo.ExitError, err: err}
 			}
 			if cmd.Flags().Changed("scale") {
 				s.Load.Scale = scale
@@ -54,29 +57,29 @@ national ones the scenario models.`,
 				s.Clock.Compress = compress
 			}
 			if s.Load.Scale <= 0 || s.Clock.Compress <= 0 {
-				return &exitError{code: exitHarness, err: fmt.Errorf("--scale and --compress must be positive")}
+				return &exitError{code: slo.ExitError, err: fmt.Errorf("--scale and --compress must be positive")}
 			}
 			plan, err := load.NewPlan(s)
 			if err != nil {
-				return &exitError{code: exitHarness, err: err}
+				return &exitError{code: slo.ExitError, err: err}
 			}
 			markers := load.ScenarioMarkers(s)
 			printPlan(cmd.OutOrStdout(), s, plan, markers)
 			if out == "" {
-				out = "."
+				out = filepath.Join("out", "plan-"+s.Name)
 			}
 			if err := os.MkdirAll(out, 0o755); err != nil {
-				return &exitError{code: exitHarness, err: err}
+				return &exitError{code: slo.ExitError, err: err}
 			}
 			path := filepath.Join(out, reports.PlanFile)
 			if err := reports.WritePlan(path, s, plan, markers); err != nil {
-				return &exitError{code: exitHarness, err: fmt.Errorf("plan.png: %w", err)}
+				return &exitError{code: slo.ExitError, err: fmt.Errorf("plan.png: %w", err)}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "\nplot: %s\n", path)
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", "", "directory for plan.png (default: the current directory)")
+	cmd.Flags().StringVar(&out, "out", "", "directory for plan.png (default out/plan-<scenario>)")
 	cmd.Flags().Float64Var(&scale, "scale", 0, "override load.scale (1 = the real rates)")
 	cmd.Flags().Float64Var(&compress, "compress", 0, "override clock.compress (scenario seconds per wall second)")
 	return cmd
@@ -136,19 +139,29 @@ func printPlan(w io.Writer, s *scenarios.Scenario, plan *load.Plan, markers []lo
 		tw.Flush()
 	}
 	if len(s.Faults) > 0 {
-		fmt.Fprintln(w, "\nfaults:")
+		fmt.Fprintln(w, "\nfaults (each window in scenario time and in wall time from the start of the load):")
 		for _, f := range s.Faults {
-			length := fmt.Sprintf("%s wall (%s scenario)", f.For.D, c.ScenarioSpan(f.For.D).Round(time.Minute))
-			if f.For.Scenario {
-				length = fmt.Sprintf("%s scenario (%s wall)", f.For.D, c.WallSpan(f.For.D).Round(time.Millisecond))
+			windows := fault.Windows(f, c)
+			params := journal.ParamText(fault.Params(f, windows[0].End-windows[0].Start))
+			if params != "" {
+				params = " (" + params + ")"
 			}
-			what := f.Toxic
-			if f.Latency != nil {
-				what += " " + f.Latency.Duration.String()
+			fmt.Fprintf(w, "  %s: %s%s%s\n", f.Name, f.Summary(), params, faultShape(f, len(windows)))
+			for k, win := range windows {
+				if k == maxPlanCycles && len(windows) > maxPlanCycles+1 {
+					fmt.Fprintf(tw, "    … %d more cycles\t\t\n", len(windows)-k)
+					break
+				}
+				cycle := ""
+				if len(windows) > 1 {
+					cycle = fmt.Sprintf("cycle %d: ", k+1)
+				}
+				fmt.Fprintf(tw, "    %s%s → %s\twall %s → %s\t(%s wall)\n", cycle,
+					c.ToScenario(win.Start).In(zone).Format("Mon 2006-01-02 15:04:05"), c.ToScenario(win.End).In(zone).Format("15:04:05"),
+					win.Start.Round(time.Millisecond), win.End.Round(time.Millisecond), (win.End - win.Start).Round(time.Millisecond))
 			}
-			fmt.Fprintf(tw, "  %s\tat wall %s\tfor %s\t%s on %s\t%s\n", at(f.At.Time), c.ToWall(f.At.Time).Round(time.Millisecond), length, what, f.Link, f.Name)
+			tw.Flush()
 		}
-		tw.Flush()
 	}
 	win := s.SLOs.Window.Duration
 	fmt.Fprintf(w, "\nSLO windows: %d × %s (%s wall), judged from %d requests; %d objectives\n",
@@ -159,6 +172,17 @@ func printPlan(w io.Writer, s *scenarios.Scenario, plan *load.Plan, markers []lo
 		tiers = append(tiers, fmt.Sprintf("%s %d", t, counts[t]))
 	}
 	fmt.Fprintf(w, "population: %d units (%s), %d citizen accounts\n", len(plan.Population.Units), strings.Join(tiers, ", "), plan.Population.Citizens)
+}
+
+// maxPlanCycles is how many cycles of a flap the plan lists before summing up the rest.
+const maxPlanCycles = 12
+
+// faultShape says how a fault unfolds beyond its parameters: a flap's cycles.
+func faultShape(f scenarios.Fault, windows int) string {
+	if f.Flap != nil {
+		return fmt.Sprintf(", flapping %d times", windows)
+	}
+	return ""
 }
 
 func whereMarker(entry string) string {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/thongsuot/thongsuot/harness/slo"
 )
 
 func TestPlanJuly1Surge(t *testing.T) {
@@ -26,13 +27,13 @@ func TestPlanJuly1Surge(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			code, stdout, stderr := execute(t, append([]string{"plan", "july1-surge", "--out", dir}, tt.args...)...)
-			require.Equal(t, exitPass, code, stderr)
+			require.Equal(t, slo.ExitPass, code, stderr)
 			for _, want := range []string{
 				"Fri 2025-06-27 18:00 → Mon 2025-07-21 00:00",
 				"in 9m18s of wall time",
 				"VNeID overload, 30 Jun morning (F24)",
 				"dossiers ramp 0.3× → 1× (F10, F11)",
-				"latency 800ms on client->identity",
+				"VNeID overloaded (F24): latency on client->identity (jitter=400ms, latency=800ms",
 				"citizen-dossier.submit",
 				"SLO windows: 558 × 1h0m0s (1s wall)",
 				"remote 378",
@@ -55,11 +56,55 @@ func TestPlanJuly1Surge(t *testing.T) {
 	}
 }
 
+// The plan lists every window a fault will be in force, in scenario and wall time:
+// each cycle of a flap, and process faults by role and action.
+func TestPlanListsEveryFaultWindow(t *testing.T) {
+	tests := []struct {
+		scenario string
+		want     []string
+	}{
+		{"link-flap", []string{
+			"population registry flap: down on portal->registry.population, flapping 4 times",
+			"cycle 1: Tue 2025-07-01 08:05:00 → 08:08:00  wall 5s → 8s",
+			"cycle 4: Tue 2025-07-01 08:35:00 → 08:38:00  wall 35s → 38s",
+			"remote tier flap: down on remote->portal",
+			"cycle 4: Tue 2025-07-01 09:20:00 → 09:23:00  wall 1m20s → 1m23s",
+		}},
+		{"portal-crash", []string{
+			"portal killed: kill portal (action=kill, role=portal)",
+			"Tue 2025-07-01 08:12:00 → 08:22:00  wall 6s → 11s  (5s wall)",
+		}},
+		{"registry-brownout", []string{
+			"population registry slowing: latency on portal->registry.population (latency=100ms, ramp_to=2s",
+			"wall 15s → 30s  (15s wall)",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scenario, func(t *testing.T) {
+			code, stdout, stderr := execute(t, "plan", tt.scenario, "--out", t.TempDir())
+			require.Equal(t, slo.ExitPass, code, stderr)
+			for _, want := range tt.want {
+				assert.Contains(t, stdout, want)
+			}
+			assert.NotContains(t, stdout, "for 0s", "no window is empty")
+		})
+	}
+}
+
+func TestPlanWritesIntoOutByDefault(t *testing.T) {
+	t.Chdir(t.TempDir())
+	code, stdout, stderr := execute(t, "plan", "smoke")
+	require.Equal(t, slo.ExitPass, code, stderr)
+	assert.Contains(t, stdout, filepath.Join("out", "plan-smoke", "plan.png"))
+	assert.FileExists(t, filepath.Join("out", "plan-smoke", "plan.png"))
+	assert.NoFileExists(t, "plan.png", "never into the working directory")
+}
+
 func TestPlanRejectsBadInput(t *testing.T) {
 	code, _, stderr := execute(t, "plan", "july1-surge", "--scale", "-1", "--out", t.TempDir())
-	assert.Equal(t, exitHarness, code)
+	assert.Equal(t, slo.ExitError, code)
 	assert.Contains(t, stderr, "must be positive")
 	code, _, stderr = execute(t, "plan", "no-such", "--out", t.TempDir())
-	assert.Equal(t, exitHarness, code)
+	assert.Equal(t, slo.ExitError, code)
 	assert.Contains(t, stderr, "no built-in scenario")
 }

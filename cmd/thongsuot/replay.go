@@ -23,6 +23,7 @@ import (
 	"github.com/thongsuot/thongsuot/harness/clock"
 	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
@@ -67,7 +68,7 @@ the run brings up.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := runReplay(cmd, args[0], f); err != nil {
-				return &exitError{code: exitHarness, err: err}
+				return &exitError{code: slo.ExitError, err: err}
 			}
 			return nil
 		},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/thongsuot/thongsuot/harness/slo"
 )
 
 const sampleLog = "../../scenarios/replay/access.log"
@@ -30,7 +31,7 @@ func TestReplaySampleLog(t *testing.T) {
 	defer srv.Close()
 	dir := t.TempDir()
 	code, stdout, stderr := execute(t, "replay", sampleLog, "--target", srv.URL, "--speed", "300", "--out", dir)
-	require.Equal(t, exitPass, code, stderr)
+	require.Equal(t, slo.ExitPass, code, stderr)
 	assert.Contains(t, stdout, "612 lines, 607 requests, 5 malformed (0.82%)")
 	assert.Contains(t, stdout, "malformed line 97:")
 	assert.Contains(t, stdout, "replayed 607 of 607 requests")
@@ -82,7 +83,7 @@ func TestReplayRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, _, stderr := execute(t, append([]string{"replay", sampleLog, "--out", t.TempDir()}, tt.args...)...)
-			assert.Equal(t, exitHarness, code)
+			assert.Equal(t, slo.ExitError, code)
 			assert.Contains(t, stderr, tt.msg)
 		})
 	}
@@ -91,7 +92,7 @@ func TestReplayRefuses(t *testing.T) {
 func TestReplayDryRunWithRules(t *testing.T) {
 	code, stdout, stderr := execute(t, "replay", sampleLog, "--dry-run", "--speed", "60",
 		"--rule", "^/api/v1/procedures=catalogue", "--rule", "POST ^/api/v1/dossiers$=submit")
-	require.Equal(t, exitPass, code, stderr)
+	require.Equal(t, slo.ExitPass, code, stderr)
 	assert.Contains(t, stdout, "(9m59s of log) in 9.983s of wall time at 60×")
 	assert.Regexp(t, `catalogue\s+\d+`, stdout)
 	assert.Regexp(t, `submit\s+\d+`, stdout)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/reports"
 )
 
@@ -27,10 +28,10 @@ or killed: no verdict) or RUN_DIR is not a run directory.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sum, err := reports.Render(args[0])
 			if err != nil {
-				return &exitError{code: exitHarness, err: err}
+				return &exitError{code: slo.ExitError, err: err}
 			}
 			printVerdict(cmd.OutOrStdout(), sum, args[0])
-			if code := sum.ExitCode(); code != exitPass {
+			if code := sum.ExitCode(); code != slo.ExitPass {
 				return &exitError{code: code}
 			}
 			return nil
@@ -43,13 +44,13 @@ or killed: no verdict) or RUN_DIR is not a run directory.`,
 func printVerdict(w io.Writer, s *reports.Summary, dir string) {
 	fmt.Fprintf(w, "\n%s: %s — %d requests sent of %.0f asked, %d late, %d failed\n",
 		s.Scenario, strings.ToUpper(s.Verdict), s.Totals.Sent, s.Totals.Intended, s.Totals.Late, s.Totals.Failed)
-	if s.Verdict == reports.VerdictIncomplete {
+	if s.Verdict == slo.VerdictIncomplete {
 		fmt.Fprintf(w, "  the run did not finish: %d of %d windows recorded, no verdict\n", s.Windows.Recorded, s.Windows.Planned)
 	}
 	for _, o := range s.Objectives {
 		mark := "ok  "
 		switch {
-		case s.Verdict == reports.VerdictIncomplete:
+		case s.Verdict == slo.VerdictIncomplete:
 			mark = "--  "
 		case !o.Met:
 			mark = "FAIL"

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/reports"
 )
 
@@ -25,7 +26,7 @@ const asMain = "THONGSUOT_TEST_AS_MAIN"
 func TestMain(m *testing.M) {
 	if os.Getenv(asMain) == "1" {
 		main()
-		os.Exit(exitPass)
+		os.Exit(slo.ExitPass)
 	}
 	os.Exit(m.Run())
 }
@@ -85,12 +86,12 @@ func TestReportOnARunKilledWithSIGKILL(t *testing.T) {
 	}
 
 	code, stdout, stderr := execute(t, "report", dir)
-	require.Equal(t, exitHarness, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Equal(t, slo.ExitError, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	assert.Contains(t, stdout, "smoke: INCOMPLETE")
 	assert.Contains(t, stdout, "no verdict")
 
 	sum := readSummary(t, dir)
-	assert.Equal(t, reports.VerdictIncomplete, sum.Verdict)
+	assert.Equal(t, slo.VerdictIncomplete, sum.Verdict)
 	assert.GreaterOrEqual(t, sum.Windows.Recorded, killAfter)
 	assert.Less(t, sum.Windows.Recorded, sum.Windows.Planned, "killed partway")
 	assert.Positive(t, sum.Totals.Sent)
@@ -110,10 +111,10 @@ func TestReportOnARunKilledWithSIGKILL(t *testing.T) {
 
 func TestReportRejectsWhatIsNotARun(t *testing.T) {
 	code, _, stderr := execute(t, "report", t.TempDir())
-	assert.Equal(t, exitHarness, code)
+	assert.Equal(t, slo.ExitError, code)
 	assert.Contains(t, stderr, "is not a run directory")
 	code, _, _ = execute(t, "report")
-	assert.Equal(t, exitHarness, code, "RUN_DIR is required")
+	assert.Equal(t, slo.ExitError, code, "RUN_DIR is required")
 }
 
 // Two real runs of smoke (played at 120×: 10 s each): the base, and one with 50 ms
@@ -136,16 +137,16 @@ func TestCompareRealRuns(t *testing.T) {
 	for try := 1; ; try++ {
 		base = filepath.Join(root, fmt.Sprintf("base-%d", try))
 		code, stdout, stderr := execute(t, "run", fast, "--out", base, "--quiet", "--results", results)
-		if code == exitPass {
+		if code == slo.ExitPass {
 			break
 		}
-		require.Equal(t, exitSLOFail, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		require.Equal(t, slo.ExitFail, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 		require.Less(t, try, 3, "no run of the base held its SLOs; the machine is too busy:\n%s", stdout)
 		t.Logf("base try %d broke its SLOs (machine busy), running it again", try)
 	}
 	regressed := filepath.Join(root, "slow")
 	code, stdout, stderr := execute(t, "run", slow, "--out", regressed, "--quiet")
-	require.Contains(t, []int{exitPass, exitSLOFail}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Contains(t, []int{slo.ExitPass, slo.ExitFail}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 
 	t.Run("vegeta results", func(t *testing.T) {
 		f, err := os.Open(results)
@@ -176,7 +177,7 @@ func TestCompareRealRuns(t *testing.T) {
 
 	t.Run("a run against itself", func(t *testing.T) {
 		code, stdout, stderr := execute(t, "compare", base, base, "--out", t.TempDir())
-		assert.Equal(t, exitPass, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		assert.Equal(t, slo.ExitPass, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 		assert.Contains(t, stdout, "no regression")
 		assert.NotContains(t, stdout, "REGRESSED")
 	})
@@ -184,7 +185,7 @@ func TestCompareRealRuns(t *testing.T) {
 	t.Run("50 ms slower", func(t *testing.T) {
 		out := t.TempDir()
 		code, stdout, stderr := execute(t, "compare", base, regressed, "--out", out)
-		assert.Equal(t, exitSLOFail, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		assert.Equal(t, slo.ExitFail, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 		for _, class := range []string{"catalogue", "status", "submit"} {
 			assert.Regexp(t, `(?m)^REGRESSED\s+class\s+`+class+`\s+p95\s`, stdout, "every class went through the slow link")
 		}
@@ -196,6 +197,6 @@ func TestCompareRealRuns(t *testing.T) {
 
 	t.Run("50 ms slower, within a loose limit", func(t *testing.T) {
 		code, stdout, _ := execute(t, "compare", base, regressed, "--out", t.TempDir(), "--max-regression", "1000000")
-		assert.Equal(t, exitPass, code, stdout)
+		assert.Equal(t, slo.ExitPass, code, stdout)
 	})
 }

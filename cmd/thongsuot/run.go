@@ -14,6 +14,7 @@ import (
 
 	"github.com/thongsuot/thongsuot/harness"
 	"github.com/thongsuot/thongsuot/harness/runtime"
+	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/reports"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
@@ -54,7 +55,7 @@ Exit codes: 0 every SLO held, 1 an SLO failed, 2 bad input or the harness could 
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := scenarios.Open(args[0])
 			if err != nil {
-				return &exitError{code: exitHarness, err: err}
+				return &exitError{code: slo.ExitError, err: err}
 			}
 			if cmd.Flags().Changed("seed") {
 				s.Load.Seed = seed
@@ -74,13 +75,13 @@ Exit codes: 0 every SLO held, 1 an SLO failed, 2 bad input or the harness could 
 				if renderErr == nil { // it got far enough to record something: say where
 					fmt.Fprintf(cmd.ErrOrStderr(), "what was recorded is in %s\n", out)
 				}
-				return &exitError{code: exitHarness, err: runErr}
+				return &exitError{code: slo.ExitError, err: runErr}
 			}
 			if renderErr != nil {
-				return &exitError{code: exitHarness, err: renderErr}
+				return &exitError{code: slo.ExitError, err: renderErr}
 			}
 			printVerdict(cmd.OutOrStdout(), sum, out)
-			if code := sum.ExitCode(); code != exitPass {
+			if code := sum.ExitCode(); code != slo.ExitPass {
 				return &exitError{code: code}
 			}
 			return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/thongsuot/thongsuot/harness/runtime"
+	"github.com/thongsuot/thongsuot/harness/slo"
 )
 
 // newStubToxiproxyCmd is `thongsuot stub toxiproxy`: toxiproxy's server built into
@@ -37,7 +38,7 @@ func newStubToxiproxyCmd() *cobra.Command {
 				listenAddr, upstream, ok2 := strings.Cut(rest, "=")
 				if !ok1 || !ok2 {
 					tp.Close()
-					return &exitError{code: exitHarness, err: fmt.Errorf("--proxy %q: want NAME=LISTEN=UPSTREAM", spec)}
+					return &exitError{code: slo.ExitError, err: fmt.Errorf("--proxy %q: want NAME=LISTEN=UPSTREAM", spec)}
 				}
 				if _, err := tp.Client.CreateProxy(name, listenAddr, upstream); err != nil {
 					tp.Close()

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/thongsuot/thongsuot/harness/journal"
+	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
@@ -30,7 +31,7 @@ func TestRunSurgeJourneys(t *testing.T) {
 	path = writeVariant(t, []byte(strings.Split(mustRead(t, path), "unused_faults:")[0]+"slos:"+strings.Split(mustRead(t, path), "\nslos:")[1]))
 	dir := filepath.Join(t.TempDir(), "run")
 	code, stdout, stderr := execute(t, "run", path, "--out", dir, "--quiet")
-	require.Contains(t, []int{exitPass, exitSLOFail}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Contains(t, []int{slo.ExitPass, slo.ExitFail}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 
 	rec, err := journal.Read(dir)
 	require.NoError(t, err)
@@ -67,7 +68,7 @@ func TestRunReplayScenario(t *testing.T) {
 		"window: 1m ", "window: 30s ")
 	dir := filepath.Join(t.TempDir(), "run")
 	code, stdout, stderr := execute(t, "run", path, "--out", dir, "--quiet")
-	require.Contains(t, []int{exitPass, exitSLOFail}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Contains(t, []int{slo.ExitPass, slo.ExitFail}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	assert.Regexp(t, `60[0-7] requests sent of 607 asked`, stdout, "a replay sends what its log asks (the last few may be cut by the end of the run)")
 	rec, err := journal.Read(dir)
 	require.NoError(t, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/thongsuot/thongsuot/harness/runtime"
+	"github.com/thongsuot/thongsuot/harness/slo"
 )
 
 func newUpCmd() *cobra.Command {
@@ -37,13 +38,13 @@ only through toxiproxy, so every link can be broken from the toxiproxy API.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r, err := runtime.New(rt, cmd.ErrOrStderr())
 			if err != nil {
-				return &exitError{code: exitHarness, err: err}
+				return &exitError{code: slo.ExitError, err: err}
 			}
 			opts.Citizens = citizens
 			start := time.Now()
 			st, err := r.Up(cmd.Context(), opts)
 			if err != nil {
-				return &exitError{code: exitHarness, err: err}
+				return &exitError{code: slo.ExitError, err: err}
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "%s runtime up in %s\n", st.Runtime, time.Since(start).Round(time.Millisecond))
@@ -73,7 +74,7 @@ only through toxiproxy, so every link can be broken from the toxiproxy API.`,
 			<-sig
 			fmt.Fprintln(out, "tearing down")
 			if err := st.Close(); err != nil {
-				return &exitError{code: exitHarness, err: err}
+				return &exitError{code: slo.ExitError, err: err}
 			}
 			return nil
 		},

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
@@ -34,7 +35,7 @@ Built-in scenarios: ` + strings.Join(scenarios.BuiltinNames(), ", "),
 					s.File, s.Name, s.Clock.End.Sub(s.Clock.Start.Time), s.WallDuration())
 			}
 			if bad > 0 {
-				return &exitError{code: exitHarness}
+				return &exitError{code: slo.ExitError}
 			}
 			return nil
 		},

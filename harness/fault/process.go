@@ -34,9 +34,14 @@ func process(f scenarios.Fault, roles Roles) effect {
 			return nil
 		}
 	}
-	e := effect{apply: run(roles.Act), remove: run(roles.Restore), params: map[string]string{"role": f.Role, "action": f.Action}}
+	e := effect{apply: run(roles.Act), remove: run(roles.Restore), params: processParams(f)}
 	if f.Action == scenarios.ActionRestart {
 		e.remove = func() error { return nil }
 	}
 	return e
+}
+
+// processParams are what a process fault is journalled with.
+func processParams(f scenarios.Fault) map[string]string {
+	return map[string]string{"role": f.Role, "action": f.Action}
 }

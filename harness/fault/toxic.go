@@ -94,6 +94,19 @@ func newEffect(name string, f scenarios.Fault, l *link, span time.Duration) (eff
 	}, nil
 }
 
+// Params are the parameters a fault is journalled with, as the schedule will apply it
+// over a window of span (wall time): what a plan lists before the run.
+func Params(f scenarios.Fault, span time.Duration) map[string]string {
+	if f.Role != "" {
+		return processParams(f)
+	}
+	eff, err := newEffect("", f, &link{}, span)
+	if err != nil {
+		return nil
+	}
+	return eff.params
+}
+
 // Apply puts f on p at once, with no schedule and no journal (tests, standing toxics,
 // poking by hand); remove takes it away. A ramp runs over f.For.
 func Apply(name string, f scenarios.Fault, p Proxy) (remove func() error, err error) {

@@ -1,6 +1,8 @@
 package journal
 
 import (
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/thongsuot/thongsuot/scenarios"
@@ -48,4 +50,15 @@ func (f FaultWindow) Effect() string { return scenarios.FaultEffect(f.Toxic, f.A
 // Summary is the fault in a few words: "latency on portal->registry", "kill portal".
 func (f FaultWindow) Summary() string {
 	return scenarios.FaultSummary(f.Link, f.Toxic, f.Role, f.Action)
+}
+
+// ParamText writes a fault's parameters as people read them: "latency=2s, stream=both",
+// sorted by name.
+func ParamText(params map[string]string) string {
+	out := make([]string, 0, len(params))
+	for k, v := range params {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
 }

@@ -102,3 +102,16 @@ func readLines[T any](path string) ([]T, error) {
 	}
 	return out, sc.Err()
 }
+
+// ByIndex groups the windows by window index: ByIndex()[i] holds every class's window i,
+// in class order. Indexes with no window are empty.
+func (r *Record) ByIndex() [][]*metrics.Window {
+	var out [][]*metrics.Window
+	for _, w := range r.Windows {
+		for len(out) <= w.Index {
+			out = append(out, nil)
+		}
+		out[w.Index] = append(out[w.Index], w)
+	}
+	return out
+}

@@ -26,20 +26,12 @@ func dossiersIn(t *testing.T, s *scenarios.Scenario, in func(units.Unit) bool, f
 		if !dossierJourneys[m.Journey] {
 			continue
 		}
-		submit := journeys[m.Journey].Steps[stepIndex(t, m.Journey, "submit")]
+		j, _ := scenarios.FindJourney(m.Journey)
+		submit, ok := j.Step("submit")
+		require.True(t, ok, "journey %s has a submit step", m.Journey)
 		total += curves[i].Integrate(from, to) * pop.Share(m.Tier, in) * submit.Share * float64(submit.Repeat)
 	}
 	return total
-}
-
-func stepIndex(t *testing.T, journey, step string) int {
-	for i, st := range journeys[journey].Steps {
-		if st.Name == step {
-			return i
-		}
-	}
-	t.Fatalf("journey %s has no step %s", journey, step)
-	return -1
 }
 
 // S1: Hanoi filed 66,000 dossiers across its 126 communes and wards in its first three

@@ -11,31 +11,15 @@ import (
 // The citizens' journeys. Each one signs in through the identity provider first (since
 // 1 July the portal takes VNeID logins only: calibration F5).
 func init() {
-	register(&Journey{Name: "citizen-dossier", Steps: []Step{
-		{Name: "login"}, {Name: "catalogue"}, {Name: "unit"}, {Name: "submit"}, {Name: "upload"},
-		{Name: "pay", Share: payShare}, {Name: "status", Repeat: statusPolls},
-	}, walk: citizenDossier})
-	register(&Journey{Name: "citizen-lookup", Steps: []Step{
-		{Name: "login"}, {Name: "units"}, {Name: "unit"}, {Name: "catalogue"},
-	}, walk: citizenLookup})
-	register(&Journey{Name: "birth-bundle", Steps: []Step{
-		{Name: "login"}, {Name: "catalogue"}, {Name: "submit"}, {Name: "status", Repeat: statusPolls},
-	}, walk: bundle("LT.KS-TT-BHYT", "khai sinh")})
-	register(&Journey{Name: "death-bundle", Steps: []Step{
-		{Name: "login"}, {Name: "catalogue"}, {Name: "submit"}, {Name: "status", Repeat: statusPolls},
-	}, walk: bundle("LT.KT-XTT-MT", "khai tử")})
+	walks["citizen-dossier"] = citizenDossier
+	walks["citizen-lookup"] = citizenLookup
+	walks["birth-bundle"] = bundle("LT.KS-TT-BHYT", "khai sinh")
+	walks["death-bundle"] = bundle("LT.KT-XTT-MT", "khai tử")
 }
 
-const (
-	// assumption: 40 % of dossiers are for procedures with a fee paid online (F3: 531,000
-	// payments for 1.4 M online dossiers in H1 2022 is 38 %).
-	payShare = 0.4
-	// assumption: a citizen checks a new dossier's status twice in the session.
-	statusPolls = 2
-	// assumption: a scanned attachment of 64 KiB (one compressed page); the link tiers'
-	// bandwidth faults make its size matter.
-	scanSize = 64 << 10
-)
+// assumption: a scanned attachment of 64 KiB (one compressed page); the link tiers'
+// bandwidth faults make its size matter.
+const scanSize = 64 << 10
 
 // scan is the attachment every upload sends: a PDF header and deterministic filler.
 var scan = func() []byte {
@@ -60,26 +44,26 @@ func (w *walk) citizen() string {
 }
 
 // login signs in: a password grant at the identity provider.
-func (w *walk) login(k int, username string) bool {
+func (w *walk) login(username string) bool {
 	form := url.Values{"grant_type": {"password"}, "username": {username}, "password": {"thongsuot"}, "client_id": {"npsp"}}
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
-	ok := w.doJSON(k, hit{method: http.MethodPost, url: w.x.env.ep.Identity + "/oauth2/token", body: []byte(form.Encode()),
+	ok := w.doJSON("login", hit{method: http.MethodPost, url: w.x.env.ep.Identity + "/oauth2/token", body: []byte(form.Encode()),
 		header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}}, &tok)
 	w.token = tok.AccessToken
 	return ok && w.token != ""
 }
 
-func (w *walk) get(k int, path string, out any) bool {
+func (w *walk) get(step, path string, out any) bool {
 	h := http.Header{}
 	if w.token != "" {
 		h.Set("Authorization", "Bearer "+w.token)
 	}
-	return w.doJSON(k, hit{method: http.MethodGet, url: w.base + path, header: h}, out)
+	return w.doJSON(step, hit{method: http.MethodGet, url: w.base + path, header: h}, out)
 }
 
-func (w *walk) post(k int, path string, body any, h http.Header, out any) bool {
+func (w *walk) post(step, path string, body any, h http.Header, out any) bool {
 	if h == nil {
 		h = http.Header{}
 	}
@@ -92,7 +76,7 @@ func (w *walk) post(k int, path string, body any, h http.Header, out any) bool {
 		data, _ = json.Marshal(b)
 		h.Set("Content-Type", "application/json")
 	}
-	return w.doJSON(k, hit{method: http.MethodPost, url: w.base + path, header: h, body: data}, out)
+	return w.doJSON(step, hit{method: http.MethodPost, url: w.base + path, header: h, body: data}, out)
 }
 
 func (w *walk) searchTerm(k uint64) string {
@@ -105,23 +89,25 @@ func (w *walk) idempotencyKey() string {
 	return fmt.Sprintf("j%d-%s-%d", w.x.env.seed, w.f.Name, w.n)
 }
 
-// poll reads the dossier's status at step k, statusPolls times.
-func (w *walk) poll(k int, id string) {
-	for range statusPolls {
-		if !w.get(k, "/api/v1/dossiers/"+url.PathEscape(id), nil) && w.ctx.Err() != nil {
+// poll reads the dossier's status as often as the journey's status step repeats.
+func (w *walk) poll(id string) {
+	st, _ := w.f.Journey.Step("status")
+	for range st.Repeat {
+		if !w.get("status", "/api/v1/dossiers/"+url.PathEscape(id), nil) && w.ctx.Err() != nil {
 			return
 		}
 	}
 }
 
 func citizenDossier(w *walk) {
-	if !w.login(0, w.citizen()) {
+	if !w.login(w.citizen()) {
 		return
 	}
-	w.get(1, "/api/v1/procedures?q="+url.QueryEscape(w.searchTerm(3)), nil)
+	w.get("catalogue", "/api/v1/procedures?q="+url.QueryEscape(w.searchTerm(3)), nil)
 	unit := w.unitCode()
-	w.get(2, "/api/v1/units/"+unit, nil)
-	pays := float64(w.pick(4)>>11)/(1<<53) < payShare
+	w.get("unit", "/api/v1/units/"+unit, nil)
+	pay, _ := w.f.Journey.Step("pay")
+	pays := float64(w.pick(4)>>11)/(1<<53) < pay.Share
 	procs := w.x.env.setup.FreeProcedures
 	if pays {
 		procs = w.x.env.setup.FeeProcedures
@@ -137,40 +123,40 @@ func citizenDossier(w *walk) {
 		ID  string `json:"id"`
 		Fee int64  `json:"fee_vnd"`
 	}
-	if !w.post(3, "/api/v1/dossiers", json.RawMessage(dossierBody(proc, unit, w.citizen())),
+	if !w.post("submit", "/api/v1/dossiers", json.RawMessage(dossierBody(proc, unit, w.citizen())),
 		http.Header{"Idempotency-Key": {w.idempotencyKey()}}, &created) || created.ID == "" {
 		return
 	}
 	w.x.recent.add(unit)
 	id := url.PathEscape(created.ID)
-	w.post(4, "/api/v1/dossiers/"+id+"/attachments?name=scan.pdf", scan, http.Header{"Content-Type": {"application/pdf"}}, nil)
+	w.post("upload", "/api/v1/dossiers/"+id+"/attachments?name=scan.pdf", scan, http.Header{"Content-Type": {"application/pdf"}}, nil)
 	if pays && created.Fee > 0 {
-		w.post(5, "/api/v1/dossiers/"+id+"/payment", map[string]string{"method": "vnpay"}, nil, nil)
+		w.post("pay", "/api/v1/dossiers/"+id+"/payment", map[string]string{"method": "vnpay"}, nil, nil)
 	}
-	w.poll(6, created.ID)
+	w.poll(created.ID)
 }
 
 func citizenLookup(w *walk) {
 	// The lookup pages are public: a failed login does not stop the citizen reading them.
-	w.login(0, w.citizen())
+	w.login(w.citizen())
 	unit := w.unitCode()
 	name := ""
 	if w.unit >= 0 {
 		name = w.x.pop.Units[w.unit].Name
 	}
-	w.get(1, "/api/v1/units?limit=20&q="+url.QueryEscape(name), nil)
-	w.get(2, "/api/v1/units/"+unit, nil)
-	w.get(3, "/api/v1/procedures?q="+url.QueryEscape(w.searchTerm(3)), nil)
+	w.get("units", "/api/v1/units?limit=20&q="+url.QueryEscape(name), nil)
+	w.get("unit", "/api/v1/units/"+unit, nil)
+	w.get("catalogue", "/api/v1/procedures?q="+url.QueryEscape(w.searchTerm(3)), nil)
 }
 
 // bundle is a linked-procedure journey: sign in, find the bundle, file it, poll it.
 func bundle(code, term string) func(w *walk) {
 	return func(w *walk) {
 		applicant := w.citizen()
-		if !w.login(0, applicant) {
+		if !w.login(applicant) {
 			return
 		}
-		w.get(1, "/api/v1/procedures?q="+url.QueryEscape(term), nil)
+		w.get("catalogue", "/api/v1/procedures?q="+url.QueryEscape(term), nil)
 		form := map[string]string{}
 		now := time.Now()
 		if code == "LT.KS-TT-BHYT" {
@@ -186,10 +172,10 @@ func bundle(code, term string) func(w *walk) {
 			ID string `json:"id"`
 		}
 		body := map[string]any{"procedure_code": code, "unit_code": w.unitCode(), "form": form}
-		if !w.post(2, "/api/v1/bundles", body, http.Header{"Idempotency-Key": {w.idempotencyKey()}}, &created) || created.ID == "" {
+		if !w.post("submit", "/api/v1/bundles", body, http.Header{"Idempotency-Key": {w.idempotencyKey()}}, &created) || created.ID == "" {
 			return
 		}
-		w.poll(3, created.ID)
+		w.poll(created.ID)
 	}
 }
 

@@ -4,30 +4,43 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/thongsuot/thongsuot/scenarios"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// Journey is a sequence of steps one virtual user walks through, each step its own
-// request class ("<entry>.<step>"). The user waits the entry's think time (wall clock)
-// before every step but the first; a step that fails ends the journey when later steps
-// need its answer.
+// Journey is a built-in journey as a flow walks it: its steps, as the scenario schema
+// defines them (scenarios.Journeys), and the walk that sends them. Steps are each their
+// own request class ("<entry>.<step>"); the user waits the entry's think time (wall
+// clock) before every step but the first; a step that fails ends the journey when later
+// steps need its answer.
 type Journey struct {
-	Name  string
-	Steps []Step
+	scenarios.Journey
 	walk  func(w *walk)
+	index map[string]int // step name → position in Steps
 }
 
-// Step is one step of a journey as the plan counts it: Share of the journeys take it
-// (a fee is paid on some dossiers only), Repeat times (status is polled).
-type Step struct {
-	Name   string
-	Share  float64
-	Repeat int
+// walks are the built-in journeys' walks by journey name; a test holds their names to
+// scenarios.Journeys.
+var walks = map[string]func(w *walk){}
+
+// newJourney pairs a journey of the schema with its walk.
+func newJourney(name string) (*Journey, error) {
+	def, ok := scenarios.FindJourney(name)
+	walk, walks := walks[name]
+	if !ok || !walks {
+		return nil, fmt.Errorf("no journey %q in this build", name)
+	}
+	j := &Journey{Journey: def, walk: walk, index: map[string]int{}}
+	for i, st := range def.Steps {
+		j.index[st.Name] = i
+	}
+	return j, nil
 }
 
 // offsets are the expected wall offsets, from the journey's arrival, of each occurrence
@@ -42,22 +55,6 @@ func (j *Journey) offsets(k int, think time.Duration) []time.Duration {
 		out[r] = time.Duration((before + float64(r)) * float64(think))
 	}
 	return out
-}
-
-// journeys are the built-in journeys by name; scenarios.Journeys lists the same names
-// and steps (a test holds them to it).
-var journeys = map[string]*Journey{}
-
-func register(j *Journey) {
-	for i := range j.Steps {
-		if j.Steps[i].Repeat == 0 {
-			j.Steps[i].Repeat = 1
-		}
-		if j.Steps[i].Share == 0 {
-			j.Steps[i].Share = 1
-		}
-	}
-	journeys[j.Name] = j
 }
 
 // runJourneys paces one journey flow's arrivals and walks each arrival's steps.
@@ -168,10 +165,14 @@ type hit struct {
 	body        []byte
 }
 
-// do sends step k's request once its think time has passed and returns the answer's
-// body when it is a 2xx. ok is false when the step failed or was not sent (the run is
-// ending or was stopped).
-func (w *walk) do(k int, c hit) (body []byte, ok bool) {
+// do sends the named step's request once its think time has passed and returns the
+// answer's body when it is a 2xx. ok is false when the step failed or was not sent (the
+// run is ending or was stopped).
+func (w *walk) do(step string, c hit) (body []byte, ok bool) {
+	k, known := w.f.Journey.index[step]
+	if !known {
+		return nil, false // a walk naming a step its journey lacks: TestJourneysWalkTheirSteps catches it
+	}
 	if !w.first {
 		w.ready = w.ready.Add(w.f.Think)
 	}
@@ -196,8 +197,8 @@ func (w *walk) do(k int, c hit) (body []byte, ok bool) {
 }
 
 // doJSON is do, decoding a 2xx answer into out.
-func (w *walk) doJSON(k int, c hit, out any) bool {
-	body, ok := w.do(k, c)
+func (w *walk) doJSON(step string, c hit, out any) bool {
+	body, ok := w.do(step, c)
 	if !ok {
 		return false
 	}

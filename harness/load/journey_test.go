@@ -14,17 +14,16 @@ import (
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
+// Every journey of the schema has a walk in this build, and no walk is left over.
 func TestJourneysMatchTheSchema(t *testing.T) {
-	require.Len(t, journeys, len(scenarios.Journeys))
+	require.Len(t, walks, len(scenarios.Journeys))
 	for _, sj := range scenarios.Journeys {
-		j, ok := journeys[sj.Name]
-		require.True(t, ok, sj.Name)
-		var steps []string
-		for _, st := range j.Steps {
-			steps = append(steps, st.Name)
-		}
-		assert.Equal(t, sj.Steps, steps, sj.Name)
+		j, err := newJourney(sj.Name)
+		require.NoError(t, err, sj.Name)
+		assert.Len(t, j.index, len(sj.Steps), "%s: step names are distinct", sj.Name)
 	}
+	_, err := newJourney("no-such-journey")
+	assert.ErrorContains(t, err, `no journey "no-such-journey"`)
 }
 
 // Each journey, walked against a fake portal at 20 arrivals/s for 2 s: every step is

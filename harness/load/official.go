@@ -10,11 +10,7 @@ import (
 // identity stub accepts cb.<unit>.<n> for n in 1…20.
 const officialsPerUnit = 5
 
-func init() {
-	register(&Journey{Name: "official-queue", Steps: []Step{
-		{Name: "login"}, {Name: "queue"}, {Name: "open"}, {Name: "accept"}, {Name: "complete"},
-	}, walk: officialQueue})
-}
+func init() { walks["official-queue"] = officialQueue }
 
 // officialQueue: an official of a unit that recently received dossiers (else a unit
 // drawn by weight) signs in, reads the one-door queue, opens one of the oldest
@@ -24,7 +20,7 @@ func officialQueue(w *walk) {
 	if code, ok := w.x.recent.pick(w.pick(3)); ok && w.setUnit(code, w.f.Tier) {
 		unit = code
 	}
-	if !w.login(0, fmt.Sprintf("cb.%s.%d", unit, 1+w.pick(4)%officialsPerUnit)) {
+	if !w.login(fmt.Sprintf("cb.%s.%d", unit, 1+w.pick(4)%officialsPerUnit)) {
 		return
 	}
 	var queue struct {
@@ -32,18 +28,18 @@ func officialQueue(w *walk) {
 			ID string `json:"id"`
 		} `json:"dossiers"`
 	}
-	if !w.get(1, "/api/v1/officials/queue?limit=5", &queue) || len(queue.Dossiers) == 0 {
+	if !w.get("queue", "/api/v1/officials/queue?limit=5", &queue) || len(queue.Dossiers) == 0 {
 		return
 	}
 	// One of the five oldest: officials of one unit rarely take the same dossier.
 	id := url.PathEscape(queue.Dossiers[w.pick(5)%uint64(len(queue.Dossiers))].ID)
-	if !w.get(2, "/api/v1/dossiers/"+id, nil) {
+	if !w.get("open", "/api/v1/dossiers/"+id, nil) {
 		return
 	}
-	if !w.post(3, "/api/v1/officials/dossiers/"+id+"/accept", map[string]string{"note": "tiếp nhận"}, nil, nil) {
+	if !w.post("accept", "/api/v1/officials/dossiers/"+id+"/accept", map[string]string{"note": "tiếp nhận"}, nil, nil) {
 		return
 	}
-	w.post(4, "/api/v1/officials/dossiers/"+id+"/complete", map[string]string{"note": "đã giải quyết"}, http.Header{}, nil)
+	w.post("complete", "/api/v1/officials/dossiers/"+id+"/complete", map[string]string{"note": "đã giải quyết"}, http.Header{}, nil)
 }
 
 // setUnit moves the walk to the unit with this code (and its tier's URL), unless the

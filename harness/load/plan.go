@@ -54,7 +54,7 @@ type Plan struct {
 
 // NewPlan lays each mix entry's curve (or the source log) over the scenario clock.
 func NewPlan(s *scenarios.Scenario) (*Plan, error) {
-	c := clock.Clock{Start: s.Clock.Start.Time, End: s.Clock.End.Time, Compress: s.Clock.Compress}
+	c := s.Clock.Map()
 	p := &Plan{Clock: c, Scale: s.Load.Scale, Population: NewPopulation(s.Load.Population)}
 	if s.Load.Source != nil {
 		r, err := LoadReplay(s.LogPath(), s.Load.Source, c)
@@ -78,14 +78,14 @@ func NewPlan(s *scenarios.Scenario) (*Plan, error) {
 			p.Classes = append(p.Classes, f.Name)
 			p.intended = append(p.intended, hitsBetween(f.Arrivals, 0))
 		} else {
-			j, ok := journeys[m.Journey]
-			if !ok {
-				return nil, fmt.Errorf("mix[%d]: no journey %q in this build", i, m.Journey)
+			j, err := newJourney(m.Journey)
+			if err != nil {
+				return nil, fmt.Errorf("mix[%d]: %w", i, err)
 			}
 			f.Journey = j
 			for k, st := range j.Steps {
 				f.Classes = append(f.Classes, len(p.Classes))
-				p.Classes = append(p.Classes, f.Name+"."+st.Name)
+				p.Classes = append(p.Classes, scenarios.StepClass(f.Name, st.Name))
 				p.intended = append(p.intended, stepIntended(f.Arrivals, j.offsets(k, f.Think), st.Share))
 			}
 		}

@@ -15,7 +15,7 @@ import (
 // when every fault's recovery (see Recoveries) took at most its max.
 func Evaluate(slos scenarios.SLOs, rec *journal.Record) Verdict {
 	v := Verdict{Complete: rec.Run.Complete(), Pass: rec.Run.Complete()}
-	byIndex := groupByIndex(rec.Windows)
+	byIndex := rec.ByIndex()
 	v.Objectives = make([]Outcome, len(slos.Objectives))
 	held := map[int]bool{} // by window index: every objective that judged it was met
 	for i, obj := range slos.Objectives {
@@ -70,17 +70,6 @@ func Select(ws []*metrics.Window, class string) *metrics.Window {
 	return nil
 }
 
-func groupByIndex(ws []*metrics.Window) [][]*metrics.Window {
-	var out [][]*metrics.Window
-	for _, w := range ws {
-		for len(out) <= w.Index {
-			out = append(out, nil)
-		}
-		out[w.Index] = append(out[w.Index], w)
-	}
-	return out
-}
-
 // recoveryMax is the longest recovery the scenario allows (its recovery objective's
 // max), or 0 without one.
 func recoveryMax(slos scenarios.SLOs) time.Duration {
@@ -123,7 +112,7 @@ func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window
 	var worse func(a, b float64) bool
 	switch obj.Kind {
 	case scenarios.KindAvailability:
-		o.Unit, o.Limit = "%", float64(*obj.Target)*100
+		o.Unit, o.Limit, o.HigherIsBetter = "%", float64(*obj.Target)*100, true
 		o.Objective = fmt.Sprintf("availability ≥ %s%%", strconv.FormatFloat(o.Limit, 'g', -1, 64))
 		value = (*metrics.Window).Availability
 		ok = func(v float64) bool { return v >= o.Limit }

@@ -4,6 +4,21 @@ package slo
 
 import "time"
 
+// The verdicts a run can get, as summary.json writes them.
+const (
+	VerdictPass       = "pass"       // every objective met
+	VerdictFail       = "fail"       // an objective was not met
+	VerdictIncomplete = "incomplete" // the run was cut short: no verdict on the system
+)
+
+// Exit codes: the contract with CI pipelines. A verdict gives one (Verdict.ExitCode);
+// the commands give ExitError for bad input or a harness that could not run.
+const (
+	ExitPass  = 0 // every objective held
+	ExitFail  = 1 // an objective failed
+	ExitError = 2 // bad input, the harness could not run, or the run is incomplete
+)
+
 // Verdict is the judgement on a run.
 type Verdict struct {
 	Pass       bool      `json:"pass"`     // every objective met and the run complete
@@ -14,6 +29,31 @@ type Verdict struct {
 	Recoveries []Recovery `json:"recoveries,omitempty"`
 }
 
+// Name is the verdict as summary.json and the reports write it.
+func (v Verdict) Name() string {
+	switch {
+	case !v.Complete:
+		return VerdictIncomplete
+	case v.Pass:
+		return VerdictPass
+	}
+	return VerdictFail
+}
+
+// ExitCode is the process exit code the verdict gives.
+func (v Verdict) ExitCode() int { return VerdictExitCode(v.Name()) }
+
+// VerdictExitCode is the exit code of a verdict by name (as read back from summary.json).
+func VerdictExitCode(name string) int {
+	switch name {
+	case VerdictPass:
+		return ExitPass
+	case VerdictFail:
+		return ExitFail
+	}
+	return ExitError
+}
+
 // Outcome is one objective's judgement.
 type Outcome struct {
 	Name      string  `json:"name"`
@@ -22,10 +62,13 @@ type Outcome struct {
 	Objective string  `json:"objective"`       // e.g. "availability ≥ 99%" or "p95 ≤ 250ms"
 	Unit      string  `json:"unit"`            // of the values below: "%" or "ms"
 	Limit     float64 `json:"limit"`           // the target in Unit
-	Met       bool    `json:"met"`
-	Overall   float64 `json:"overall"`   // over the whole run, in Unit
-	Evaluated int     `json:"evaluated"` // windows judged
-	Skipped   int     `json:"skipped"`   // windows with fewer than min_requests
+	// HigherIsBetter says which side of Limit meets the objective: true for shares
+	// (availability), false for latencies and recovery times.
+	HigherIsBetter bool    `json:"higher_is_better"`
+	Met            bool    `json:"met"`
+	Overall        float64 `json:"overall"`   // over the whole run, in Unit
+	Evaluated      int     `json:"evaluated"` // windows judged
+	Skipped        int     `json:"skipped"`   // windows with fewer than min_requests
 	// DuringFaults are the windows left unjudged because they overlap a fault
 	// (outside_faults).
 	DuringFaults int     `json:"during_faults,omitempty"`
