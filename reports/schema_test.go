@@ -28,7 +28,7 @@ func summarySchema(t *testing.T) []byte {
 	t.Helper()
 	r := &jsonschema.Reflector{AllowAdditionalProperties: true, ExpandedStruct: true}
 	t.Chdir("..") // comment paths are read relative to the module root
-	for _, dir := range []string{"reports", "harness/slo", "harness/metrics"} {
+	for _, dir := range []string{"reports", "harness/slo", "harness/metrics", "harness/journal"} {
 		require.NoError(t, r.AddGoComments("github.com/thongsuot/thongsuot", dir))
 	}
 	s := r.Reflect(&Summary{})

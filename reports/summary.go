@@ -24,7 +24,7 @@ type Summary struct {
 	Run         string                `json:"run"`                                                      // run id: the run directory's name
 	Scenario    string                `json:"scenario"`                                                 // scenario name
 	Description string                `json:"description,omitempty"`                                    // the scenario's description
-	Runtime     string                `json:"runtime"`                                                  // where the system under test ran: embedded, containers, external
+	Runtime     string                `json:"runtime"`                                                  // where the system under test ran: embedded or containers
 	Version     string                `json:"version"`                                                  // of thongsuot
 	Verdict     string                `json:"verdict" jsonschema:"enum=pass,enum=fail,enum=incomplete"` // pass: every objective met; fail: one or more not; incomplete: the run was cut short, no verdict
 	Started     time.Time             `json:"started"`                                                  // wall-clock time the load started

@@ -31,9 +31,3 @@ func builtin(name string) ([]byte, string, bool) {
 	}
 	return data, "scenarios/" + file, true
 }
-
-// Builtin returns the YAML of a built-in scenario, to copy and edit.
-func Builtin(name string) ([]byte, bool) {
-	data, _, ok := builtin(name)
-	return data, ok
-}

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -37,11 +36,4 @@ func (es Errors) Error() string {
 		lines[i] = e.Error()
 	}
 	return strings.Join(lines, "\n")
-}
-
-// IsInvalid reports whether err means the scenario itself is wrong (as opposed to a
-// file that could not be read).
-func IsInvalid(err error) bool {
-	var es Errors
-	return errors.As(err, &es)
 }

@@ -118,7 +118,6 @@ const (
 	// DefaultRemoteCommunes: 3,321 − 2,943 upgraded (calibration F28) − 13 special zones.
 	DefaultRemoteCommunes = 365
 	DefaultThink          = time.Second
-	DefaultSpeed          = 1.0
 	DefaultMaxMalformed   = Percent(0.01)
 )
 

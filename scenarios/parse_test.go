@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -113,7 +114,7 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 			require.NotEqual(t, valid, src, "the edit applies")
 			_, err := Parse([]byte(src), "bad.yaml")
 			require.Error(t, err)
-			require.True(t, IsInvalid(err), "%v", err)
+			require.True(t, isInvalid(err), "%v", err)
 			es := err.(Errors)
 			require.Len(t, es, 1, "%v", err)
 			assert.Equal(t, "bad.yaml", es[0].File)
@@ -270,7 +271,7 @@ func TestSyntaxErrorHasLine(t *testing.T) {
 func TestOpenUnknownName(t *testing.T) {
 	_, err := Open("no-such-scenario")
 	require.Error(t, err)
-	assert.False(t, IsInvalid(err))
+	assert.False(t, isInvalid(err))
 	assert.Contains(t, err.Error(), "smoke")
 }
 
@@ -301,10 +302,10 @@ func TestValues(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(valid))
-	smoke, _ := Builtin("smoke")
+	smoke, _, _ := builtin("smoke")
 	f.Add(smoke)
 	f.Add([]byte(surge))
-	surgeYAML, _ := Builtin("july1-surge")
+	surgeYAML, _, _ := builtin("july1-surge")
 	f.Add(surgeYAML)
 	f.Add([]byte("clock: {start: +1d, end: +1s}"))
 	f.Add([]byte(withFaults("  - {at: +1m, link: remote->portal, toxic: down, flap: {period: 1m scenario, down_for: 0.5s, count: 3}}\n",
@@ -320,4 +321,11 @@ func FuzzParse(f *testing.F) {
 		_, err = Parse(out, "again.yaml")
 		require.NoError(t, err, "%s", out)
 	})
+}
+
+// isInvalid reports whether err means the scenario itself is wrong (as opposed to a
+// file that could not be read).
+func isInvalid(err error) bool {
+	var es Errors
+	return errors.As(err, &es)
 }

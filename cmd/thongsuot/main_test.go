@@ -18,7 +18,6 @@ import (
 	"github.com/thongsuot/thongsuot/harness/runtime/runtimetest"
 	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/reports"
-	"github.com/thongsuot/thongsuot/scenarios"
 )
 
 // execute runs the CLI in-process and returns its exit code and output.
@@ -61,8 +60,8 @@ func writeVariant(t *testing.T, src []byte, replace ...string) string {
 
 func smokeWith(t *testing.T, replace ...string) string {
 	t.Helper()
-	src, ok := scenarios.Builtin("smoke")
-	require.True(t, ok)
+	src, err := os.ReadFile(filepath.Join("..", "..", "scenarios", "smoke.yaml"))
+	require.NoError(t, err)
 	return writeVariant(t, src, replace...)
 }
 

@@ -3,12 +3,13 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,7 +17,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/spf13/cobra"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
@@ -179,17 +179,16 @@ func runReplay(cmd *cobra.Command, path string, f replayFlags) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	rec, err := newSendLog(filepath.Join(out, replaySendsFile), rep, plan.Classes)
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rec, err := newSendLog(filepath.Join(out, replaySendsFile), rep, plan, f.timeout)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	rec.began = time.Now()
 	attackErr := load.Attack(ctx, plan, load.Endpoints{Portal: strings.TrimSuffix(f.target, "/"), Identity: strings.TrimSuffix(f.target, "/")},
 		&load.Setup{}, load.Options{Timeout: f.timeout, MaxWorkers: f.maxWorkers, LateAfter: f.lateAfter}, rec.add)
-	sum := rec.summary(path, f, stats, len(rep.Requests))
-	if err := rec.close(); err != nil {
+	sum, err := rec.close(path, f, stats)
+	if err != nil {
 		return err
 	}
 	data, _ := json.MarshalIndent(sum, "", "  ")
@@ -219,62 +218,52 @@ func maxTime(a, b time.Time) time.Time {
 	return a
 }
 
-// sendLog writes one CSV row per send and keeps per-class counts and latencies.
+// sendLog writes one CSV row per send and records every response in the run's
+// windows (metrics.Recorder), from which replay.json's per-class figures come.
 type sendLog struct {
-	mu      sync.Mutex
-	file    *os.File
-	csv     *csv.Writer
-	replay  *load.Replay
-	classes []string
-	began   time.Time
-	stats   []*classStats
+	mu        sync.Mutex
+	file      *os.File
+	csv       *csv.Writer
+	replay    *load.Replay
+	classes   []string
+	began     time.Time
+	recorder  *metrics.Recorder
+	windows   windowList
+	maxBehind []time.Duration // per class: the furthest a send fell behind its intended time
 }
 
-type classStats struct {
-	Class     string  `json:"class"`
-	Intended  int     `json:"intended"`
-	Sent      int     `json:"sent"`
-	Late      int     `json:"late"`
-	Failed    int     `json:"failed"` // transport errors, timeouts and 5xx
-	P50ms     float64 `json:"p50_ms"`
-	P95ms     float64 `json:"p95_ms"`
-	P99ms     float64 `json:"p99_ms"`
-	MaxBehind float64 `json:"max_behind_ms"` // the furthest a send fell behind its intended time
-	hist      *hdrhistogram.Histogram
+// windowList keeps the recorder's windows in memory: a replay has no journal.
+type windowList []*metrics.Window
+
+func (l *windowList) AppendWindows(ws []*metrics.Window) error {
+	*l = append(*l, ws...)
+	return nil
 }
 
-func newSendLog(path string, r *load.Replay, classes []string) (*sendLog, error) {
+// newSendLog starts the clock: offset 0 is now.
+func newSendLog(path string, r *load.Replay, plan *load.Plan, timeout time.Duration) (*sendLog, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}
-	l := &sendLog{file: f, csv: csv.NewWriter(f), replay: r, classes: classes}
-	for _, c := range classes {
-		l.stats = append(l.stats, &classStats{Class: c, hist: metrics.NewHistogram()})
-	}
-	for n := range r.Requests {
-		l.stats[slices.Index(classes, r.ClassOf(uint64(n)))].Intended++
-	}
+	l := &sendLog{file: f, csv: csv.NewWriter(f), replay: r, classes: plan.Classes, began: time.Now(),
+		maxBehind: make([]time.Duration, len(plan.Classes))}
+	// One window for the whole replay: the figures are totals.
+	l.recorder = metrics.NewRecorder(&l.windows, metrics.RecorderConfig{Start: l.began,
+		Width: plan.Clock.WallDuration() + timeout + time.Second, Windows: 1, Classes: plan.Classes,
+		Clock: plan.Clock, Intended: plan.Intended, Grace: timeout + time.Second})
 	return l, l.csv.Write([]string{"seq", "line", "class", "method", "path", "intended_ms", "sent_ms", "behind_ms", "late", "code", "latency_ms", "error"})
 }
 
 func (l *sendLog) add(class int, res *vegeta.Result, late bool) {
+	l.recorder.Add(class, res, late)
 	q := l.replay.Requests[res.Seq]
 	intended := l.replay.Offsets[res.Seq]
 	sent := res.Timestamp.Sub(l.began)
 	behind := sent - intended
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	st := l.stats[class]
-	st.Sent++
-	if late {
-		st.Late++
-	}
-	if metrics.Unanswered(res.Code) {
-		st.Failed++
-	}
-	_ = st.hist.RecordValue(res.Latency.Microseconds())
-	st.MaxBehind = max(st.MaxBehind, msf(behind))
+	l.maxBehind[class] = max(l.maxBehind[class], behind)
 	_ = l.csv.Write([]string{
 		strconv.FormatUint(res.Seq, 10), strconv.Itoa(q.Line), l.classes[class], q.Method, q.Path,
 		fmtMs(intended), fmtMs(sent), fmtMs(behind), strconv.FormatBool(late), strconv.Itoa(int(res.Code)),
@@ -286,40 +275,19 @@ func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond
 
 func fmtMs(d time.Duration) string { return strconv.FormatFloat(msf(d), 'f', 3, 64) }
 
-func (l *sendLog) close() error {
+// close finishes sends.csv and sums the recorded windows up into replay.json's figures.
+func (l *sendLog) close(path string, f replayFlags, stats load.LogStats) (replaySummary, error) {
+	wall := time.Since(l.began)
+	_, recErr := l.recorder.Close()
 	l.csv.Flush()
-	if err := l.csv.Error(); err != nil {
-		l.file.Close()
-		return err
-	}
-	return l.file.Close()
-}
-
-// replaySummary is replay.json.
-type replaySummary struct {
-	Log       string        `json:"log"`
-	Target    string        `json:"target"`
-	Speed     float64       `json:"speed"`
-	Lines     int           `json:"lines"`
-	Malformed int           `json:"malformed"`
-	Examples  []string      `json:"malformed_examples,omitempty"`
-	Intended  int           `json:"intended"`
-	Sent      int           `json:"sent"`
-	Late      int           `json:"late"`
-	Failed    int           `json:"failed"`
-	Classes   []*classStats `json:"classes"`
-	WallMs    float64       `json:"wall_ms"`
-}
-
-func (l *sendLog) summary(path string, f replayFlags, stats load.LogStats, intended int) replaySummary {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	err := errors.Join(recErr, l.csv.Error(), l.file.Close())
 	s := replaySummary{Log: path, Target: f.target, Speed: f.speed, Lines: stats.Lines, Malformed: stats.Malformed,
-		Examples: stats.Examples, Intended: intended, WallMs: msf(time.Since(l.began))}
-	for _, st := range l.stats {
-		st.P50ms = float64(st.hist.ValueAtQuantile(50)) / 1000
-		st.P95ms = float64(st.hist.ValueAtQuantile(95)) / 1000
-		st.P99ms = float64(st.hist.ValueAtQuantile(99)) / 1000
+		Examples: stats.Examples, WallMs: msf(wall)}
+	for i, w := range l.windows {
+		st := classStats{Class: w.Class, Intended: int(math.Round(w.Intended)), Sent: int(w.Sent), Late: int(w.Late),
+			Failed: int(w.Failed()), P50ms: msf(w.Percentile(50)), P95ms: msf(w.Percentile(95)), P99ms: msf(w.Percentile(99)),
+			MaxBehind: msf(l.maxBehind[i])}
+		s.Intended += st.Intended
 		s.Sent += st.Sent
 		s.Late += st.Late
 		s.Failed += st.Failed
@@ -327,7 +295,36 @@ func (l *sendLog) summary(path string, f replayFlags, stats load.LogStats, inten
 			s.Classes = append(s.Classes, st)
 		}
 	}
-	return s
+	return s, err
+}
+
+// classStats are one class's figures in replay.json.
+type classStats struct {
+	Class     string  `json:"class"`
+	Intended  int     `json:"intended"`
+	Sent      int     `json:"sent"`
+	Late      int     `json:"late"`
+	Failed    int     `json:"failed"` // transport errors, timeouts and 5xx
+	P50ms     float64 `json:"p50_ms"`
+	P95ms     float64 `json:"p95_ms"`
+	P99ms     float64 `json:"p99_ms"`
+	MaxBehind float64 `json:"max_behind_ms"` // the furthest a send fell behind its intended time
+}
+
+// replaySummary is replay.json.
+type replaySummary struct {
+	Log       string       `json:"log"`
+	Target    string       `json:"target"`
+	Speed     float64      `json:"speed"`
+	Lines     int          `json:"lines"`
+	Malformed int          `json:"malformed"`
+	Examples  []string     `json:"malformed_examples,omitempty"`
+	Intended  int          `json:"intended"`
+	Sent      int          `json:"sent"`
+	Late      int          `json:"late"`
+	Failed    int          `json:"failed"`
+	Classes   []classStats `json:"classes"`
+	WallMs    float64      `json:"wall_ms"`
 }
 
 func printReplay(w io.Writer, s replaySummary) {

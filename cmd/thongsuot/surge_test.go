@@ -11,7 +11,6 @@ import (
 
 	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/slo"
-	"github.com/thongsuot/thongsuot/scenarios"
 )
 
 // Six scenario hours of the surge's launch day, every journey, against the embedded
@@ -21,8 +20,8 @@ func TestRunSurgeJourneys(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs 6 s of journeys")
 	}
-	src, ok := scenarios.Builtin("july1-surge")
-	require.True(t, ok)
+	src, err := os.ReadFile(filepath.Join("..", "..", "scenarios", "july1-surge.yaml"))
+	require.NoError(t, err)
 	path := writeVariant(t, src,
 		"  start: 2025-06-27 18:00", "  start: 2025-07-14 08:00",
 		"  end: 2025-07-21 00:00", "  end: 2025-07-14 14:00",

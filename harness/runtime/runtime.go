@@ -1,7 +1,7 @@
 // Package runtime brings the system under test up and down: the reference portal,
 // identity provider and registries, with a toxiproxy proxy on every link so the fault
 // engine can break any of them. The embedded runtime runs everything in this process
-// on 127.0.0.1; other runtimes (containers, external) give the same Stack.
+// on 127.0.0.1; the containers runtime gives the same Stack.
 package runtime
 
 import (
