@@ -3,12 +3,15 @@ package reports
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
+
+	"github.com/thongsuot/thongsuot/harness/journal"
 )
 
 // report.html is one self-contained file: every image inlined, nothing to fetch, no
@@ -92,4 +95,34 @@ func TestReportHTMLIsSelfContained(t *testing.T) {
 	} {
 		assert.Contains(t, text, want)
 	}
+}
+
+func TestFormatValueSpacesWordUnits(t *testing.T) {
+	tests := []struct {
+		unit string
+		v    float64
+		want string
+	}{
+		{"%", 99.5, "99.50%"},
+		{"ms", 12.34, "12.3ms"},
+		{"", 3, "3"},
+		{"dossiers", 0, "0 dossiers"},
+		{"dossiers", 12, "12 dossiers"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, FormatValue(tt.unit, tt.v))
+	}
+}
+
+// The zero-loss objective counts dossiers: "0 dossiers", never "0dossiers".
+func TestReportWritesUnitsApart(t *testing.T) {
+	dir := makeRun(t, runSpec{complete: true, latency: flat(2000), scenario: strings.Replace(scenarioYAML,
+		"    - {name: avail, kind: availability, target: 99%}", "    - {name: avail, kind: availability, target: 99%}\n    - {name: no dossier lost, kind: zero_loss}", 1)})
+	require.NoError(t, journal.WriteReconciliation(dir, &journal.Reconciliation{Acknowledged: 40, Stored: 40}))
+	_, err := Render(dir)
+	require.NoError(t, err)
+	page, err := os.ReadFile(filepath.Join(dir, HTMLFile))
+	require.NoError(t, err)
+	assert.True(t, strings.Contains(string(page), ">0 dossiers<"), "the overall value reads 0 dossiers")
+	assert.Empty(t, regexp.MustCompile(`[0-9]dossiers`).FindAllString(string(page), -1), "a number glued to its unit")
 }
