@@ -2,15 +2,12 @@ package reports
 
 import (
 	"fmt"
-	"image/color"
 
 	"gonum.org/v1/plot/plotter"
 
 	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
-
-var budgetColor = color.NRGBA{R: 150, G: 60, B: 160, A: 255}
 
 // budgetFigure shows, for each availability objective, how fast the run spent its
 // error budget (the failures the target allows): the burn rate per window, where 1×

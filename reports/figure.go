@@ -9,7 +9,6 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -131,7 +130,7 @@ func (r *Run) panel(title, yLabel string) *plot.Plot {
 	p.Y.Label.Text = yLabel
 	r.timeAxis(p)
 	p.Legend.Top = true
-	p.Add(plotter.NewGrid())
+	p.Add(grid())
 	shade := r.faultShade()
 	p.Add(shade)
 	if len(shade.spans) > 0 {
@@ -142,6 +141,13 @@ func (r *Run) panel(title, yLabel string) *plot.Plot {
 		p.Legend.Add("recovery (until every SLO held again)", rec)
 	}
 	return p
+}
+
+// grid is the panels' light grid.
+func grid() *plotter.Grid {
+	g := plotter.NewGrid()
+	g.Vertical.Color, g.Horizontal.Color = gridColor, gridColor
+	return g
 }
 
 // headroom sets a linear y axis from 0 to above top, leaving the upper part of the
@@ -190,15 +196,15 @@ func addLine(p *plot.Plot, pts plotter.XYs, s series) error {
 
 // addLimit draws a horizontal objective line across the panel.
 func addLimit(p *plot.Plot, y float64, name string) error {
-	return addLine(p, plotter.XYs{{X: p.X.Min, Y: y}, {X: p.X.Max, Y: y}}, series{name: name, color: color.Black, width: vg.Points(1), dashed: true})
+	return addLine(p, plotter.XYs{{X: p.X.Min, Y: y}, {X: p.X.Max, Y: y}}, series{name: name, color: limitColor, width: vg.Points(1), dashed: true})
 }
 
 // classColor gives each request class the same colour in every figure.
 func (r *Run) classColor(class string) color.Color {
 	for i, c := range r.Journal.Run.Classes {
 		if c == class {
-			return plotutil.Color(i)
+			return categoricalColor(i)
 		}
 	}
-	return color.Gray{Y: 90}
+	return intendedColor
 }

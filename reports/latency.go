@@ -27,13 +27,10 @@ var percentiles = []struct {
 	name  string
 	color color.Color
 }{
-	{50, "p50", color.NRGBA{R: 70, G: 130, B: 180, A: 255}},
-	{95, "p95", color.NRGBA{R: 230, G: 140, B: 20, A: 255}},
-	{99, "p99", color.NRGBA{R: 180, G: 30, B: 30, A: 255}},
+	{50, "p50", percentileColors[50]},
+	{95, "p95", percentileColors[95]},
+	{99, "p99", percentileColors[99]},
 }
-
-// breachColor marks the windows where an objective failed.
-var breachColor = color.NRGBA{R: 200, G: 0, B: 0, A: 255}
 
 // latencyFigure has one panel per class (and one for all classes when an objective
 // judges them together), stacked, sharing the time axis.

@@ -2,14 +2,12 @@ package reports
 
 import (
 	"fmt"
-	"image/color"
 	"math"
 	"os"
 	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -75,7 +73,7 @@ func WritePlan(path string, s *scenarios.Scenario, plan *load.Plan, markers []lo
 		if err != nil {
 			return err
 		}
-		line.Color, line.Width = plotutil.Color(i+1), vg.Points(1)
+		line.Color, line.Width = categoricalColor(i), vg.Points(1)
 		top.Add(line)
 		top.Legend.Add(f.Name, line)
 
@@ -104,7 +102,7 @@ func WritePlan(path string, s *scenarios.Scenario, plan *load.Plan, markers []lo
 	if err != nil {
 		return err
 	}
-	line.Color, line.Width = color.Black, vg.Points(1.5)
+	line.Color, line.Width = planTotalColor, vg.Points(1.5)
 	top.Add(line)
 	top.Legend.Add(fmt.Sprintf("total (peak %.0f/s)", peak), line)
 	if math.IsInf(floor, 1) {
@@ -135,7 +133,7 @@ func WritePlan(path string, s *scenarios.Scenario, plan *load.Plan, markers []lo
 
 // plannedFaults shades each fault's window as the schedule will apply it.
 func (r *Run) plannedFaults(plan *load.Plan) *faultShade {
-	shade := &faultShade{color: color.NRGBA{R: 230, G: 80, B: 60, A: 50}}
+	shade := &faultShade{style: shadeFault}
 	for _, f := range r.Scenario.Faults {
 		from := plan.Clock.ToWall(f.At.Time)
 		length := f.For.D
@@ -196,7 +194,7 @@ func addMarkers(p *plot.Plot, r *Run, markers []load.Marker, peak float64, canva
 		if err != nil {
 			return err
 		}
-		mark.Color, mark.Dashes = color.NRGBA{R: 90, G: 90, B: 90, A: 255}, []vg.Length{vg.Points(3), vg.Points(3)}
+		mark.Color, mark.Dashes = markerColor, []vg.Length{vg.Points(3), vg.Points(3)}
 		p.Add(mark)
 	}
 	p.Y.Min, p.Y.Max = 0, peak*(1.15+rowStep*float64(len(rowsEnd)))
