@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"github.com/thongsuot/thongsuot/harness/fault"
 	"github.com/thongsuot/thongsuot/harness/journal"
+	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
@@ -172,6 +174,44 @@ func builtinScenario(t testing.TB, name string) *scenarios.Scenario {
 	return s
 }
 
+// surgeClasses are july1-surge's request classes, planned once.
+var surgeClasses = sync.OnceValues(func() ([]string, error) {
+	s, err := scenarios.Open("july1-surge")
+	if err != nil {
+		return nil, err
+	}
+	plan, err := load.NewPlan(s)
+	if err != nil {
+		return nil, err
+	}
+	return plan.Classes, nil
+})
+
+// surgeRun is july1-surge's classes (25) over its first 80 hours, the login slow (and
+// its objective broken) on the morning of 30 June, 503s and timeouts meanwhile.
+func surgeRun(t testing.TB) string {
+	s := builtinScenario(t, "july1-surge")
+	classes, err := surgeClasses()
+	require.NoError(t, err)
+	return classRun{scenario: s, classes: classes, windows: 80,
+		latency: func(class string, i int) int64 {
+			if class == "citizen-lookup.login" && i >= 62 && i < 66 {
+				return 1_800_000
+			}
+			return 20_000
+		},
+		codes: func(class string, i int) map[string]int64 {
+			if i >= 62 && i < 66 {
+				return map[string]int64{"200": 40, "201": 4, "503": 4, "0": 2}
+			}
+			return map[string]int64{"200": 46, "201": 4}
+		},
+		faults: []journal.FaultWindow{{Name: "VNeID overloaded (F24)", Link: "client->identity", Toxic: "latency",
+			Params: map[string]string{"latency": "800"}, Start: 62 * time.Second, End: 66 * time.Second,
+			Scenario: s.Clock.Start.Time.Add(62 * time.Hour)}},
+	}.write(t)
+}
+
 // brownoutRun is registry-brownout's classes with submissions slowing and failing (503,
 // 504, timeouts) under its faults, as the recorded run had them.
 func brownoutRun(t testing.TB) string {
@@ -245,6 +285,7 @@ func allFigures(t *testing.T) map[string]*figure {
 		"killed run":        writeRun(t, false),
 		"days":              makeRun(t, runSpec{complete: true, windows: 10, scenario: multiDayYAML, latency: flat(2000), failed: func(c string, i int) int64 { return int64(i % 3) }}),
 		"registry-brownout": brownoutRun(t),
+		"july1-surge":       surgeRun(t),
 	} {
 		r, err := Read(dir)
 		require.NoError(t, err)
@@ -315,6 +356,68 @@ func TestLongTitlesWrap(t *testing.T) {
 			assert.LessOrEqual(t, float64(box.Title.Size().X), float64(box.Tile.Size().X), "title fits")
 			assert.GreaterOrEqual(t, strings.Count(p.Title.Text, "\n")+1, tt.lines, "%q", p.Title.Text)
 			assert.Equal(t, strings.Fields(tt.title), strings.Fields(p.Title.Text), "no word lost")
+		})
+	}
+}
+
+// With many classes the latency figure keeps to a panel per objective and a few
+// panels of journeys; every class is drawn once; each objective's class keeps its SLO
+// line and its broken windows ringed.
+func TestLatencyFigureGroupsManyClasses(t *testing.T) {
+	tests := []struct {
+		name      string
+		dir       string
+		maxPanels int
+		own       []string // classes with a panel of their own
+		broken    string   // an objective the run breaks
+	}{
+		{"july1-surge: 25 classes", surgeRun(t), maxLatencyPanels,
+			[]string{"citizen-lookup.login", "citizen-lookup.unit", "catalogue", "citizen-dossier.submit"}, "login p95"},
+		{"registry-brownout: a panel per class", brownoutRun(t), 4, []string{"catalogue", "status", "login", "submit"}, ""},
+		{"two classes", writeRun(t, true), 2, []string{"catalogue", "submit"}, "submit p95"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Read(tt.dir)
+			require.NoError(t, err)
+			specs := r.latencyPanels()
+			assert.LessOrEqual(t, len(specs), tt.maxPanels)
+			drawn := map[string]int{}
+			var own []string
+			for _, s := range specs {
+				if s.group() {
+					for _, c := range s.classes {
+						drawn[c]++
+					}
+					continue
+				}
+				own = append(own, s.name)
+				drawn[s.name]++
+			}
+			assert.ElementsMatch(t, tt.own, own)
+			for _, c := range r.Journal.Run.Classes {
+				assert.Equal(t, 1, drawn[c], "class %s drawn once", c)
+			}
+
+			f, err := r.latencyFigure()
+			require.NoError(t, err)
+			assert.Len(t, f.Panels, len(specs))
+			lay := f.layout()
+			assert.LessOrEqual(t, float64(lay.Height), 2*float64(lay.Width), "a figure of sensible height")
+			svg, err := f.encode(formatSVG)
+			require.NoError(t, err)
+			if tt.broken != "" {
+				assert.Contains(t, string(svg), tt.broken+" broken (", "the fixture breaks %s", tt.broken)
+			}
+			for i, o := range r.Verdict.Objectives {
+				if o.Kind != scenarios.KindLatency {
+					continue
+				}
+				assert.Contains(t, string(svg), "SLO "+r.Scenario.SLOs.Objectives[i].Name+":", "the objective's line")
+				if len(o.Failed) > 0 {
+					assert.Contains(t, string(svg), o.Name+" broken (", "its broken windows ringed")
+				}
+			}
 		})
 	}
 }
