@@ -421,3 +421,28 @@ func TestLatencyFigureGroupsManyClasses(t *testing.T) {
 		})
 	}
 }
+
+// budget.png is one short panel when no request failed, the full pair per objective
+// when some did.
+func TestBudgetFigureIsCompactWhenNothingBurnt(t *testing.T) {
+	tests := []struct {
+		name   string
+		dir    string
+		panels int
+		maxCm  float64 // image height
+	}{
+		{"nothing failed", makeRun(t, runSpec{complete: true, latency: flat(2000)}), 1, 6},
+		{"503s", makeRun(t, runSpec{complete: true, latency: flat(2000), failed: func(c string, i int) int64 { return int64(i % 2) }}), 2, 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Read(tt.dir)
+			require.NoError(t, err)
+			f, err := r.budgetFigure()
+			require.NoError(t, err)
+			require.NotNil(t, f)
+			assert.Len(t, f.Panels, tt.panels)
+			assert.LessOrEqual(t, float64(f.layout().Height), tt.maxCm*float64(vg.Centimeter))
+		})
+	}
+}
