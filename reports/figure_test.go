@@ -276,7 +276,8 @@ func TestRectangleHelpers(t *testing.T) {
 	}
 }
 
-// allFigures draws every figure of the run directories the layout tests look at.
+// allFigures draws every figure of the run directories the layout tests look at, and
+// the plans of the built-in scenarios with events and faults.
 func allFigures(t *testing.T) map[string]*figure {
 	t.Helper()
 	out := map[string]*figure{}
@@ -294,6 +295,14 @@ func allFigures(t *testing.T) map[string]*figure {
 		for _, f := range figs {
 			out[name+"/"+f.Name] = f
 		}
+	}
+	for _, name := range []string{"july1-surge", "link-flap", "registry-brownout"} {
+		s := builtinScenario(t, name)
+		plan, err := load.NewPlan(s)
+		require.NoError(t, err)
+		f, err := planFigure(s, plan, load.ScenarioMarkers(s))
+		require.NoError(t, err)
+		out["plan "+name] = f
 	}
 	return out
 }
