@@ -47,12 +47,11 @@ func (r *Run) availabilityFigure() (*figure, error) {
 	return f, nil
 }
 
-// availabilityAxis fits a percentage axis whose data sit near 100 % down to lo: the
-// legend goes below the data, in room left under the lowest value.
+// availabilityAxis fits a percentage axis whose data sit near 100 % down to lo, with a
+// little room under the lowest value.
 func availabilityAxis(p *plot.Plot, lo float64) {
 	span := max(100-lo, 1)
-	p.Y.Min, p.Y.Max = max(lo-span*1.2, 0), 100+span*0.1
-	p.Legend.Top = false
+	p.Y.Min, p.Y.Max = max(lo-span*0.15, 0), 100+span*0.1
 }
 
 // outcomes are the verdict's outcomes of one objective kind.

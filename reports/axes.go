@@ -1,9 +1,10 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
-	"image/color"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -125,33 +126,55 @@ func unixTime(x float64) time.Time {
 	return time.Unix(int64(sec), int64(frac*1e9))
 }
 
-// faultShade is a plotter that shades each fault window across the plot's full height.
+// shadeStyle is how a span of time is shaded: a band of fill, hatched or not.
+type shadeStyle int
+
+const (
+	shadeFault      shadeStyle = iota // grey hatching on a light grey band
+	shadeFaultHatch                   // the hatching alone: over opaque bands
+	shadeRecovery                     // a pale blue band
+)
+
+// faultShade is a plotter that shades spans of time across the plot's full height:
+// fault windows, or the recoveries after them.
 type faultShade struct {
 	spans [][2]float64 // x from, x to
-	color color.Color
+	style shadeStyle
 }
 
-// faultColor shades fault windows on every plot.
-var faultColor = color.NRGBA{R: 230, G: 80, B: 60, A: 50}
-
+// faultShade shades the time any fault was in force: overlapping faults shade as one
+// (the fault timeline tells them apart).
 func (r *Run) faultShade() *faultShade {
-	s := &faultShade{color: faultColor}
+	s := &faultShade{style: shadeFault}
 	for _, f := range r.Journal.Faults {
 		start, end, ok := r.faultSpan(f.Start, f.End, f.Error)
 		if ok {
 			s.spans = append(s.spans, [2]float64{r.xAtWall(start), r.xAtWall(end)})
 		}
 	}
+	s.spans = unionSpans(s.spans)
 	return s
 }
 
-// recoveryColor shades, after each fault, the time until every objective held again.
-var recoveryColor = color.NRGBA{R: 240, G: 180, B: 40, A: 60}
+// unionSpans merges overlapping spans, so that time shaded twice does not look darker.
+func unionSpans(spans [][2]float64) [][2]float64 {
+	sorted := slices.Clone(spans)
+	slices.SortFunc(sorted, func(a, b [2]float64) int { return cmp.Compare(a[0], b[0]) })
+	var out [][2]float64
+	for _, sp := range sorted {
+		if n := len(out); n > 0 && sp[0] <= out[n-1][1] {
+			out[n-1][1] = max(out[n-1][1], sp[1])
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out
+}
 
 // recoveryShade shades each measured recovery: from the fault's end until every
 // objective held again (to the end of the run when it never did).
 func (r *Run) recoveryShade() *faultShade {
-	s := &faultShade{color: recoveryColor}
+	s := &faultShade{style: shadeRecovery}
 	for _, rc := range r.Verdict.Recoveries {
 		if rc.End == 0 || rc.Time <= 0 {
 			continue
@@ -181,13 +204,38 @@ func (s *faultShade) Plot(c draw.Canvas, p *plot.Plot) {
 		if x1 <= x0 {
 			continue
 		}
-		c.FillPolygon(s.color, rect(x0, c.Min.Y, x1, c.Max.Y))
+		x1 = max(x1, x0+vg.Points(1)) // a window shorter than a pixel still shows
+		s.fill(c, vg.Rectangle{Min: vg.Point{X: x0, Y: c.Min.Y}, Max: vg.Point{X: x1, Y: c.Max.Y}})
 	}
 }
 
 // Thumbnail draws the legend entry.
 func (s *faultShade) Thumbnail(c *draw.Canvas) {
-	c.FillPolygon(s.color, rect(c.Min.X, c.Min.Y, c.Max.X, c.Max.Y))
+	s.fill(*c, c.Rectangle)
+}
+
+// hatchStep is the spacing of the fault hatching.
+const hatchStep = vg.Length(5)
+
+// fill shades one rectangle in the shade's style.
+func (s *faultShade) fill(c draw.Canvas, r vg.Rectangle) {
+	switch s.style {
+	case shadeRecovery:
+		c.FillPolygon(recoveryColor, rect(r.Min.X, r.Min.Y, r.Max.X, r.Max.Y))
+		return
+	case shadeFault:
+		c.FillPolygon(faultFill, rect(r.Min.X, r.Min.Y, r.Max.X, r.Max.Y))
+	}
+	// Hatching at 45°: the lines x − y = d for d on multiples of hatchStep (fixed to the
+	// canvas, so neighbouring windows hatch alike), clipped to the rectangle.
+	line := draw.LineStyle{Color: faultHatch, Width: vg.Points(0.7)}
+	from := vg.Length(math.Ceil(float64((r.Min.X-r.Max.Y)/hatchStep))) * hatchStep
+	for d := from; d < r.Max.X-r.Min.Y; d += hatchStep {
+		y0, y1 := max(r.Min.Y, r.Min.X-d), min(r.Max.Y, r.Max.X-d)
+		if y1 > y0 {
+			c.StrokeLine2(line, d+y0, y0, d+y1, y1)
+		}
+	}
 }
 
 func rect(x0, y0, x1, y1 vg.Length) []vg.Point {

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/plot/vg"
 )
 
 // The browser test opens report.html in headless Chromium (Debian's chromium, which
@@ -39,12 +40,26 @@ func browser(t *testing.T) string {
 
 // pageState is what the test reads off a loaded report.
 type pageState struct {
-	Verdict    string   `json:"verdict"`
-	Images     int      `json:"images"`
-	Broken     []string `json:"broken"`  // alt text of images that did not load
-	Fetched    []string `json:"fetched"` // resources the page loaded from anywhere
-	TextLength int      `json:"textLength"`
-	Screenshot []byte   `json:"-"`
+	Verdict       string      `json:"verdict"`
+	Images        int         `json:"images"`
+	Broken        []string    `json:"broken"`  // alt text of images that did not load
+	Fetched       []string    `json:"fetched"` // resources the page loaded from anywhere
+	TextLength    int         `json:"textLength"`
+	Plots         []plotState `json:"plots"`
+	FailedWindows int         `json:"failedWindows"` // rows listing an objective's failed windows
+	PageWidth     float64     `json:"pageWidth"`
+	Screenshot    []byte      `json:"-"`
+}
+
+// plotState is one plot as the browser shows it.
+type plotState struct {
+	Alt           string  `json:"alt"`
+	Section       string  `json:"section"` // the figure's name: the id of its section
+	NaturalWidth  int     `json:"naturalWidth"`
+	NaturalHeight int     `json:"naturalHeight"`
+	Left          float64 `json:"left"` // where it is drawn on the page, CSS pixels
+	Right         float64 `json:"right"`
+	Width         float64 `json:"width"`
 }
 
 const inspectJS = `(() => {
@@ -56,6 +71,14 @@ const inspectJS = `(() => {
     broken: imgs.filter(i => !i.complete || i.naturalWidth === 0).map(i => i.alt),
     fetched: performance.getEntriesByType('resource').map(e => e.name),
     textLength: document.body ? document.body.innerText.length : 0,
+    plots: imgs.map(i => {
+      const r = i.getBoundingClientRect();
+      const s = i.closest('section');
+      return {alt: i.alt, section: s ? s.id : '', naturalWidth: i.naturalWidth, naturalHeight: i.naturalHeight,
+        left: r.left, right: r.right, width: r.width};
+    }),
+    failedWindows: document.querySelectorAll('tr.failed-window').length,
+    pageWidth: document.documentElement.clientWidth,
   };
 })()`
 
@@ -86,16 +109,17 @@ func TestReportInABrowser(t *testing.T) {
 	}
 
 	tests := []struct {
-		name     string
-		complete bool
-		verdict  string
+		name    string
+		dir     func(t *testing.T) string
+		verdict string
 	}{
-		{"failing run", true, "FAIL — 1 of 2 objectives broken"},
-		{"killed run", false, "INCOMPLETE — the run was cut short"},
+		{"failing run", func(t *testing.T) string { return writeRun(t, true) }, "FAIL — 1 of 2 objectives broken"},
+		{"killed run", func(t *testing.T) string { return writeRun(t, false) }, "INCOMPLETE — the run was cut short"},
+		{"july1-surge, 25 classes", func(t *testing.T) string { return surgeRun(t) }, "FAIL — "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeRun(t, tt.complete)
+			dir := tt.dir(t)
 			sum, err := Render(dir)
 			require.NoError(t, err)
 			figures := 0
@@ -115,6 +139,12 @@ func TestReportInABrowser(t *testing.T) {
 			assert.Empty(t, st.Fetched, "the report must not fetch anything")
 			assert.Greater(t, st.TextLength, 1000, "the page has its tables")
 			assertNotBlank(t, st.Screenshot)
+			assertPlotsLegible(t, dir, st)
+			failed := 0
+			for _, o := range sum.Objectives {
+				failed += len(o.Failed)
+			}
+			assert.Equal(t, failed, st.FailedWindows, "every failed window of every objective is listed")
 
 			shot := filepath.Join(dir, "report-screenshot.png")
 			require.NoError(t, os.WriteFile(shot, st.Screenshot, 0o644))
@@ -156,6 +186,46 @@ func TestReportInABrowser(t *testing.T) {
 		assert.Zero(t, st.TextLength)
 		assert.True(t, blank(st.Screenshot))
 	})
+}
+
+// assertPlotsLegible checks each plot as the browser shows it: loaded, not absurdly
+// tall, on the page; and, against the figure's layout (which drew it), its legends
+// inside the image and off the data, its titles no wider than their panel.
+func assertPlotsLegible(t *testing.T, dir string, st pageState) {
+	t.Helper()
+	r, err := Read(dir)
+	require.NoError(t, err)
+	figs, err := r.figures()
+	require.NoError(t, err)
+	layouts := map[string]figureLayout{}
+	for _, f := range figs {
+		layouts[f.Name] = f.layout()
+	}
+	require.NotEmpty(t, st.Plots)
+	for _, p := range st.Plots {
+		name := p.Section
+		lay, ok := layouts[name]
+		if !assert.True(t, ok, "plot %q is a figure of the run", p.Alt) {
+			continue
+		}
+		assert.Positive(t, p.NaturalWidth, "%s: loaded", name)
+		assert.Positive(t, p.NaturalHeight, "%s: loaded", name)
+		assert.LessOrEqual(t, p.NaturalHeight, 5*p.NaturalWidth/2, "%s: %d×%d px is absurdly tall", name, p.NaturalWidth, p.NaturalHeight)
+		assert.InDelta(t, px(lay.Width), p.NaturalWidth, 1, "%s: the image is the figure as laid out", name)
+		assert.InDelta(t, px(lay.Height), p.NaturalHeight, 1, "%s: the image is the figure as laid out", name)
+		assert.Positive(t, p.Width, "%s: shown", name)
+		assert.LessOrEqual(t, p.Right, st.PageWidth+1, "%s: within the page", name)
+		assert.GreaterOrEqual(t, p.Left, 0.0, "%s: within the page", name)
+		image := vg.Rectangle{Max: vg.Point{X: lay.Width, Y: lay.Height}}
+		for i, box := range lay.Panels {
+			assert.LessOrEqual(t, float64(box.Title.Size().X), float64(box.Tile.Size().X)+0.01, "%s panel %d: title clipped", name, i)
+			assert.True(t, within(box.Title, image), "%s panel %d: title inside the image", name, i)
+			if box.Legend.Size().Y > 0 {
+				assert.True(t, within(box.Legend, image), "%s panel %d: legend inside the image", name, i)
+				assert.False(t, overlaps(box.Legend, box.Data), "%s panel %d: legend off the data", name, i)
+			}
+		}
+	}
 }
 
 func assertNotBlank(t *testing.T, shot []byte) {

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"image/color"
 	"sort"
 	"strconv"
 
@@ -28,20 +27,23 @@ func (r *Run) codesFigure() (*figure, error) {
 			return r.perSecond(float64(n))
 		})
 	}
+	colors := codeColorsFor(codes)
 	for k := len(codes) - 1; k >= 0; k-- {
-		c := codeColor(codes[k], k)
+		c := colors[codes[k]]
 		if err := addLine(p, layers[k], series{name: codeName(codes[k]), color: c, width: 0.5, step: true, fill: c}); err != nil {
 			return nil, err
 		}
 	}
-	p.Add(r.faultShade()) // again, over the opaque bands, so fault windows show through them
+	hatch := r.faultShade()
+	hatch.style = shadeFaultHatch // again, over the opaque bands: the hatching alone, which leaves their colours as they are
+	p.Add(hatch)
 	top := 0.0
 	if len(layers) > 0 {
 		top = maxY(layers[len(layers)-1])
 	}
 	headroom(p, top)
 	return &figure{Name: "codes", Title: "Status codes",
-		Caption: "Responses per window stacked by HTTP status; \"transport\" counts connection errors and timeouts (no status). 4xx are answers; 5xx and transport count against availability.",
+		Caption: "Responses per window stacked by HTTP status: answers (2xx) in greens, 4xx in oranges, 5xx in reds, \"transport\" (connection errors and timeouts, no status) in black; fault windows hatched grey. 4xx are answers; 5xx and transport count against availability.",
 		Panels:  []*plot.Plot{p}}, nil
 }
 
@@ -81,25 +83,6 @@ func codeName(c string) string {
 		return "transport error / timeout"
 	}
 	return c
-}
-
-// codeColor colours a code by its family (green 2xx, blue 3xx, amber 4xx, red 5xx,
-// black transport), shaded by position so neighbouring codes of a family differ.
-func codeColor(c string, k int) color.Color {
-	shade := uint8(30 * (k % 3))
-	switch {
-	case c == "0":
-		return color.NRGBA{R: 40, G: 40, B: 40, A: 220}
-	case c[0] == '2':
-		return color.NRGBA{R: 60 + shade, G: 160, B: 80 + shade, A: 200}
-	case c[0] == '3':
-		return color.NRGBA{R: 70 + shade, G: 120 + shade, B: 200, A: 200}
-	case c[0] == '4':
-		return color.NRGBA{R: 240, G: 170 + shade, B: 40, A: 200}
-	case c[0] == '5':
-		return color.NRGBA{R: 200, G: 40 + shade, B: 40 + shade, A: 220}
-	}
-	return color.NRGBA{R: 150, G: 150, B: 150, A: 200}
 }
 
 func maxY(pts plotter.XYs) float64 {

@@ -2,13 +2,11 @@ package reports
 
 import (
 	"fmt"
-	"hash/fnv"
 	"image/color"
 	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
@@ -63,10 +61,16 @@ func (r *Run) faultsFigure() (*figure, error) {
 	p.Add(plotterGrid())
 	var ticks []plot.Tick
 	n := len(rows)
+	kinds := map[string]int{} // each kind of fault its colour, in order of first application
 	for i, row := range rows {
 		y := float64(n - 1 - i) // the first fault on top
 		ticks = append(ticks, plot.Tick{Value: y, Label: row.Label})
-		p.Add(&faultBars{run: r, row: row, y: y, color: toxicColor(row.Toxic)})
+		k, ok := kinds[row.Toxic]
+		if !ok {
+			k = len(kinds)
+			kinds[row.Toxic] = k
+		}
+		p.Add(&faultBars{run: r, row: row, y: y, color: faultKindColors[k%len(faultKindColors)]})
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
 	p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
@@ -103,11 +107,4 @@ func plotterGrid() plot.Plotter {
 	g := plotter.NewGrid()
 	g.Horizontal.Color = nil
 	return g
-}
-
-// toxicColor gives each kind of fault a stable colour, whatever kinds exist.
-func toxicColor(toxic string) color.Color {
-	h := fnv.New32a()
-	h.Write([]byte(toxic))
-	return plotutil.Color(int(h.Sum32() % uint32(len(plotutil.DefaultColors))))
 }

@@ -51,7 +51,19 @@ type pageObjective struct {
 	Name, Objective, Status, Overall, Worst, WorstAt, Gap, Windows string
 	Met                                                            bool
 	Details                                                        [][2]string
+	Failed                                                         []pageWindow // the windows that broke it
+	Collapse                                                       bool         // list them folded: there are many
 }
+
+// pageWindow is a failed window of an objective.
+type pageWindow struct {
+	Index                          int
+	At, Wall, Value, Gap, Requests string
+}
+
+// openFailedWindows is how many failed windows an objective lists unfolded; more are
+// listed in a <details> the reader opens.
+const openFailedWindows = 5
 
 type pageFigure struct {
 	Name, Title, Caption string
@@ -156,6 +168,12 @@ func (r *Run) pageObjective(o slo.Outcome, i int) pageObjective {
 	if o.Skipped > 0 {
 		po.Windows += fmt.Sprintf(", %d not judged (too few requests)", o.Skipped)
 	}
+	for _, p := range o.Failed {
+		po.Failed = append(po.Failed, pageWindow{Index: p.Index, At: r.zoned(p.Scenario),
+			Wall: "+" + p.Start.Round(time.Millisecond).String(), Value: FormatValue(o.Unit, p.Value),
+			Gap: gap(o, p.Value), Requests: fmt.Sprint(p.Requests)})
+	}
+	po.Collapse = len(po.Failed) > openFailedWindows
 	if o.Worst != nil {
 		po.Worst = FormatValue(o.Unit, o.Worst.Value)
 		po.WorstAt = r.zoned(o.Worst.Scenario)

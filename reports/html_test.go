@@ -3,12 +3,15 @@ package reports
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
+
+	"github.com/thongsuot/thongsuot/harness/journal"
 )
 
 // report.html is one self-contained file: every image inlined, nothing to fetch, no
@@ -92,4 +95,134 @@ func TestReportHTMLIsSelfContained(t *testing.T) {
 	} {
 		assert.Contains(t, text, want)
 	}
+}
+
+// htmlNodes parses report.html and returns the elements matching keep.
+func htmlNodes(t *testing.T, path string, keep func(n *html.Node) bool) []*html.Node {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	doc, err := html.Parse(f)
+	require.NoError(t, err)
+	var out []*html.Node
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && keep(n) {
+			out = append(out, n)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return out
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+// report.html lists each objective's failed windows — when, the value, by how much —
+// folded in a <details> when there are many, as junit.xml does.
+func TestReportListsFailedWindows(t *testing.T) {
+	tests := []struct {
+		name      string
+		dir       string
+		objective string
+		windows   int
+		folded    bool
+		want      []string
+	}{
+		{"two windows of submit p95", writeRun(t, true), "submit p95", 2, false,
+			[]string{"2025-07-01 08:04:00 ICT", "2025-07-01 08:05:00 ICT", "210.0ms", "60.0ms over 150.0ms"}},
+		{"every window of avail, folded", makeRun(t, runSpec{complete: true, latency: flat(2000), failed: func(string, int) int64 { return 5 }}), "avail", 10, true,
+			[]string{"90.00%", "9.00 points below 99.00%", "2025-07-01 08:09:00 ICT"}},
+		{"nothing failed", makeRun(t, runSpec{complete: true, latency: flat(2000)}), "", 0, false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Render(tt.dir)
+			require.NoError(t, err)
+			lists := htmlNodes(t, filepath.Join(tt.dir, HTMLFile), func(n *html.Node) bool {
+				return n.Data == "tr" && attr(n, "class") == "failed-windows"
+			})
+			if tt.windows == 0 {
+				assert.Empty(t, lists)
+				return
+			}
+			require.Len(t, lists, 1)
+			list := lists[0]
+			assert.Equal(t, tt.objective, attr(list, "data-objective"))
+			var rows, details int
+			var walk func(n *html.Node)
+			walk = func(n *html.Node) {
+				if n.Type == html.ElementNode && n.Data == "tr" && attr(n, "class") == "failed-window" {
+					rows++
+				}
+				if n.Type == html.ElementNode && n.Data == "details" {
+					details++
+				}
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					walk(c)
+				}
+			}
+			walk(list)
+			assert.Equal(t, tt.windows, rows, "a row per failed window")
+			assert.Equal(t, tt.folded, details == 1, "folded in a <details>")
+			for _, w := range tt.want {
+				assert.Contains(t, textOf(list), w)
+			}
+		})
+	}
+}
+
+func TestFormatValueSpacesWordUnits(t *testing.T) {
+	tests := []struct {
+		unit string
+		v    float64
+		want string
+	}{
+		{"%", 99.5, "99.50%"},
+		{"ms", 12.34, "12.3ms"},
+		{"", 3, "3"},
+		{"dossiers", 0, "0 dossiers"},
+		{"dossiers", 12, "12 dossiers"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, FormatValue(tt.unit, tt.v))
+	}
+}
+
+// The zero-loss objective counts dossiers: "0 dossiers", never "0dossiers".
+func TestReportWritesUnitsApart(t *testing.T) {
+	dir := makeRun(t, runSpec{complete: true, latency: flat(2000), scenario: strings.Replace(scenarioYAML,
+		"    - {name: avail, kind: availability, target: 99%}", "    - {name: avail, kind: availability, target: 99%}\n    - {name: no dossier lost, kind: zero_loss}", 1)})
+	require.NoError(t, journal.WriteReconciliation(dir, &journal.Reconciliation{Acknowledged: 40, Stored: 40}))
+	_, err := Render(dir)
+	require.NoError(t, err)
+	page, err := os.ReadFile(filepath.Join(dir, HTMLFile))
+	require.NoError(t, err)
+	assert.True(t, strings.Contains(string(page), ">0 dossiers<"), "the overall value reads 0 dossiers")
+	assert.Empty(t, regexp.MustCompile(`[0-9]dossiers`).FindAllString(string(page), -1), "a number glued to its unit")
 }

@@ -10,7 +10,7 @@ import (
 // objective kinds added later format without special cases here: "%" values are
 // shares, "ms" latencies, anything else a number with its unit.
 
-// FormatValue writes a value in its unit: 99.50%, 12.3ms, 4.2s.
+// FormatValue writes a value in its unit: 99.50%, 12.3ms, 3 dossiers.
 func FormatValue(unit string, v float64) string {
 	switch unit {
 	case "%":
@@ -20,7 +20,7 @@ func FormatValue(unit string, v float64) string {
 	case "":
 		return fmt.Sprintf("%.4g", v)
 	}
-	return fmt.Sprintf("%.4g%s", v, unit)
+	return fmt.Sprintf("%.4g %s", v, unit) // a word: "0 dossiers"
 }
 
 // gap says how far v is from the limit, on the failing or the passing side:

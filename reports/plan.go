@@ -5,15 +5,16 @@ import (
 	"image/color"
 	"math"
 	"os"
+	"sort"
 	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/thongsuot/thongsuot/harness/fault"
 	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
@@ -26,12 +27,37 @@ const PlanFile = "plan.png"
 const planPoints = 1500
 
 // WritePlan draws the plan of s to path: on top the planned request rate, per mix
-// entry and in total, with events marked and labelled and faults shaded; below, each
-// entry on a log scale, so that a trickle of dossiers shows beside the read burst.
+// entry and in total, with events marked and labelled above the data and faults shaded;
+// below, each entry on a log scale, so that a trickle of dossiers shows beside the read
+// burst. Legends sit beside the panels.
 func WritePlan(path string, s *scenarios.Scenario, plan *load.Plan, markers []load.Marker) error {
-	zone, err := time.LoadLocation(s.Clock.Zone)
+	f, err := planFigure(s, plan, markers)
 	if err != nil {
 		return err
+	}
+	data, err := f.encode(formatPNG)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// Plan figure sizes.
+const (
+	planWidth     = 32 * vg.Centimeter
+	planTopHeight = 12 * vg.Centimeter
+	planLogHeight = 11 * vg.Centimeter
+)
+
+// planFigure lays out the plan: the rate panel (with the event labels in a band above
+// its data) and the per-entry log panel.
+func planFigure(s *scenarios.Scenario, plan *load.Plan, markers []load.Marker) (*figure, error) {
+	zone, err := time.LoadLocation(s.Clock.Zone)
+	if err != nil {
+		return nil, err
 	}
 	r := &Run{Scenario: s, Clock: plan.Clock, Zone: zone}
 	series := plan.Series(planPoints)
@@ -39,26 +65,25 @@ func WritePlan(path string, s *scenarios.Scenario, plan *load.Plan, markers []lo
 	peak := load.Peak(series).Rate
 
 	top, bottom := plot.New(), plot.New()
-	top.Title.Text = fmt.Sprintf("%s — planned request rate at scale %g, %g× compressed (%s of wall time)",
+	top.Title.Text = fmt.Sprintf("%s — planned request rate (scale %g, %g× compressed: %s of wall time)",
 		s.Name, plan.Scale, plan.Clock.Compress, plan.Clock.WallDuration().Round(time.Second))
 	top.Y.Label.Text = "requests per wall second"
-	bottom.Title.Text = "per mix entry (log scale)"
+	bottom.Title.Text = s.Name + " — per mix entry (log scale)"
 	bottom.Y.Label.Text = "requests per wall second"
 	bottom.Y.Scale, bottom.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+	faults := r.plannedFaults(plan)
 	for _, p := range []*plot.Plot{top, bottom} {
 		r.timeAxis(p)
 		if plan.Clock.End.Sub(plan.Clock.Start) > 3*24*time.Hour {
-			p.X.Tick.Marker = plot.TimeTicks{Ticker: dayTicks{zone: zone}, Format: "Jan 2", Time: func(t float64) time.Time {
+			p.X.Tick.Marker = plot.TimeTicks{Ticker: dayTicks{zone: zone}, Format: "2 Jan", Time: func(t float64) time.Time {
 				return time.Unix(0, int64(t*1e9)).In(zone)
 			}}
 		}
-		p.Add(plotter.NewGrid())
-		p.Add(r.plannedFaults(plan))
-	}
-	top.Legend.Top = true
-	bottom.Legend.Top = true
-	if len(s.Faults) > 0 {
-		top.Legend.Add("fault", r.plannedFaults(plan))
+		p.Add(grid())
+		p.Add(faults)
+		if len(faults.spans) > 0 {
+			p.Legend.Add("fault window", faults)
+		}
 	}
 
 	floor := math.Inf(1)
@@ -73,9 +98,9 @@ func WritePlan(path string, s *scenarios.Scenario, plan *load.Plan, markers []lo
 		}
 		line, err := plotter.NewLine(pts)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		line.Color, line.Width = plotutil.Color(i+1), vg.Points(1)
+		line.Color, line.Width = categoricalColor(i), vg.Points(1)
 		top.Add(line)
 		top.Legend.Add(f.Name, line)
 
@@ -89,7 +114,7 @@ func WritePlan(path string, s *scenarios.Scenario, plan *load.Plan, markers []lo
 		if len(positive) > 1 {
 			logLine, err := plotter.NewLine(positive)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			logLine.Color, logLine.Width = line.Color, line.Width
 			bottom.Add(logLine)
@@ -102,63 +127,63 @@ func WritePlan(path string, s *scenarios.Scenario, plan *load.Plan, markers []lo
 	}
 	line, err := plotter.NewLine(total)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	line.Color, line.Width = color.Black, vg.Points(1.5)
+	line.Color, line.Width = planTotalColor, vg.Points(1.5)
 	top.Add(line)
 	top.Legend.Add(fmt.Sprintf("total (peak %.0f/s)", peak), line)
 	if math.IsInf(floor, 1) {
 		floor = 0.01
 	}
-	bottom.Y.Min, bottom.Y.Max = max(floor, peak*1e-6, 1e-4), max(peak, 1)*2
+	top.Y.Min, top.Y.Max = 0, max(peak, 1)*1.08
+	bottom.Y.Min, bottom.Y.Max = max(floor/1.5, peak*1e-6, 1e-4), max(peak, 1)*2
 
-	const canvasWidth = 32 * vg.Centimeter
-	if err := addMarkers(top, r, markers, max(peak, 1), canvasWidth); err != nil {
-		return err
+	events := r.eventLabels(markers, top)
+	if len(events.xs) > 0 {
+		top.Legend.Add("event (labelled above)", events)
 	}
-
-	img := vgimg.New(canvasWidth, 26*vg.Centimeter)
-	plots := [][]*plot.Plot{{top}, {bottom}}
-	canvases := plot.Align(plots, draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Centimeter / 2}, draw.New(img))
-	top.Draw(canvases[0][0])
-	bottom.Draw(canvases[1][0])
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return f.Close()
+	return &figure{Name: "plan", Title: "Plan", Panels: []*plot.Plot{top, bottom},
+		Heights: []vg.Length{planTopHeight, planLogHeight}, Width: planWidth, Bands: []band{events, nil}}, nil
 }
 
-// plannedFaults shades each fault's window as the schedule will apply it.
+// plannedFaults shades each fault's windows as the schedule will apply them: one per
+// fault, or one per cycle of a flap (fault.Windows is the one definition of both).
 func (r *Run) plannedFaults(plan *load.Plan) *faultShade {
-	shade := &faultShade{color: color.NRGBA{R: 230, G: 80, B: 60, A: 50}}
+	shade := &faultShade{style: shadeFault}
 	for _, f := range r.Scenario.Faults {
-		from := plan.Clock.ToWall(f.At.Time)
-		length := f.For.D
-		if f.For.Scenario {
-			length = plan.Clock.WallSpan(f.For.D)
+		for _, w := range fault.Windows(f, plan.Clock) {
+			shade.spans = append(shade.spans, [2]float64{r.xAtWall(w.Start), r.xAtWall(w.End)})
 		}
-		shade.spans = append(shade.spans, [2]float64{r.xAtWall(from), r.xAtWall(from + length)})
 	}
+	shade.spans = unionSpans(shade.spans)
 	return shade
 }
 
-// addMarkers draws a dashed line at each event's start and its label above the curve,
-// each label in the lowest row where it does not run into another.
-func addMarkers(p *plot.Plot, r *Run, markers []load.Marker, peak float64, canvasWidth vg.Length) error {
-	const (
-		fontSize = 8
-		rowStep  = 0.08 // of the peak
-	)
-	// A label's width in data units, from its length: near enough to keep rows apart.
-	perChar := (p.X.Max - p.X.Min) / float64(canvasWidth/vg.Points(fontSize*0.5))
-	var rowsEnd []float64 // per row: where its last label ends
-	var labels plotter.XYLabels
-	var styles []bool // true: the label reads leftwards from its marker
+// eventLabels are the plan's events: a dashed line at each event's start through the
+// data, and its label in a band above the data, laid out so that no two labels overlap.
+type eventLabels struct {
+	xs    []float64 // data x of each event
+	texts []string
+	style text.Style
+}
+
+// Event label look.
+const (
+	eventFontSize = 9 // points
+	eventPadX     = vg.Length(3)
+	eventPadY     = vg.Length(2)
+	eventGap      = vg.Length(6) // between labels of one row
+	eventOffset   = vg.Length(2) // between an event's line and its label
+)
+
+func (r *Run) eventLabels(markers []load.Marker, p *plot.Plot) *eventLabels {
+	e := &eventLabels{style: p.Title.TextStyle}
+	e.style.Font.Size = vg.Points(eventFontSize)
+	e.style.XAlign, e.style.YAlign = draw.XLeft, draw.YBottom
+	format := "15:04"
+	if r.Clock.End.Sub(r.Clock.Start) > 24*time.Hour {
+		format = "2 Jan 15:04"
+	}
 	for _, m := range markers {
 		x := r.x(m.At)
 		if x < p.X.Min || x > p.X.Max {
@@ -168,53 +193,158 @@ func addMarkers(p *plot.Plot, r *Run, markers []load.Marker, peak float64, canva
 		if text == "" {
 			text = m.Kind
 		}
-		text = m.At.In(r.Zone).Format("2 Jan 15:04") + " " + text
-		w := perChar * float64(len([]rune(text))+2)
-		left := x+w > p.X.Max
-		from, to := x, x+w
-		if left {
-			from, to = x-w, x
-		}
-		row := 0
-		for row < len(rowsEnd) && rowsEnd[row] > from {
-			row++
-		}
-		if row == len(rowsEnd) {
-			rowsEnd = append(rowsEnd, 0)
-		}
-		rowsEnd[row] = to
-		labels.XYs = append(labels.XYs, plotter.XY{X: x, Y: peak * (1.08 + rowStep*float64(row))})
-		if left {
-			text += " "
-		} else {
-			text = " " + text
-		}
-		labels.Labels = append(labels.Labels, text)
-		styles = append(styles, left)
+		e.xs = append(e.xs, x)
+		e.texts = append(e.texts, m.At.In(r.Zone).Format(format)+" "+text)
+	}
+	return e
+}
 
-		mark, err := plotter.NewLine(plotter.XYs{{X: x, Y: 0}, {X: x, Y: peak * (1.08 + rowStep*float64(row))}})
-		if err != nil {
-			return err
+// placedLabel is an event label laid out: its box in canvas x and in rows above the
+// data (row 0 nearest the data).
+type placedLabel struct {
+	Text     string
+	Anchor   vg.Length // canvas x of the event
+	From, To vg.Length // canvas x of the label's box
+	Row      int
+}
+
+// rowHeight is the height of one row of labels.
+func (e *eventLabels) rowHeight() vg.Length {
+	return e.style.Rectangle("Xg").Size().Y + 2*eventPadY + vg.Points(2)
+}
+
+// place lays the labels out over the data canvas of p. Each goes beside its event's
+// line (to its right, or to its left near the right edge), in the lowest row where its
+// box overlaps no other and no event's line runs through it; right to left, so that the
+// labels of crowded events step up like stairs.
+func (e *eventLabels) place(p *plot.Plot, data draw.Canvas) []placedLabel {
+	trX, _ := p.Transforms(&data)
+	order := make([]int, len(e.xs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return e.xs[order[a]] > e.xs[order[b]] })
+	var placed []placedLabel
+	fits := func(l placedLabel, strict bool) bool {
+		for _, m := range placed {
+			switch {
+			case m.Row == l.Row:
+				if l.From < m.To+eventGap && m.From < l.To+eventGap {
+					return false
+				}
+			case !strict:
+			case m.Row > l.Row: // m's line runs up past l's row
+				if l.From <= m.Anchor && m.Anchor <= l.To {
+					return false
+				}
+			default: // l's line runs up past m's row
+				if m.From <= l.Anchor && l.Anchor <= m.To {
+					return false
+				}
+			}
 		}
-		mark.Color, mark.Dashes = color.NRGBA{R: 90, G: 90, B: 90, A: 255}, []vg.Length{vg.Points(3), vg.Points(3)}
-		p.Add(mark)
+		return true
 	}
-	p.Y.Min, p.Y.Max = 0, peak*(1.15+rowStep*float64(len(rowsEnd)))
-	if len(labels.XYs) == 0 {
-		return nil
+	for _, i := range order {
+		x := trX(e.xs[i])
+		w := e.style.Rectangle(e.texts[i]).Size().X + 2*eventPadX
+		l := placedLabel{Text: e.texts[i], Anchor: x, From: x + eventOffset, To: x + eventOffset + w}
+		if l.To > data.Max.X {
+			l.From, l.To = x-eventOffset-w, x-eventOffset
+		}
+		if l.From < data.Min.X {
+			l.From, l.To = data.Min.X, data.Min.X+w
+		}
+		rows := 0
+		for _, m := range placed {
+			rows = max(rows, m.Row+1)
+		}
+		l.Row = -1
+		for k := 0; k < rows && l.Row < 0; k++ { // an existing row
+			if l.Row = k; !fits(l, true) {
+				l.Row = -1
+			}
+		}
+		if l.Row < 0 { // a new row, between the labels whose lines cross l and those l's line crosses
+			l.Row = newRow(placed, l)
+		}
+		for k := 0; k <= rows && l.Row < 0; k++ { // no way round a crossing line: keep the boxes apart
+			if l.Row = k; !fits(l, false) {
+				l.Row = -1
+			}
+		}
+		placed = append(placed, l)
 	}
-	lp, err := plotter.NewLabels(labels)
-	if err != nil {
-		return err
-	}
-	for i := range lp.TextStyle {
-		lp.TextStyle[i].Font.Size = vg.Points(fontSize)
-		if styles[i] {
-			lp.TextStyle[i].XAlign = draw.XRight
+	sort.SliceStable(placed, func(a, b int) bool { return placed[a].Anchor < placed[b].Anchor })
+	return placed
+}
+
+// newRow inserts a row for l where no event's line would cross a label: above every
+// label whose line runs through l's box, below every label whose box l's line would run
+// through. It moves the labels above it up a row and returns the row, or -1 when there
+// is no such place.
+func newRow(placed []placedLabel, l placedLabel) int {
+	lowest, highest := 0, math.MaxInt // l's row must be in [lowest, highest]
+	for _, m := range placed {
+		if l.From <= m.Anchor && m.Anchor <= l.To { // m's line runs through l: m below
+			lowest = max(lowest, m.Row+1)
+		}
+		if m.From <= l.Anchor && l.Anchor <= m.To { // l's line runs through m: m above
+			highest = min(highest, m.Row)
 		}
 	}
-	p.Add(lp)
-	return nil
+	if lowest > highest {
+		return -1
+	}
+	for i := range placed {
+		if placed[i].Row >= lowest {
+			placed[i].Row++
+		}
+	}
+	return lowest
+}
+
+func (e *eventLabels) rows(p *plot.Plot, data draw.Canvas) int {
+	n := 0
+	for _, l := range e.place(p, data) {
+		n = max(n, l.Row+1)
+	}
+	return n
+}
+
+func (e *eventLabels) height(p *plot.Plot, data draw.Canvas) vg.Length {
+	if len(e.xs) == 0 {
+		return 0
+	}
+	return vg.Length(e.rows(p, data))*e.rowHeight() + vg.Points(4)
+}
+
+// box is where a placed label's box is drawn in the band c.
+func (e *eventLabels) box(c draw.Canvas, l placedLabel) vg.Rectangle {
+	y := c.Min.Y + vg.Length(l.Row)*e.rowHeight() + vg.Points(2)
+	return vg.Rectangle{Min: vg.Point{X: l.From, Y: y}, Max: vg.Point{X: l.To, Y: y + e.rowHeight() - vg.Points(2)}}
+}
+
+func (e *eventLabels) draw(p *plot.Plot, c, data draw.Canvas) {
+	line := draw.LineStyle{Color: markerColor, Width: vg.Points(0.8), Dashes: []vg.Length{vg.Points(3), vg.Points(3)}}
+	labels := e.place(p, data)
+	for _, l := range labels {
+		b := e.box(c, l)
+		data.StrokeLine2(line, l.Anchor, data.Min.Y, l.Anchor, b.Max.Y)
+	}
+	for _, l := range labels {
+		b := e.box(c, l)
+		c.FillPolygon(color.White, rect(b.Min.X, b.Min.Y, b.Max.X, b.Max.Y))
+		c.StrokeLines(draw.LineStyle{Color: withAlpha(markerColor, 90), Width: vg.Points(0.5)},
+			[]vg.Point{b.Min, {X: b.Max.X, Y: b.Min.Y}, b.Max, {X: b.Min.X, Y: b.Max.Y}, b.Min})
+		c.FillText(e.style, vg.Point{X: b.Min.X + eventPadX, Y: b.Min.Y + eventPadY + e.style.FontExtents().Descent}, l.Text)
+	}
+}
+
+// Thumbnail draws the legend entry: an event's dashed line.
+func (e *eventLabels) Thumbnail(c *draw.Canvas) {
+	x := (c.Min.X + c.Max.X) / 2
+	c.StrokeLine2(draw.LineStyle{Color: markerColor, Width: vg.Points(0.8), Dashes: []vg.Length{vg.Points(3), vg.Points(3)}}, x, c.Min.Y, x, c.Max.Y)
 }
 
 // dayTicks puts a tick at every midnight and a label on every few, so that a run of

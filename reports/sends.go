@@ -1,16 +1,9 @@
 package reports
 
 import (
-	"image/color"
-
 	"gonum.org/v1/plot"
 
 	"github.com/thongsuot/thongsuot/harness/metrics"
-)
-
-var (
-	lateColor    = color.NRGBA{R: 230, G: 140, B: 20, A: 255}
-	droppedColor = color.NRGBA{R: 120, G: 40, B: 40, A: 255}
 )
 
 // sendsFigure shows coordinated omission being counted rather than hidden: sends that

@@ -2,18 +2,11 @@ package reports
 
 import (
 	"fmt"
-	"image/color"
 	"strings"
 
 	"gonum.org/v1/plot"
 
 	"github.com/thongsuot/thongsuot/harness/metrics"
-)
-
-var (
-	intendedColor = color.Gray{Y: 110}
-	achievedColor = color.NRGBA{R: 40, G: 110, B: 190, A: 255}
-	errorColor    = color.NRGBA{R: 200, G: 30, B: 30, A: 255}
 )
 
 // throughputFigure shows the open model at work: what the curve asked for, what was
@@ -104,9 +97,4 @@ func (r *Run) classGroups() []classGroup {
 		}
 	}
 	return out
-}
-
-func withAlpha(c color.Color, a uint8) color.Color {
-	r, g, b, _ := c.RGBA()
-	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: a}
 }
