@@ -47,14 +47,18 @@ func progressFixture(t *testing.T, w *lockedBuffer) *progress {
 	require.NoError(t, err)
 	start := time.Now().Add(-10 * time.Second)
 	rec := metrics.NewRecorder(discardWindows{}, metrics.RecorderConfig{Start: start, Width: time.Second, Windows: 20, Classes: plan.Classes,
-		Clock: plan.Clock, Intended: plan.Intended, Grace: time.Second})
-	t.Cleanup(func() { _, _ = rec.Close() })
+		Clock: plan.Clock, Planned: plan.Intended, LateAfter: 10 * time.Millisecond, Grace: time.Second})
+	t.Cleanup(func() { _, _ = rec.Close(time.Now()) })
 	for i := range 100 {
 		res := &vegeta.Result{Timestamp: start.Add(time.Duration(i) * 100 * time.Millisecond), Code: 200, Latency: 40 * time.Millisecond}
 		if i < 2 {
 			res.Code = 503
 		}
-		rec.Add(0, res, i == 50)
+		due := res.Timestamp
+		if i == 50 {
+			due = due.Add(-time.Second)
+		}
+		rec.Sent(0, res, due)
 	}
 	faults := faultsInForce{
 		{Name: "population registry slow", Link: "portal->registry", Toxic: "latency", Start: 10 * time.Second},

@@ -164,34 +164,41 @@ func startRecording(s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack
 		return nil, err
 	}
 	if r.ledger, err = reconcile.OpenLedger(opts.Dir); err != nil {
-		return nil, errors.Join(err, r.journal.Close(nil, 0))
+		return nil, errors.Join(err, r.journal.Close(nil, r.start, 0))
 	}
 	if opts.Results != "" {
 		if r.results, err = createResults(opts.Results); err != nil {
-			return nil, errors.Join(err, r.ledger.Close(), r.journal.Close(nil, 0))
+			return nil, errors.Join(err, r.ledger.Close(), r.journal.Close(nil, r.start, 0))
 		}
 	}
 	r.recorder = metrics.NewRecorder(r.journal, metrics.RecorderConfig{
 		Start: r.start, Width: width, Windows: windows, Classes: plan.Classes, Clock: plan.Clock,
-		Intended: plan.Intended, Grace: s.Load.Timeout.Duration + time.Second,
+		Planned: plan.Intended, LateAfter: s.Load.LateAfter.Duration, Grace: s.Load.Timeout.Duration + time.Second,
 	})
 	return r, nil
 }
 
-// add records one response; the load calls it from one goroutine per flow.
-func (r *recording) add(class int, res *vegeta.Result, late bool) {
-	r.recorder.Add(class, res, late)
+// Sent records one response: the load's Sink.
+func (r *recording) Sent(class int, res *vegeta.Result, due time.Time) {
+	r.recorder.Sent(class, res, due)
 	r.ledger.Observe(res)
 	if r.results != nil {
 		r.results.add(res)
 	}
 }
 
+// Dropped records a request that fell due and was never sent.
+func (r *recording) Dropped(class int, due time.Time) { r.recorder.Dropped(class, due) }
+
 // close writes the last windows and closes every file; the run is complete when ended
-// is set.
+// is set, and was stopped now when it is not.
 func (r *recording) close(ended *time.Time) error {
-	orphans, err := r.recorder.Close()
-	err = errors.Join(err, r.journal.Close(ended, orphans), r.ledger.Close())
+	stopped := time.Now()
+	if ended != nil {
+		stopped = *ended
+	}
+	reopened, err := r.recorder.Close(stopped)
+	err = errors.Join(err, r.journal.Close(ended, stopped, reopened), r.ledger.Close())
 	if r.results != nil {
 		err = errors.Join(err, r.results.Close())
 	}
@@ -225,8 +232,8 @@ func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *r
 		s.Name, plan.Clock.End.Sub(plan.Clock.Start), plan.Clock.WallDuration().Round(time.Second), plan.Total())
 	attackErr = load.Attack(ctx, plan, ep, setup, load.Options{
 		Seed: s.Load.Seed, Timeout: s.Load.Timeout.Duration,
-		MaxWorkers: uint64(s.Load.MaxWorkers), LateAfter: s.Load.LateAfter.Duration,
-	}, rec.add)
+		MaxWorkers: uint64(s.Load.MaxWorkers), Start: rec.start,
+	}, rec)
 	stopBackground()
 	faultErr = <-faultsDone
 	<-progressDone

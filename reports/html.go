@@ -91,8 +91,8 @@ func writeHTML(r *Run, sum *Summary, images []rendered, path string) error {
 		}
 	}
 	for _, c := range append(append([]ClassTotals(nil), sum.Classes...), sum.Totals) {
-		pg.Classes = append(pg.Classes, pageClass{Class: c.Class, Intended: fmt.Sprintf("%.0f", c.Intended),
-			Sent: fmt.Sprint(c.Sent), Late: fmt.Sprint(c.Late), Dropped: fmt.Sprintf("%.0f", c.Dropped), Failed: fmt.Sprint(c.Failed),
+		pg.Classes = append(pg.Classes, pageClass{Class: c.Class, Intended: fmt.Sprint(c.Intended),
+			Sent: fmt.Sprint(c.Sent), Late: fmt.Sprint(c.Late), Dropped: fmt.Sprint(c.Dropped), Failed: fmt.Sprint(c.Failed),
 			P50: FormatValue("ms", c.P50), P95: FormatValue("ms", c.P95), P99: FormatValue("ms", c.P99), Max: FormatValue("ms", c.Max)})
 	}
 	pg.Env = r.environment(sum)

@@ -81,7 +81,7 @@ func makeRun(t testing.TB, spec runSpec) string {
 	for i := 0; i < n; i++ {
 		for _, class := range []string{"catalogue", "submit"} {
 			w := &metrics.Window{Index: i, Class: class, Start: time.Duration(i) * time.Second,
-				Scenario: s.Clock.Start.Add(time.Duration(i) * span), Intended: 50, Sent: 50,
+				Scenario: s.Clock.Start.Add(time.Duration(i) * span), Planned: 50, Sent: 50,
 				Codes: map[string]int64{}, Latency: metrics.NewHistogram()}
 			bad := int64(0)
 			if spec.failed != nil {
@@ -91,7 +91,7 @@ func makeRun(t testing.TB, spec runSpec) string {
 			if bad > 0 {
 				w.Codes["503"] = bad
 			}
-			require.NoError(t, w.Latency.RecordValues(spec.latency(class, i), 50))
+			require.NoError(t, w.Latency.RecordValues(spec.latency(class, i), 50-bad))
 			ws = append(ws, w)
 		}
 	}
@@ -101,11 +101,12 @@ func makeRun(t testing.TB, spec runSpec) string {
 			Params: map[string]string{"latency": "200"}, Start: 4 * time.Second, End: 6 * time.Second, Scenario: s.Clock.Start.Add(4 * span)}))
 	}
 	var ended *time.Time
+	stopped := started.Add(time.Duration(n) * time.Second)
 	if spec.complete {
 		e := started.Add(10 * time.Second)
-		ended = &e
+		ended, stopped = &e, e
 	}
-	require.NoError(t, j.Close(ended, 0))
+	require.NoError(t, j.Close(ended, stopped, 0))
 	return dir
 }
 

@@ -42,8 +42,8 @@ or killed: no verdict) or RUN_DIR is not a run directory.`,
 // printVerdict is the verdict on the terminal: one line per objective, then where the
 // reports are.
 func printVerdict(w io.Writer, s *reports.Summary, dir string) {
-	fmt.Fprintf(w, "\n%s: %s — %d requests sent of %.0f asked, %d late, %d failed\n",
-		s.Scenario, strings.ToUpper(s.Verdict), s.Totals.Sent, s.Totals.Intended, s.Totals.Late, s.Totals.Failed)
+	fmt.Fprintf(w, "\n%s: %s — %d requests sent of %d due (%d late, %d dropped), %d failed\n",
+		s.Scenario, strings.ToUpper(s.Verdict), s.Totals.Sent, s.Totals.Intended, s.Totals.Late, s.Totals.Dropped, s.Totals.Failed)
 	if s.Verdict == slo.VerdictIncomplete {
 		fmt.Fprintf(w, "  the run did not finish: %d of %d windows recorded, no verdict\n", s.Windows.Recorded, s.Windows.Planned)
 	}

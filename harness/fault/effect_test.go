@@ -90,16 +90,16 @@ func measure(t *testing.T, url string, rate int, d time.Duration) *journal.Recor
 	require.NoError(t, err)
 	rec := metrics.NewRecorder(j, metrics.RecorderConfig{Start: start, Width: width, Windows: 1, Classes: []string{"get"},
 		Clock:    clock.Clock{Start: start, End: start.Add(width), Compress: 1},
-		Intended: func(int, time.Duration, time.Duration) float64 { return 0 }})
+		Planned: func(int, time.Duration, time.Duration) float64 { return 0 }})
 	atk := vegeta.NewAttacker(vegeta.Client(load.NewClient(5*time.Second)), vegeta.MaxBody(0))
 	for res := range atk.Attack(vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: url}),
 		vegeta.Rate{Freq: rate, Per: time.Second}, d, "m") {
-		rec.Add(0, res, false)
+		rec.Sent(0, res, res.Timestamp)
 	}
 	now := time.Now()
-	orphans, err := rec.Close()
+	reopened, err := rec.Close(now)
 	require.NoError(t, err)
-	require.NoError(t, j.Close(&now, orphans))
+	require.NoError(t, j.Close(&now, now, reopened))
 	r, err := journal.Read(dir)
 	require.NoError(t, err)
 	require.Len(t, r.Windows, 1)

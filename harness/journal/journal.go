@@ -36,8 +36,14 @@ type RunInfo struct {
 	Classes  []string      `json:"classes"`
 	Intended float64       `json:"intended"`        // arrivals the whole plan asks for
 	Ended    *time.Time    `json:"ended,omitempty"` // set when the run finished cleanly
-	// Orphans are responses that came back after their window was written (beyond the
-	// request timeout): counted, not recorded in any window.
+	// Stopped is when the load stopped: at Ended, or earlier for a run cut short.
+	Stopped *time.Time `json:"stopped,omitempty"`
+	// Reopened counts windows that got responses after they were first written (sent
+	// later than the request timeout after their window): the additions are journalled
+	// as further lines for the same window, which Read merges.
+	Reopened int64 `json:"reopened,omitempty"`
+	// Orphans: journals written before windows could be reopened counted here the
+	// responses they could not place.
 	Orphans int64  `json:"orphans,omitempty"`
 	Version string `json:"version"`
 	// Env is where the run ran; absent in journals written before it was recorded.
@@ -114,7 +120,8 @@ func appendLines[T any](f *os.File, items []T) error {
 
 // Close closes the files. ended is when the run finished, or nil when it was cut
 // short (interrupted): such a run is incomplete and gets no verdict.
-func (j *Journal) Close(ended *time.Time, orphans int64) error {
-	j.info.Ended, j.info.Orphans = ended, orphans
+// stopped is when the load stopped; reopened, how many windows got later additions.
+func (j *Journal) Close(ended *time.Time, stopped time.Time, reopened int64) error {
+	j.info.Ended, j.info.Stopped, j.info.Reopened = ended, &stopped, reopened
 	return errors.Join(j.writeInfo(), j.windows.Close(), j.faults.Close())
 }

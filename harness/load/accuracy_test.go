@@ -45,8 +45,8 @@ func measureArrivals(t *testing.T, s *scenarios.Scenario) []bucket {
 	portal := newFakePortal(t)
 	began := time.Now()
 	err = Attack(context.Background(), plan, Endpoints{Portal: portal.URL, Identity: portal.URL}, testSetup(),
-		Options{Seed: 1, Timeout: 5 * time.Second, MaxWorkers: 10_000, LateAfter: 10 * time.Millisecond},
-		func(class int, res *vegeta.Result, _ bool) {
+		Options{Seed: 1, Timeout: 5 * time.Second, MaxWorkers: 10_000},
+		lateSink(10*time.Millisecond, func(class int, res *vegeta.Result, _ bool) {
 			if _, ok := first[class]; !ok {
 				return
 			}
@@ -54,7 +54,7 @@ func measureArrivals(t *testing.T, s *scenarios.Scenario) []bucket {
 			mu.Lock()
 			achieved[k]++
 			mu.Unlock()
-		})
+		}))
 	require.NoError(t, err)
 	buckets := make([]bucket, n)
 	for k := range buckets {

@@ -18,6 +18,7 @@ type Arrivals interface {
 	vegeta.Pacer
 	Intended(n uint64) (time.Duration, bool)
 	Hits(elapsed time.Duration) float64
+	Count(from, to time.Duration) int // arrivals due in [from, to), exactly
 	Total() float64
 }
 
@@ -36,6 +37,15 @@ type Flow struct {
 	// Classes are the flow's indices into Plan.Classes: one for a single class, one
 	// per step of a journey, one per rule class of a replay.
 	Classes []int
+}
+
+// arrivalClass is the class index (into Plan.Classes) of the flow's arrival n: its one
+// class, its journey's first step, or the class of the replayed request.
+func (f *Flow) arrivalClass(n uint64) int {
+	if f.Replay != nil {
+		return f.Classes[f.Replay.classOf(n)]
+	}
+	return f.Classes[0]
 }
 
 // Plan is what a run will send: one flow per mix entry, and the request classes the
@@ -76,7 +86,7 @@ func NewPlan(s *scenarios.Scenario) (*Plan, error) {
 		if m.Journey == "" {
 			f.Classes = []int{len(p.Classes)}
 			p.Classes = append(p.Classes, f.Name)
-			p.intended = append(p.intended, hitsBetween(f.Arrivals, 0))
+			p.intended = append(p.intended, arrivalsBetween(f.Arrivals))
 		} else {
 			j, err := newJourney(m.Journey)
 			if err != nil {
@@ -86,6 +96,10 @@ func NewPlan(s *scenarios.Scenario) (*Plan, error) {
 			for k, st := range j.Steps {
 				f.Classes = append(f.Classes, len(p.Classes))
 				p.Classes = append(p.Classes, scenarios.StepClass(f.Name, st.Name))
+				if k == 0 { // the journey's arrival
+					p.intended = append(p.intended, arrivalsBetween(f.Arrivals))
+					continue
+				}
 				p.intended = append(p.intended, stepIntended(f.Arrivals, j.offsets(k, f.Think), st.Share))
 			}
 		}
@@ -94,12 +108,13 @@ func NewPlan(s *scenarios.Scenario) (*Plan, error) {
 	return p, nil
 }
 
-// hitsBetween counts arrivals in [from−shift, to−shift): a step that follows its
-// journey's arrival by shift.
-func hitsBetween(a Arrivals, shift time.Duration) func(from, to time.Duration) float64 {
-	return func(from, to time.Duration) float64 { return a.Hits(to-shift) - a.Hits(from-shift) }
+// arrivalsBetween counts the arrivals due in [from, to), exactly.
+func arrivalsBetween(a Arrivals) func(from, to time.Duration) float64 {
+	return func(from, to time.Duration) float64 { return float64(a.Count(from, to)) }
 }
 
+// stepIntended is the expected number of a later journey step in [from, to): the step
+// follows its journey's arrival by each of offsets, share of the journeys take it.
 func stepIntended(a Arrivals, offsets []time.Duration, share float64) func(from, to time.Duration) float64 {
 	return func(from, to time.Duration) float64 {
 		n := 0.0
@@ -110,7 +125,9 @@ func stepIntended(a Arrivals, offsets []time.Duration, share float64) func(from,
 	}
 }
 
-// Intended is how many requests of class i the plan asks for in the wall span [from, to).
+// Intended is how many requests of class i the plan asks for in the wall span [from, to):
+// exactly, for a class that arrives on its own curve; the expectation, for a later step
+// of a journey.
 func (p *Plan) Intended(i int, from, to time.Duration) float64 {
 	return p.intended[i](from, to)
 }

@@ -25,21 +25,29 @@ func NewHistogram() *hdrhistogram.Histogram {
 	return hdrhistogram.New(histMin, histMax, histSigFigs)
 }
 
-// Window is what one class did during one window of the run.
+// Window is what one class did with the requests that fell due during one window of the
+// run: each was sent (on time or late) or dropped, so Sent + Dropped is how many fell
+// due, exactly. A request is placed by when it was due, not when it went out, so a late
+// send counts where the schedule put it.
 type Window struct {
 	Index    int           `json:"index"`
 	Class    string        `json:"class"`
 	Start    time.Duration `json:"start"`          // wall offset from the run start, ns
 	Scenario time.Time     `json:"scenario_start"` // scenario time at Start
-	Intended float64       `json:"intended"`       // arrivals the curve asked for
-	Sent     int64         `json:"sent"`           // requests sent (responses and transport errors)
-	Late     int64         `json:"late"`           // sent later than load.late_after behind schedule
+	// Planned is what the plan asked for: exact arrivals for a class that arrives on its
+	// own curve, the expected number for a later step of a journey.
+	Planned float64 `json:"planned"`
+	Sent    int64   `json:"sent"`    // requests sent (answered, refused, failed or timed out)
+	Late    int64   `json:"late"`    // of those, sent more than load.late_after behind schedule
+	Dropped int64   `json:"dropped"` // fell due but never sent: the run ended before a worker was free
 	// Codes counts responses by HTTP status; "0" counts transport errors and timeouts.
-	Codes    map[string]int64        `json:"codes"`
-	Errors   map[string]int64        `json:"errors,omitempty"` // first few distinct error texts
-	BytesIn  int64                   `json:"bytes_in"`
-	BytesOut int64                   `json:"bytes_out"`
-	Latency  *hdrhistogram.Histogram `json:"-"`
+	Codes    map[string]int64 `json:"codes"`
+	Errors   map[string]int64 `json:"errors,omitempty"` // first few distinct error texts
+	BytesIn  int64            `json:"bytes_in"`
+	BytesOut int64            `json:"bytes_out"`
+	// Latency holds the answered requests' latencies only (see Unanswered): a 5xx, a
+	// timeout or a transport error counts against availability, never as a fast sample.
+	Latency *hdrhistogram.Histogram `json:"-"`
 }
 
 // maxErrorTexts bounds the distinct error messages kept per window.
@@ -49,6 +57,12 @@ func newWindow(index int, class string, start time.Duration, scenario time.Time)
 	return &Window{Index: index, Class: class, Start: start, Scenario: scenario,
 		Codes: map[string]int64{}, Latency: NewHistogram()}
 }
+
+// Due is how many requests fell due in the window: every one was sent or dropped.
+func (w *Window) Due() int64 { return w.Sent + w.Dropped }
+
+// Answered counts the requests that got an answer (see Unanswered).
+func (w *Window) Answered() int64 { return w.Sent - w.Failed() }
 
 func (w *Window) add(res *vegeta.Result, late bool) {
 	w.Sent++
@@ -66,7 +80,9 @@ func (w *Window) add(res *vegeta.Result, late bool) {
 	}
 	w.BytesIn += int64(res.BytesIn)
 	w.BytesOut += int64(res.BytesOut)
-	_ = w.Latency.RecordValue(micros(res.Latency)) // clamped, so never out of range
+	if !Unanswered(res.Code) {
+		_ = w.Latency.RecordValue(micros(res.Latency)) // clamped, so never out of range
+	}
 }
 
 // micros is a latency in the histograms' unit, clamped to their range.
@@ -99,9 +115,10 @@ func (w *Window) Availability() float64 {
 
 // Merge adds o's counts and latencies into w (same window, another class or shard).
 func (w *Window) Merge(o *Window) {
-	w.Intended += o.Intended
+	w.Planned += o.Planned
 	w.Sent += o.Sent
 	w.Late += o.Late
+	w.Dropped += o.Dropped
 	for k, v := range o.Codes {
 		w.Codes[k] += v
 	}
@@ -116,7 +133,8 @@ func (w *Window) Merge(o *Window) {
 	w.Latency.Merge(o.Latency)
 }
 
-// Percentile is the latency at percentile q (0–100) or 0 when nothing was recorded.
+// Percentile is the answered requests' latency at percentile q (0–100), or 0 when none
+// was answered.
 func (w *Window) Percentile(q float64) time.Duration {
 	if w.Latency.TotalCount() == 0 {
 		return 0
@@ -143,11 +161,16 @@ func (w *Window) UnmarshalJSON(data []byte) error {
 	var v struct {
 		plain
 		Hist string `json:"latency_hdr"`
+		// Intended is what journals written before "planned" called it.
+		Intended *float64 `json:"intended"`
 	}
 	if err := json.Unmarshal(data, &v); err != nil {
 		return err
 	}
 	*w = Window(v.plain)
+	if v.Intended != nil && w.Planned == 0 {
+		w.Planned = *v.Intended
+	}
 	if w.Codes == nil {
 		w.Codes = map[string]int64{}
 	}
