@@ -71,16 +71,16 @@ type ClassTotals struct {
 	Intended int64 `json:"intended"`
 	// Planned is what the plan asked for: exact arrivals for a class on its own curve,
 	// the expectation for a later step of a journey (which depends on the answers).
-	Planned  float64          `json:"planned"`
-	Sent     int64            `json:"sent"`     // requests sent (answered, refused, failed or timed out)
-	Dropped  int64            `json:"dropped"`  // fell due but never sent: no worker was free before the run ended
-	Late     int64            `json:"late"`     // sent more than load.late_after behind schedule
-	Failed   int64            `json:"failed"`   // transport errors, timeouts and 5xx
-	Codes    map[string]int64 `json:"codes"`    // responses by HTTP status; "0" is a transport error or timeout
-	P50      float64          `json:"p50_ms"`   // latency percentiles over the run, ms
-	P95      float64          `json:"p95_ms"`
-	P99      float64          `json:"p99_ms"`
-	Max      float64          `json:"max_ms"`
+	Planned float64          `json:"planned"`
+	Sent    int64            `json:"sent"`    // requests sent (answered, refused, failed or timed out)
+	Dropped int64            `json:"dropped"` // fell due but never sent: no worker was free before the run ended
+	Late    int64            `json:"late"`    // sent more than load.late_after behind schedule
+	Failed  int64            `json:"failed"`  // transport errors, timeouts and 5xx
+	Codes   map[string]int64 `json:"codes"`   // responses by HTTP status; "0" is a transport error or timeout
+	P50     float64          `json:"p50_ms"`  // latency percentiles over the run, ms
+	P95     float64          `json:"p95_ms"`
+	P99     float64          `json:"p99_ms"`
+	Max     float64          `json:"max_ms"`
 }
 
 // NewSummary summarises a run.

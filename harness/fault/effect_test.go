@@ -89,7 +89,7 @@ func measure(t *testing.T, url string, rate int, d time.Duration) *journal.Recor
 	j, err := journal.Create(dir, journal.RunInfo{ID: "m", Started: start, Window: width, Windows: 1, Classes: []string{"get"}})
 	require.NoError(t, err)
 	rec := metrics.NewRecorder(j, metrics.RecorderConfig{Start: start, Width: width, Windows: 1, Classes: []string{"get"},
-		Clock:    clock.Clock{Start: start, End: start.Add(width), Compress: 1},
+		Clock:   clock.Clock{Start: start, End: start.Add(width), Compress: 1},
 		Planned: func(int, time.Duration, time.Duration) float64 { return 0 }})
 	atk := vegeta.NewAttacker(vegeta.Client(load.NewClient(5*time.Second)), vegeta.MaxBody(0))
 	for res := range atk.Attack(vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: url}),
