@@ -16,6 +16,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/thongsuot/thongsuot/harness/fault"
+	"github.com/thongsuot/thongsuot/harness/health"
 	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/harness/metrics"
@@ -142,6 +143,7 @@ func prepareUsers(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, s
 // ledger and, when asked for, vegeta's results file.
 type recording struct {
 	start    time.Time
+	width    time.Duration // of a window, wall time
 	journal  *journal.Journal
 	recorder *metrics.Recorder
 	ledger   *reconcile.Ledger
@@ -153,7 +155,7 @@ func startRecording(s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack
 	wall := plan.Clock.WallDuration()
 	width := plan.Clock.WallSpan(s.SLOs.Window.Duration)
 	windows := int((wall + width - 1) / width)
-	r := &recording{start: time.Now()}
+	r := &recording{start: time.Now(), width: width}
 	var err error
 	r.journal, err = journal.Create(opts.Dir, journal.RunInfo{
 		ID: filepath.Base(opts.Dir), Scenario: s.Name, Runtime: stack.Runtime, Started: r.start,
@@ -212,6 +214,8 @@ func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *r
 	bg, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	go rec.recorder.Run(bg)
+	healthDone := make(chan error, 1)
+	go func() { healthDone <- health.NewMonitor(rec.start, rec.width, rec.journal).Run(bg) }()
 
 	proxies := map[string]fault.Proxy{}
 	for link, p := range stack.Proxies {
@@ -235,7 +239,7 @@ func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *r
 		MaxWorkers: uint64(s.Load.MaxWorkers), Start: rec.start,
 	}, rec)
 	stopBackground()
-	faultErr = <-faultsDone
+	faultErr = errors.Join(<-faultsDone, <-healthDone)
 	<-progressDone
 	return attackErr, faultErr
 }

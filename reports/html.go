@@ -112,10 +112,12 @@ func headline(r *Run, sum *Summary) string {
 			sum.Windows.Recorded, sum.Windows.Planned)
 	case slo.VerdictPass:
 		return fmt.Sprintf("PASS — all %d objectives held", len(sum.Objectives))
+	case slo.VerdictInconclusive:
+		return "INCONCLUSIVE — the run cannot say whether the objectives held: " + sum.Doubts[0]
 	}
 	broken := 0
 	for _, o := range sum.Objectives {
-		if !o.Met {
+		if o.Status == slo.StatusFailed {
 			broken++
 		}
 	}
@@ -137,7 +139,8 @@ func (r *Run) period() string {
 // outcomeFields are the Outcome fields the objective table shows in its own columns;
 // any other field (kinds of objective added later) is listed under details.
 var outcomeFields = map[string]bool{"name": true, "kind": true, "class": true, "objective": true, "unit": true,
-	"limit": true, "met": true, "overall": true, "evaluated": true, "skipped": true, "failed": true, "worst": true}
+	"limit": true, "met": true, "status": true, "higher_is_better": true, "saturated": true, "overall": true,
+	"evaluated": true, "skipped": true, "failed": true, "worst": true}
 
 func (r *Run) pageObjective(o slo.Outcome, i int) pageObjective {
 	po := pageObjective{Name: o.Name, Objective: o.Objective, Met: o.Met, Overall: FormatValue(o.Unit, o.Overall),
@@ -148,6 +151,8 @@ func (r *Run) pageObjective(o slo.Outcome, i int) pageObjective {
 	switch {
 	case !r.Verdict.Complete:
 		po.Status = "no verdict"
+	case o.Status == slo.StatusUnjudged:
+		po.Status = "unjudged"
 	case o.Met:
 		po.Status = "met"
 	default:
@@ -155,6 +160,9 @@ func (r *Run) pageObjective(o slo.Outcome, i int) pageObjective {
 	}
 	if o.Skipped > 0 {
 		po.Windows += fmt.Sprintf(", %d not judged (too few requests)", o.Skipped)
+	}
+	if o.Saturated > 0 {
+		po.Windows += fmt.Sprintf(", %d not judged (harness saturated)", o.Saturated)
 	}
 	if o.Worst != nil {
 		po.Worst = FormatValue(o.Unit, o.Worst.Value)

@@ -26,13 +26,17 @@ type Summary struct {
 	Description string                `json:"description,omitempty"`                                    // the scenario's description
 	Runtime     string                `json:"runtime"`                                                  // where the system under test ran: embedded or containers
 	Version     string                `json:"version"`                                                  // of thongsuot
-	Verdict     string                `json:"verdict" jsonschema:"enum=pass,enum=fail,enum=incomplete"` // pass: every objective met; fail: one or more not; incomplete: the run was cut short, no verdict
+	Verdict     string                `json:"verdict" jsonschema:"enum=pass,enum=fail,enum=inconclusive,enum=incomplete"` // pass: every objective met; fail: one or more not; inconclusive: the run cannot say (see doubts); incomplete: the run was cut short, no verdict
 	Started     time.Time             `json:"started"`                                                  // wall-clock time the load started
 	WallSeconds float64               `json:"wall_seconds"`                                             // wall time of the load, until it ended or was stopped
 	Clock       SummaryClock          `json:"clock"`                                                    // scenario time and its compression
 	Totals      ClassTotals           `json:"totals"`                                                   // all classes together
 	Classes     []ClassTotals         `json:"classes"`                                                  // one per request class of the mix
-	Objectives  []slo.Outcome         `json:"objectives"`                                               // one per SLO of the scenario, in its order
+	Objectives  []slo.Outcome         `json:"objectives"`                                               // one per SLO of the scenario, in its order, then those implied (implied_by)
+	// Doubts say why the run cannot be judged (verdict inconclusive); empty otherwise.
+	Doubts []string `json:"doubts"`
+	// Harness is the harness's own health: its limits and the windows it was saturated in.
+	Harness slo.Harness `json:"harness"`
 	Faults      []journal.FaultWindow `json:"faults"`                                                   // faults as applied, in order
 	// Reconciliation: acknowledged dossiers against what the portal stores at the end.
 	Reconciliation *journal.Reconciliation `json:"reconciliation,omitempty"`
@@ -97,6 +101,10 @@ func NewSummary(r *Run) *Summary {
 	}
 	if s.Objectives == nil {
 		s.Objectives = []slo.Outcome{}
+	}
+	s.Doubts, s.Harness = r.Verdict.Doubts, r.Verdict.Harness
+	if s.Doubts == nil {
+		s.Doubts = []string{}
 	}
 	if s.Faults == nil {
 		s.Faults = []journal.FaultWindow{}

@@ -25,6 +25,9 @@ type Window struct {
 	LagMax time.Duration `json:"lag_max"`
 	// ProcessCPU is the CPU this process used, in cores (1.5 = one and a half cores).
 	ProcessCPU float64 `json:"process_cpu"`
+	// Starved is the share of the time this process's runnable threads spent waiting
+	// for a CPU rather than running (0–1): how much the host kept it from working.
+	Starved float64 `json:"starved"`
 	// HostBusy is the share of the host's CPU time that was busy (0–1), steal included.
 	HostBusy float64 `json:"host_busy"`
 	// Runnable is the mean number of runnable tasks on the host; above Cores, tasks wait.
@@ -120,7 +123,7 @@ func (m *Monitor) close() {
 	m.lag.Reset()
 	if n := len(m.samples); n >= 2 {
 		first, last := m.samples[0], m.samples[n-1]
-		w.ProcessCPU, w.HostBusy = last.usage(first)
+		w.ProcessCPU, w.Starved, w.HostBusy = last.usage(first)
 		w.Load1 = last.load1
 		sum := 0.0
 		for _, s := range m.samples[1:] {

@@ -13,21 +13,25 @@ import (
 type hostSample struct {
 	hostBusy, hostTotal float64 // host CPU time, in clock ticks: busy and all
 	process             float64 // this process's CPU time (user + system), in clock ticks
+	waited              float64 // seconds this process's threads spent runnable but waiting for a CPU
 	runnable            float64 // runnable tasks now
 	load1               float64
 	at                  float64 // seconds, monotonic enough for rates: the sample's time
 }
 
-// usage is what happened between two samples: cores used by this process, and the
-// host's busy share.
-func (s hostSample) usage(prev hostSample) (processCores, hostBusy float64) {
+// usage is what happened between two samples: cores used by this process, the share
+// of the time its runnable threads spent waiting for a CPU, and the host's busy share.
+func (s hostSample) usage(prev hostSample) (processCores, starved, hostBusy float64) {
 	if dt := s.at - prev.at; dt > 0 {
 		processCores = (s.process - prev.process) / clockTicks / dt
+		if ran, waited := processCores*dt, s.waited-prev.waited; ran+waited > 0 {
+			starved = waited / (ran + waited)
+		}
 	}
 	if total := s.hostTotal - prev.hostTotal; total > 0 {
 		hostBusy = (s.hostBusy - prev.hostBusy) / total
 	}
-	return processCores, hostBusy
+	return processCores, starved, hostBusy
 }
 
 // hostReader takes a sample; tests give their own.
@@ -75,6 +79,7 @@ func (procReader) read() (hostSample, error) {
 			s.process = ut + st
 		}
 	}
+	s.waited = runQueueWait()
 	load, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
 		return s, err
@@ -90,3 +95,24 @@ func (procReader) read() (hostSample, error) {
 }
 
 func numCPU() int { return runtime.NumCPU() }
+
+// runQueueWait is how long, in seconds, this process's threads have waited in a run
+// queue for a CPU since they started (schedstat's run_delay, summed over threads).
+func runQueueWait() float64 {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return 0
+	}
+	total := 0.0
+	for _, t := range tasks {
+		data, err := os.ReadFile("/proc/self/task/" + t.Name() + "/schedstat")
+		if err != nil {
+			continue // the thread ended
+		}
+		if f := strings.Fields(string(data)); len(f) >= 2 {
+			ns, _ := strconv.ParseFloat(f[1], 64)
+			total += ns / 1e9
+		}
+	}
+	return total
+}

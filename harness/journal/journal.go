@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/thongsuot/thongsuot/harness/health"
 	"github.com/thongsuot/thongsuot/harness/metrics"
 )
 
@@ -23,6 +24,7 @@ const (
 	runFile     = "run.json"
 	windowsFile = "windows.jsonl"
 	faultsFile  = "faults.jsonl"
+	healthFile  = "health.jsonl"
 )
 
 // RunInfo describes a run: written at the start, rewritten at the end.
@@ -58,6 +60,7 @@ type Journal struct {
 	dir     string
 	windows *os.File
 	faults  *os.File
+	health  *os.File
 	info    RunInfo
 }
 
@@ -74,6 +77,11 @@ func Create(runDir string, info RunInfo) (*Journal, error) {
 	}
 	if j.faults, err = os.OpenFile(filepath.Join(dir, faultsFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_TRUNC, 0o644); err != nil {
 		j.windows.Close()
+		return nil, fmt.Errorf("creating journal: %w", err)
+	}
+	if j.health, err = os.OpenFile(filepath.Join(dir, healthFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_TRUNC, 0o644); err != nil {
+		j.windows.Close()
+		j.faults.Close()
 		return nil, fmt.Errorf("creating journal: %w", err)
 	}
 	return j, j.writeInfo()
@@ -101,6 +109,11 @@ func (j *Journal) AppendFault(f FaultWindow) error {
 	return appendLines(j.faults, []FaultWindow{f})
 }
 
+// AppendHealth writes the harness's health over one window and syncs it to disk.
+func (j *Journal) AppendHealth(h health.Window) error {
+	return appendLines(j.health, []health.Window{h})
+}
+
 // os.File writes are atomic per call for O_APPEND on local files; one Write per batch
 // keeps concurrent appenders from interleaving lines.
 func appendLines[T any](f *os.File, items []T) error {
@@ -123,5 +136,5 @@ func appendLines[T any](f *os.File, items []T) error {
 // stopped is when the load stopped; reopened, how many windows got later additions.
 func (j *Journal) Close(ended *time.Time, stopped time.Time, reopened int64) error {
 	j.info.Ended, j.info.Stopped, j.info.Reopened = ended, &stopped, reopened
-	return errors.Join(j.writeInfo(), j.windows.Close(), j.faults.Close())
+	return errors.Join(j.writeInfo(), j.windows.Close(), j.faults.Close(), j.health.Close())
 }

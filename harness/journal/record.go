@@ -10,14 +10,18 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/thongsuot/thongsuot/harness/health"
 	"github.com/thongsuot/thongsuot/harness/metrics"
 )
 
 // Record is a journal read back.
 type Record struct {
-	Run            RunInfo
-	Windows        []*metrics.Window // by index, then class order of Run.Classes
-	Faults         []FaultWindow
+	Run     RunInfo
+	Windows []*metrics.Window // by index, then class order of Run.Classes
+	Faults  []FaultWindow
+	// Health is the harness's own health per window, by index; empty for journals
+	// written before it was measured.
+	Health         []health.Window
 	Reconciliation *Reconciliation // nil when the run made no check
 }
 
@@ -43,6 +47,9 @@ func Read(runDir string) (*Record, error) {
 		return nil, err
 	}
 	rec.Faults = latestFaults(faults)
+	if rec.Health, err = readLines[health.Window](filepath.Join(dir, healthFile)); err != nil {
+		return nil, err
+	}
 	if rec.Reconciliation, err = readReconciliation(runDir); err != nil {
 		return nil, err
 	}
