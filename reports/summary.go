@@ -20,24 +20,24 @@ const (
 
 // Summary is summary.json: the verdict, each objective's outcome, and the totals.
 type Summary struct {
-	Schema      string                `json:"schema" jsonschema:"enum=thongsuot.summary/v1"`            // the schema version of this file
-	Run         string                `json:"run"`                                                      // run id: the run directory's name
-	Scenario    string                `json:"scenario"`                                                 // scenario name
-	Description string                `json:"description,omitempty"`                                    // the scenario's description
-	Runtime     string                `json:"runtime"`                                                  // where the system under test ran: embedded or containers
-	Version     string                `json:"version"`                                                  // of thongsuot
-	Verdict     string                `json:"verdict" jsonschema:"enum=pass,enum=fail,enum=inconclusive,enum=incomplete"` // pass: every objective met; fail: one or more not; inconclusive: the run cannot say (see doubts); incomplete: the run was cut short, no verdict
-	Started     time.Time             `json:"started"`                                                  // wall-clock time the load started
-	WallSeconds float64               `json:"wall_seconds"`                                             // wall time of the load, until it ended or was stopped
-	Clock       SummaryClock          `json:"clock"`                                                    // scenario time and its compression
-	Totals      ClassTotals           `json:"totals"`                                                   // all classes together
-	Classes     []ClassTotals         `json:"classes"`                                                  // one per request class of the mix
-	Objectives  []slo.Outcome         `json:"objectives"`                                               // one per SLO of the scenario, in its order, then those implied (implied_by)
+	Schema      string        `json:"schema" jsonschema:"enum=thongsuot.summary/v1"`                              // the schema version of this file
+	Run         string        `json:"run"`                                                                        // run id: the run directory's name
+	Scenario    string        `json:"scenario"`                                                                   // scenario name
+	Description string        `json:"description,omitempty"`                                                      // the scenario's description
+	Runtime     string        `json:"runtime"`                                                                    // where the system under test ran: embedded or containers
+	Version     string        `json:"version"`                                                                    // of thongsuot
+	Verdict     string        `json:"verdict" jsonschema:"enum=pass,enum=fail,enum=inconclusive,enum=incomplete"` // pass: every objective met; fail: one or more not; inconclusive: the run cannot say (see doubts); incomplete: the run was cut short, no verdict
+	Started     time.Time     `json:"started"`                                                                    // wall-clock time the load started
+	WallSeconds float64       `json:"wall_seconds"`                                                               // wall time of the load, until it ended or was stopped
+	Clock       SummaryClock  `json:"clock"`                                                                      // scenario time and its compression
+	Totals      ClassTotals   `json:"totals"`                                                                     // all classes together
+	Classes     []ClassTotals `json:"classes"`                                                                    // one per request class of the mix
+	Objectives  []slo.Outcome `json:"objectives"`                                                                 // one per SLO of the scenario, in its order, then those implied (implied_by)
 	// Doubts say why the run cannot be judged (verdict inconclusive); empty otherwise.
 	Doubts []string `json:"doubts"`
 	// Harness is the harness's own health: its limits and the windows it was saturated in.
-	Harness slo.Harness `json:"harness"`
-	Faults      []journal.FaultWindow `json:"faults"`                                                   // faults as applied, in order
+	Harness slo.Harness           `json:"harness"`
+	Faults  []journal.FaultWindow `json:"faults"` // faults as applied, in order
 	// Reconciliation: acknowledged dossiers against what the portal stores at the end.
 	Reconciliation *journal.Reconciliation `json:"reconciliation,omitempty"`
 	// Orphans: responses no window holds. Always 0 since a response that comes after its
