@@ -13,9 +13,11 @@ import (
 	"github.com/stretchr/testify/require"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/thongsuot/thongsuot/harness/health"
 	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
@@ -64,7 +66,16 @@ func progressFixture(t *testing.T, w *lockedBuffer) *progress {
 		{Name: "population registry slow", Link: "portal->registry", Toxic: "latency", Start: 10 * time.Second},
 		{Name: "portal killed", Role: "portal", Action: "kill", Start: 11 * time.Second},
 	}
-	return newProgress(w, start, plan, rec, faults)
+	p := newProgress(w, start, plan, rec, faults)
+	p.health, p.limits, p.window = starvedHarness{}, slo.LimitsOf(nil), time.Second
+	return p
+}
+
+// starvedHarness stands for a health monitor whose last window was saturated.
+type starvedHarness struct{}
+
+func (starvedHarness) Last() *health.Window {
+	return &health.Window{LagP99: 120 * time.Millisecond, Starved: 0.5, Cores: 2, Load1: 7.5, HostBusy: 1}
 }
 
 type discardWindows struct{}
@@ -99,6 +110,7 @@ func TestProgressLineSaysWhereTheRunIs(t *testing.T) {
 		"p95 40ms",
 		"errors 2.0%",
 		"late 1",
+		"HARNESS SATURATED: scheduling lag p99 120ms > 25ms, host load 7.5 on 2 cores, 100% busy",
 		"faults: population registry slow (latency on portal->registry), portal killed (kill portal)",
 	} {
 		assert.Contains(t, line, want)

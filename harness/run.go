@@ -22,6 +22,7 @@ import (
 	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/harness/reconcile"
 	"github.com/thongsuot/thongsuot/harness/runtime"
+	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
@@ -214,8 +215,9 @@ func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *r
 	bg, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	go rec.recorder.Run(bg)
+	monitor := health.NewMonitor(rec.start, rec.width, rec.journal)
 	healthDone := make(chan error, 1)
-	go func() { healthDone <- health.NewMonitor(rec.start, rec.width, rec.journal).Run(bg) }()
+	go func() { healthDone <- monitor.Run(bg) }()
 
 	proxies := map[string]fault.Proxy{}
 	for link, p := range stack.Proxies {
@@ -228,7 +230,9 @@ func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *r
 	go func() {
 		defer close(progressDone)
 		if progressTo != nil {
-			newProgress(progressTo, rec.start, plan, rec.recorder, schedule).run(bg)
+			p := newProgress(progressTo, rec.start, plan, rec.recorder, schedule)
+			p.health, p.limits, p.window = monitor, slo.LimitsOf(s.SLOs.Harness), rec.width
+			p.run(bg)
 		}
 	}()
 

@@ -59,6 +59,7 @@ type Monitor struct {
 	reader hostReader
 
 	mu      sync.Mutex
+	last    *Window                 // the last window closed
 	lag     *hdrhistogram.Histogram // µs, the current window's probe lateness
 	index   int                     // the window being measured
 	samples []hostSample            // host samples of the current window
@@ -136,10 +137,19 @@ func (m *Monitor) close() {
 	w.GCPause = time.Duration((gc - m.gcPrev) * float64(time.Second))
 	m.gcPrev = gc
 	m.index++
+	m.last = &w
 	m.mu.Unlock()
 	if err := m.out.AppendHealth(w); err != nil && m.err == nil {
 		m.err = err
 	}
+}
+
+// Last is the health of the last window closed, or nil before the first closes: what a
+// progress line shows.
+func (m *Monitor) Last() *Window {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.last
 }
 
 // gcPauseSeconds is the total stop-the-world pause time of the process so far.

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // hostSample is one reading of the host's and this process's CPU counters.
@@ -95,6 +96,11 @@ func (procReader) read() (hostSample, error) {
 }
 
 func numCPU() int { return runtime.NumCPU() }
+
+// epoch anchors monotonic readings: time.Since uses the monotonic clock.
+var epoch = time.Now()
+
+func monotonicSeconds() float64 { return time.Since(epoch).Seconds() }
 
 // runQueueWait is how long, in seconds, this process's threads have waited in a run
 // queue for a CPU since they started (schedstat's run_delay, summed over threads).

@@ -36,8 +36,8 @@ type Limits struct {
 	MaxDropped   float64       `json:"max_dropped"`
 }
 
-// limitsOf fills what the scenario leaves out with the defaults.
-func limitsOf(h *scenarios.HarnessLimits) Limits {
+// LimitsOf fills what the scenario leaves out with the defaults.
+func LimitsOf(h *scenarios.HarnessLimits) Limits {
 	l := Limits{MaxLag: DefaultMaxLag, MaxStarved: DefaultMaxStarved, MaxSaturated: DefaultMaxSaturated, MaxDropped: DefaultMaxDropped}
 	if h == nil {
 		return l
@@ -89,7 +89,7 @@ func saturation(rec *journal.Record, l Limits) (Harness, map[int]bool) {
 			continue
 		}
 		h.MaxLagP99, h.MaxLoad1, h.Cores = max(h.MaxLagP99, w.LagP99), max(h.MaxLoad1, w.Load1), w.Cores
-		why := saturatedBy(w, l, width)
+		why := SaturatedBy(w, l, width)
 		if len(why) == 0 {
 			continue
 		}
@@ -100,7 +100,9 @@ func saturation(rec *journal.Record, l Limits) (Harness, map[int]bool) {
 	return h, out
 }
 
-func saturatedBy(w health.Window, l Limits, width time.Duration) []string {
+// SaturatedBy says why the harness was saturated in a window of the given width, or
+// nothing when it was not: the one definition of a saturated window.
+func SaturatedBy(w health.Window, l Limits, width time.Duration) []string {
 	var why []string
 	if w.LagP99 > l.MaxLag {
 		why = append(why, fmt.Sprintf("scheduling lag p99 %s > %s", w.LagP99.Round(time.Millisecond), l.MaxLag))
