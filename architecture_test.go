@@ -42,13 +42,14 @@ var rules = []rule{
 	{dir: "harness/fault", why: "faults are applied and journalled; nothing is judged",
 		only: []string{"harness/clock", "harness/fault", "harness/journal", "harness/metrics", "scenarios"}},
 	{dir: "harness/metrics", why: "windows are counted, not judged", only: []string{"harness/clock"}},
-	{dir: "harness/journal", why: "the record on disk", only: []string{"harness/metrics", "harness/clock", "scenarios"}},
+	{dir: "harness/health", why: "the harness's health is measured, not judged", only: []string{}},
+	{dir: "harness/journal", why: "the record on disk", only: []string{"harness/metrics", "harness/health", "harness/clock", "scenarios"}},
 	{dir: "harness/slo", why: "the verdict reads the journal only",
-		only: []string{"harness/journal", "harness/metrics", "harness/clock", "scenarios"}},
+		only: []string{"harness/journal", "harness/metrics", "harness/health", "harness/clock", "scenarios"}},
 	{dir: "harness/reconcile", why: "reconciliation reads the ledger and the portal's listing",
 		only: []string{"harness/journal", "harness/metrics"}},
 	{dir: "reports", why: "reports read only a run directory: the journal and the resolved scenario",
-		only: []string{"harness/journal", "harness/metrics", "harness/slo", "harness/clock", "scenarios", "reports"},
+		only: []string{"harness/journal", "harness/metrics", "harness/health", "harness/slo", "harness/clock", "scenarios", "reports"},
 		// plan.go draws a scenario's plan before any run: it reads the load model and the
 		// fault schedule, never a run.
 		except: []string{"plan.go"}},

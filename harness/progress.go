@@ -10,9 +10,11 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/thongsuot/thongsuot/harness/health"
 	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/harness/slo"
 )
 
 // How often progress is shown: a terminal gets one line rewritten in place every
@@ -24,7 +26,7 @@ const (
 
 // progress shows where a run is while it runs: elapsed and total wall time, the
 // scenario clock, the rate asked for and achieved, recent p95, error share, late sends
-// and the faults in force.
+// the faults in force, and when the harness itself is saturated.
 type progress struct {
 	w      io.Writer
 	tty    bool
@@ -34,6 +36,9 @@ type progress struct {
 	plan   *load.Plan
 	rec    *metrics.Recorder
 	faults activeFaults
+	health lastHealth    // nil: the line says nothing of the harness's health
+	limits slo.Limits    // what makes the harness saturated
+	window time.Duration // wall length of a window
 	last   metrics.Totals
 	lastAt time.Duration
 }
@@ -41,6 +46,11 @@ type progress struct {
 // activeFaults says which faults are in force now: the fault schedule.
 type activeFaults interface {
 	Active() []journal.FaultWindow
+}
+
+// lastHealth is the harness's health over the last window: the health monitor.
+type lastHealth interface {
+	Last() *health.Window
 }
 
 func newProgress(w io.Writer, start time.Time, plan *load.Plan, rec *metrics.Recorder, faults activeFaults) *progress {
@@ -95,7 +105,7 @@ func (p *progress) line(elapsed time.Duration) string {
 	if interval > 0 {
 		from := elapsed - time.Duration(interval*float64(time.Second))
 		for i := range p.plan.Classes {
-			asked += p.plan.Intended(i, from, elapsed)
+			asked += p.plan.Expected(i, from, elapsed)
 		}
 		asked /= interval
 		achieved = float64(sent) / interval
@@ -117,6 +127,13 @@ func (p *progress) line(elapsed time.Duration) string {
 		elapsed.Round(time.Second), c.WallDuration().Round(time.Second),
 		c.ToScenario(min(elapsed, c.WallDuration())).Format(format), c.Start.Format(format), c.End.Format(format),
 		asked, achieved, p95, errPct, tot.Late)
+	if p.health != nil {
+		if h := p.health.Last(); h != nil {
+			if why := slo.SaturatedBy(*h, p.limits, p.window); len(why) > 0 {
+				b.WriteString("  HARNESS SATURATED: " + strings.Join(why, ", "))
+			}
+		}
+	}
 	if active := p.faults.Active(); len(active) > 0 {
 		names := make([]string, len(active))
 		for i, f := range active {

@@ -13,9 +13,11 @@ import (
 	"github.com/stretchr/testify/require"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/thongsuot/thongsuot/harness/health"
 	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
@@ -47,20 +49,33 @@ func progressFixture(t *testing.T, w *lockedBuffer) *progress {
 	require.NoError(t, err)
 	start := time.Now().Add(-10 * time.Second)
 	rec := metrics.NewRecorder(discardWindows{}, metrics.RecorderConfig{Start: start, Width: time.Second, Windows: 20, Classes: plan.Classes,
-		Clock: plan.Clock, Intended: plan.Intended, Grace: time.Second})
-	t.Cleanup(func() { _, _ = rec.Close() })
+		Clock: plan.Clock, Planned: plan.Intended, LateAfter: 10 * time.Millisecond, Grace: time.Second})
+	t.Cleanup(func() { _, _ = rec.Close(time.Now()) })
 	for i := range 100 {
 		res := &vegeta.Result{Timestamp: start.Add(time.Duration(i) * 100 * time.Millisecond), Code: 200, Latency: 40 * time.Millisecond}
 		if i < 2 {
 			res.Code = 503
 		}
-		rec.Add(0, res, i == 50)
+		due := res.Timestamp
+		if i == 50 {
+			due = due.Add(-time.Second)
+		}
+		rec.Sent(0, res, due)
 	}
 	faults := faultsInForce{
 		{Name: "population registry slow", Link: "portal->registry", Toxic: "latency", Start: 10 * time.Second},
 		{Name: "portal killed", Role: "portal", Action: "kill", Start: 11 * time.Second},
 	}
-	return newProgress(w, start, plan, rec, faults)
+	p := newProgress(w, start, plan, rec, faults)
+	p.health, p.limits, p.window = starvedHarness{}, slo.LimitsOf(nil), time.Second
+	return p
+}
+
+// starvedHarness stands for a health monitor whose last window was saturated.
+type starvedHarness struct{}
+
+func (starvedHarness) Last() *health.Window {
+	return &health.Window{LagP99: 120 * time.Millisecond, Starved: 0.5, Cores: 2, Load1: 7.5, HostBusy: 1}
 }
 
 type discardWindows struct{}
@@ -95,6 +110,7 @@ func TestProgressLineSaysWhereTheRunIs(t *testing.T) {
 		"p95 40ms",
 		"errors 2.0%",
 		"late 1",
+		"HARNESS SATURATED: scheduling lag p99 120ms > 25ms, host load 7.5 on 2 cores, 100% busy",
 		"faults: population registry slow (latency on portal->registry), portal killed (kill portal)",
 	} {
 		assert.Contains(t, line, want)

@@ -16,11 +16,13 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/thongsuot/thongsuot/harness/fault"
+	"github.com/thongsuot/thongsuot/harness/health"
 	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/harness/reconcile"
 	"github.com/thongsuot/thongsuot/harness/runtime"
+	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
@@ -142,6 +144,7 @@ func prepareUsers(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, s
 // ledger and, when asked for, vegeta's results file.
 type recording struct {
 	start    time.Time
+	width    time.Duration // of a window, wall time
 	journal  *journal.Journal
 	recorder *metrics.Recorder
 	ledger   *reconcile.Ledger
@@ -153,7 +156,7 @@ func startRecording(s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack
 	wall := plan.Clock.WallDuration()
 	width := plan.Clock.WallSpan(s.SLOs.Window.Duration)
 	windows := int((wall + width - 1) / width)
-	r := &recording{start: time.Now()}
+	r := &recording{start: time.Now(), width: width}
 	var err error
 	r.journal, err = journal.Create(opts.Dir, journal.RunInfo{
 		ID: filepath.Base(opts.Dir), Scenario: s.Name, Runtime: stack.Runtime, Started: r.start,
@@ -164,34 +167,41 @@ func startRecording(s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack
 		return nil, err
 	}
 	if r.ledger, err = reconcile.OpenLedger(opts.Dir); err != nil {
-		return nil, errors.Join(err, r.journal.Close(nil, 0))
+		return nil, errors.Join(err, r.journal.Close(nil, r.start, 0))
 	}
 	if opts.Results != "" {
 		if r.results, err = createResults(opts.Results); err != nil {
-			return nil, errors.Join(err, r.ledger.Close(), r.journal.Close(nil, 0))
+			return nil, errors.Join(err, r.ledger.Close(), r.journal.Close(nil, r.start, 0))
 		}
 	}
 	r.recorder = metrics.NewRecorder(r.journal, metrics.RecorderConfig{
 		Start: r.start, Width: width, Windows: windows, Classes: plan.Classes, Clock: plan.Clock,
-		Intended: plan.Intended, Grace: s.Load.Timeout.Duration + time.Second,
+		Planned: plan.Intended, LateAfter: s.Load.LateAfter.Duration, Grace: s.Load.Timeout.Duration + time.Second,
 	})
 	return r, nil
 }
 
-// add records one response; the load calls it from one goroutine per flow.
-func (r *recording) add(class int, res *vegeta.Result, late bool) {
-	r.recorder.Add(class, res, late)
+// Sent records one response: the load's Sink.
+func (r *recording) Sent(class int, res *vegeta.Result, due time.Time) {
+	r.recorder.Sent(class, res, due)
 	r.ledger.Observe(res)
 	if r.results != nil {
 		r.results.add(res)
 	}
 }
 
+// Dropped records a request that fell due and was never sent.
+func (r *recording) Dropped(class int, due time.Time) { r.recorder.Dropped(class, due) }
+
 // close writes the last windows and closes every file; the run is complete when ended
-// is set.
+// is set, and was stopped now when it is not.
 func (r *recording) close(ended *time.Time) error {
-	orphans, err := r.recorder.Close()
-	err = errors.Join(err, r.journal.Close(ended, orphans), r.ledger.Close())
+	stopped := time.Now()
+	if ended != nil {
+		stopped = *ended
+	}
+	reopened, err := r.recorder.Close(stopped)
+	err = errors.Join(err, r.journal.Close(ended, stopped, reopened), r.ledger.Close())
 	if r.results != nil {
 		err = errors.Join(err, r.results.Close())
 	}
@@ -205,6 +215,9 @@ func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *r
 	bg, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	go rec.recorder.Run(bg)
+	monitor := health.NewMonitor(rec.start, rec.width, rec.journal)
+	healthDone := make(chan error, 1)
+	go func() { healthDone <- monitor.Run(bg) }()
 
 	proxies := map[string]fault.Proxy{}
 	for link, p := range stack.Proxies {
@@ -217,7 +230,9 @@ func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *r
 	go func() {
 		defer close(progressDone)
 		if progressTo != nil {
-			newProgress(progressTo, rec.start, plan, rec.recorder, schedule).run(bg)
+			p := newProgress(progressTo, rec.start, plan, rec.recorder, schedule)
+			p.health, p.limits, p.window = monitor, slo.LimitsOf(s.SLOs.Harness), rec.width
+			p.run(bg)
 		}
 	}()
 
@@ -225,10 +240,10 @@ func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *r
 		s.Name, plan.Clock.End.Sub(plan.Clock.Start), plan.Clock.WallDuration().Round(time.Second), plan.Total())
 	attackErr = load.Attack(ctx, plan, ep, setup, load.Options{
 		Seed: s.Load.Seed, Timeout: s.Load.Timeout.Duration,
-		MaxWorkers: uint64(s.Load.MaxWorkers), LateAfter: s.Load.LateAfter.Duration,
-	}, rec.add)
+		MaxWorkers: uint64(s.Load.MaxWorkers), Start: rec.start,
+	}, rec)
 	stopBackground()
-	faultErr = <-faultsDone
+	faultErr = errors.Join(<-faultsDone, <-healthDone)
 	<-progressDone
 	return attackErr, faultErr
 }

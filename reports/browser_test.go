@@ -113,7 +113,7 @@ func TestReportInABrowser(t *testing.T) {
 		dir     func(t *testing.T) string
 		verdict string
 	}{
-		{"failing run", func(t *testing.T) string { return writeRun(t, true) }, "FAIL — 1 of 2 objectives broken"},
+		{"failing run", func(t *testing.T) string { return writeRun(t, true) }, "FAIL — 1 of 3 objectives broken"},
 		{"killed run", func(t *testing.T) string { return writeRun(t, false) }, "INCOMPLETE — the run was cut short"},
 		{"july1-surge, 25 classes", func(t *testing.T) string { return surgeRun(t) }, "FAIL — "},
 	}

@@ -30,6 +30,9 @@ func (r *Run) budgetFigure() (*figure, error) {
 		Caption: "The error budget is the failures an availability target allows (1 − target of the requests). Burn rate 1× spends it exactly over the run; the lower panel is the share of the run's whole budget spent so far."}
 	var quiet []slo.Outcome // objectives that spent none of their budget
 	for _, o := range r.outcomes(scenarios.KindAvailability) {
+		if o.ImpliedBy != "" {
+			continue // a class's share beside its latency: the availability figure shows it
+		}
 		allowed := 1 - o.Limit/100
 		if allowed <= 0 {
 			continue

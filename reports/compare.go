@@ -78,6 +78,9 @@ func Compare(base, run *Run, lim CompareLimits) *Comparison {
 	seen := map[string]bool{}
 	for _, o := range rs.Objectives {
 		seen[o.Name] = true
+		if o.ImpliedBy != "" {
+			continue // a class's availability: compared per class below
+		}
 		ch := Change{Scope: "slo", Name: o.Name, Metric: o.Objective, Unit: o.Unit, Run: o.Overall, higher: o.HigherIsBetter}
 		if b, ok := baseObj[o.Name]; ok {
 			ch.Base = b.Overall
@@ -87,7 +90,7 @@ func Compare(base, run *Run, lim CompareLimits) *Comparison {
 		c.Changes = append(c.Changes, lim.judge(ch))
 	}
 	for _, o := range bs.Objectives {
-		if !seen[o.Name] {
+		if !seen[o.Name] && o.ImpliedBy == "" {
 			c.Changes = append(c.Changes, Change{Scope: "slo", Name: o.Name, Metric: o.Objective, Unit: o.Unit, Base: o.Overall, Missing: "run"})
 		}
 	}

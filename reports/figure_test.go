@@ -145,7 +145,7 @@ func (cr classRun) write(t testing.TB) string {
 	for i := range cr.windows {
 		for _, class := range cr.classes {
 			w := &metrics.Window{Index: i, Class: class, Start: time.Duration(i) * wall,
-				Scenario: c.ToScenario(time.Duration(i) * wall), Intended: 50, Sent: 50,
+				Scenario: c.ToScenario(time.Duration(i) * wall), Planned: 50, Sent: 50,
 				Codes: map[string]int64{"200": 50}, Latency: metrics.NewHistogram()}
 			if cr.codes != nil {
 				w.Codes = cr.codes(class, i)
@@ -163,7 +163,7 @@ func (cr classRun) write(t testing.TB) string {
 		require.NoError(t, j.AppendFault(f))
 	}
 	ended := started.Add(time.Duration(cr.windows) * wall)
-	require.NoError(t, j.Close(&ended, 0))
+	require.NoError(t, j.Close(&ended, ended, 0))
 	return dir
 }
 

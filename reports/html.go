@@ -103,8 +103,8 @@ func writeHTML(r *Run, sum *Summary, images []rendered, path string) error {
 		}
 	}
 	for _, c := range append(append([]ClassTotals(nil), sum.Classes...), sum.Totals) {
-		pg.Classes = append(pg.Classes, pageClass{Class: c.Class, Intended: fmt.Sprintf("%.0f", c.Intended),
-			Sent: fmt.Sprint(c.Sent), Late: fmt.Sprint(c.Late), Dropped: fmt.Sprintf("%.0f", c.Dropped), Failed: fmt.Sprint(c.Failed),
+		pg.Classes = append(pg.Classes, pageClass{Class: c.Class, Intended: fmt.Sprint(c.Intended),
+			Sent: fmt.Sprint(c.Sent), Late: fmt.Sprint(c.Late), Dropped: fmt.Sprint(c.Dropped), Failed: fmt.Sprint(c.Failed),
 			P50: FormatValue("ms", c.P50), P95: FormatValue("ms", c.P95), P99: FormatValue("ms", c.P99), Max: FormatValue("ms", c.Max)})
 	}
 	pg.Env = r.environment(sum)
@@ -124,10 +124,12 @@ func headline(r *Run, sum *Summary) string {
 			sum.Windows.Recorded, sum.Windows.Planned)
 	case slo.VerdictPass:
 		return fmt.Sprintf("PASS — all %d objectives held", len(sum.Objectives))
+	case slo.VerdictInconclusive:
+		return "INCONCLUSIVE — the run cannot say whether the objectives held: " + sum.Doubts[0]
 	}
 	broken := 0
 	for _, o := range sum.Objectives {
-		if !o.Met {
+		if o.Status == slo.StatusFailed {
 			broken++
 		}
 	}
@@ -149,7 +151,8 @@ func (r *Run) period() string {
 // outcomeFields are the Outcome fields the objective table shows in its own columns;
 // any other field (kinds of objective added later) is listed under details.
 var outcomeFields = map[string]bool{"name": true, "kind": true, "class": true, "objective": true, "unit": true,
-	"limit": true, "met": true, "overall": true, "evaluated": true, "skipped": true, "failed": true, "worst": true}
+	"limit": true, "met": true, "status": true, "higher_is_better": true, "saturated": true, "overall": true,
+	"evaluated": true, "skipped": true, "failed": true, "worst": true}
 
 func (r *Run) pageObjective(o slo.Outcome, i int) pageObjective {
 	po := pageObjective{Name: o.Name, Objective: o.Objective, Met: o.Met, Overall: FormatValue(o.Unit, o.Overall),
@@ -160,6 +163,8 @@ func (r *Run) pageObjective(o slo.Outcome, i int) pageObjective {
 	switch {
 	case !r.Verdict.Complete:
 		po.Status = "no verdict"
+	case o.Status == slo.StatusUnjudged:
+		po.Status = "unjudged"
 	case o.Met:
 		po.Status = "met"
 	default:
@@ -167,6 +172,9 @@ func (r *Run) pageObjective(o slo.Outcome, i int) pageObjective {
 	}
 	if o.Skipped > 0 {
 		po.Windows += fmt.Sprintf(", %d not judged (too few requests)", o.Skipped)
+	}
+	if o.Saturated > 0 {
+		po.Windows += fmt.Sprintf(", %d not judged (harness saturated)", o.Saturated)
 	}
 	for _, p := range o.Failed {
 		po.Failed = append(po.Failed, pageWindow{Index: p.Index, At: r.zoned(p.Scenario),

@@ -29,11 +29,16 @@ func WriteJUnit(r *Run, path string) error {
 		switch {
 		case !r.Verdict.Complete:
 			tc.Error = &junit.Result{Type: "incomplete", Message: "the run did not finish: no verdict"}
-		case !o.Met:
+		case r.Verdict.Harness.TooSaturated:
+			tc.Error = &junit.Result{Type: slo.VerdictInconclusive, Message: "not judged: the harness was saturated for too much of the run"}
+		case o.Status == slo.StatusUnjudged:
+			tc.Error = &junit.Result{Type: slo.StatusUnjudged, Message: "not judged: " + unjudgedDetail(o)}
+		case o.Status == slo.StatusFailed:
 			tc.Failure = &junit.Result{Type: "slo", Message: failureMessage(r, o), Data: failureDetail(r, o)}
 		}
 		suite.AddTestcase(tc)
 	}
+	suite.AddTestcase(harnessCase(r))
 	var suites junit.Testsuites
 	suites.AddSuite(suite)
 	f, err := os.Create(path)
@@ -45,6 +50,44 @@ func WriteJUnit(r *Run, path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// harnessCase is the harness's own health as a test case: an error when the run cannot
+// be judged for a reason no objective carries (a saturated harness, nothing sent, a load
+// that was not the scenario's), the saturated windows in its output either way.
+func harnessCase(r *Run) junit.Testcase {
+	tc := junit.Testcase{Name: "harness health", Classname: r.Scenario.Name + ".harness"}
+	var doubts []string
+	for _, d := range r.Verdict.Doubts {
+		if !strings.Contains(d, ": not judged") {
+			doubts = append(doubts, d)
+		}
+	}
+	if len(doubts) > 0 && r.Verdict.Complete {
+		tc.Error = &junit.Result{Type: slo.VerdictInconclusive, Message: doubts[0], Data: strings.Join(doubts, "\n")}
+	}
+	if n := len(r.Verdict.Harness.Saturated); n > 0 {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%d windows saturated, not judged:\n", n)
+		for i, w := range r.Verdict.Harness.Saturated {
+			if i == maxListedWindows {
+				fmt.Fprintf(&b, "... and %d more\n", n-i)
+				break
+			}
+			fmt.Fprintf(&b, "window %d at %s: %s\n", w.Index, r.zoned(w.Scenario), strings.Join(w.Why, ", "))
+		}
+		tc.SystemOut = &junit.Output{Data: b.String()}
+	}
+	return tc
+}
+
+// unjudgedDetail says why an objective judged nothing, from the verdict's doubt.
+func unjudgedDetail(o slo.Outcome) string {
+	if o.Detail != "" {
+		return o.Detail
+	}
+	return fmt.Sprintf("%d windows had too few requests, %d the harness was saturated in, %d were during faults",
+		o.Skipped, o.Saturated, o.DuringFaults)
 }
 
 func seconds(r *Run) string {

@@ -92,7 +92,7 @@ func planFigure(s *scenarios.Scenario, plan *load.Plan, markers []load.Marker) (
 		for _, pt := range series {
 			n := 0.0
 			for _, c := range f.Classes {
-				n += plan.Intended(c, pt.Wall, pt.Wall+width)
+				n += plan.Expected(c, pt.Wall, pt.Wall+width)
 			}
 			pts = append(pts, plotter.XY{X: r.x(pt.Scenario), Y: n / width.Seconds()})
 		}

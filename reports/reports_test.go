@@ -81,7 +81,7 @@ func makeRun(t testing.TB, spec runSpec) string {
 	for i := 0; i < n; i++ {
 		for _, class := range []string{"catalogue", "submit"} {
 			w := &metrics.Window{Index: i, Class: class, Start: time.Duration(i) * time.Second,
-				Scenario: s.Clock.Start.Add(time.Duration(i) * span), Intended: 50, Sent: 50,
+				Scenario: s.Clock.Start.Add(time.Duration(i) * span), Planned: 50, Sent: 50,
 				Codes: map[string]int64{}, Latency: metrics.NewHistogram()}
 			bad := int64(0)
 			if spec.failed != nil {
@@ -91,7 +91,7 @@ func makeRun(t testing.TB, spec runSpec) string {
 			if bad > 0 {
 				w.Codes["503"] = bad
 			}
-			require.NoError(t, w.Latency.RecordValues(spec.latency(class, i), 50))
+			require.NoError(t, w.Latency.RecordValues(spec.latency(class, i), 50-bad))
 			ws = append(ws, w)
 		}
 	}
@@ -101,11 +101,12 @@ func makeRun(t testing.TB, spec runSpec) string {
 			Params: map[string]string{"latency": "200"}, Start: 4 * time.Second, End: 6 * time.Second, Scenario: s.Clock.Start.Add(4 * span)}))
 	}
 	var ended *time.Time
+	stopped := started.Add(time.Duration(n) * time.Second)
 	if spec.complete {
 		e := started.Add(10 * time.Second)
-		ended = &e
+		ended, stopped = &e, e
 	}
-	require.NoError(t, j.Close(ended, 0))
+	require.NoError(t, j.Close(ended, stopped, 0))
 	return dir
 }
 
@@ -132,10 +133,11 @@ func TestRenderFailingRun(t *testing.T) {
 	assert.Equal(t, slo.VerdictFail, sum.Verdict)
 	assert.Equal(t, 1, sum.ExitCode())
 	assert.Equal(t, int64(1000), sum.Totals.Sent)
-	require.Len(t, sum.Objectives, 2)
+	require.Len(t, sum.Objectives, 3, "two of the scenario's, and submit's availability with its latency")
 	assert.True(t, sum.Objectives[0].Met)
 	assert.False(t, sum.Objectives[1].Met)
 	assert.Len(t, sum.Objectives[1].Failed, 2)
+	assert.Equal(t, "submit p95", sum.Objectives[2].ImpliedBy)
 
 	var back Summary
 	data, err := os.ReadFile(filepath.Join(dir, SummaryFile))
@@ -148,7 +150,7 @@ func TestRenderFailingRun(t *testing.T) {
 	junit, err := os.ReadFile(filepath.Join(dir, JUnitFile))
 	require.NoError(t, err)
 	text := string(junit)
-	assert.Contains(t, text, `<testsuite name="reptest" tests="2" failures="1"`)
+	assert.Contains(t, text, `<testsuite name="reptest" tests="4" failures="1" errors="0"`)
 	assert.Contains(t, text, `p95 ≤ 150ms: 2 of 10 windows failed; worst 210.0ms at 2025-07-01 08:04:00 ICT (60.0ms over 150.0ms)`)
 	assert.Contains(t, text, "window 5 at 2025-07-01 08:05:00 ICT")
 
@@ -168,7 +170,7 @@ func TestRenderIncompleteRun(t *testing.T) {
 	assert.Equal(t, 2, sum.ExitCode())
 	junit, err := os.ReadFile(filepath.Join(dir, JUnitFile))
 	require.NoError(t, err)
-	assert.Contains(t, string(junit), `errors="2"`, "no verdict: every objective is an error")
+	assert.Contains(t, string(junit), `errors="3"`, "no verdict: every objective is an error")
 }
 
 func TestRenderNotARunDirectory(t *testing.T) {

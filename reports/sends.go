@@ -11,7 +11,7 @@ import (
 func (r *Run) sendsFigure() (*figure, error) {
 	p := r.panel(r.Scenario.Name+" — late and dropped sends, all classes", "sends per second (wall)")
 	late := r.steps("", func(w *metrics.Window) float64 { return r.perSecond(float64(w.Late)) })
-	dropped := r.steps("", func(w *metrics.Window) float64 { return r.perSecond(max(0, w.Intended-float64(w.Sent))) })
+	dropped := r.steps("", func(w *metrics.Window) float64 { return r.perSecond(float64(w.Dropped)) })
 	if err := addLine(p, late, series{name: "late (sent behind schedule)", color: lateColor, step: true, fill: withAlpha(lateColor, 50)}); err != nil {
 		return nil, err
 	}

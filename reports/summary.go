@@ -20,24 +20,31 @@ const (
 
 // Summary is summary.json: the verdict, each objective's outcome, and the totals.
 type Summary struct {
-	Schema      string                `json:"schema" jsonschema:"enum=thongsuot.summary/v1"`            // the schema version of this file
-	Run         string                `json:"run"`                                                      // run id: the run directory's name
-	Scenario    string                `json:"scenario"`                                                 // scenario name
-	Description string                `json:"description,omitempty"`                                    // the scenario's description
-	Runtime     string                `json:"runtime"`                                                  // where the system under test ran: embedded or containers
-	Version     string                `json:"version"`                                                  // of thongsuot
-	Verdict     string                `json:"verdict" jsonschema:"enum=pass,enum=fail,enum=incomplete"` // pass: every objective met; fail: one or more not; incomplete: the run was cut short, no verdict
-	Started     time.Time             `json:"started"`                                                  // wall-clock time the load started
-	WallSeconds float64               `json:"wall_seconds"`                                             // wall time of the load; 0 when incomplete
-	Clock       SummaryClock          `json:"clock"`                                                    // scenario time and its compression
-	Totals      ClassTotals           `json:"totals"`                                                   // all classes together
-	Classes     []ClassTotals         `json:"classes"`                                                  // one per request class of the mix
-	Objectives  []slo.Outcome         `json:"objectives"`                                               // one per SLO of the scenario, in its order
-	Faults      []journal.FaultWindow `json:"faults"`                                                   // faults as applied, in order
+	Schema      string        `json:"schema" jsonschema:"enum=thongsuot.summary/v1"`                              // the schema version of this file
+	Run         string        `json:"run"`                                                                        // run id: the run directory's name
+	Scenario    string        `json:"scenario"`                                                                   // scenario name
+	Description string        `json:"description,omitempty"`                                                      // the scenario's description
+	Runtime     string        `json:"runtime"`                                                                    // where the system under test ran: embedded or containers
+	Version     string        `json:"version"`                                                                    // of thongsuot
+	Verdict     string        `json:"verdict" jsonschema:"enum=pass,enum=fail,enum=inconclusive,enum=incomplete"` // pass: every objective met; fail: one or more not; inconclusive: the run cannot say (see doubts); incomplete: the run was cut short, no verdict
+	Started     time.Time     `json:"started"`                                                                    // wall-clock time the load started
+	WallSeconds float64       `json:"wall_seconds"`                                                               // wall time of the load, until it ended or was stopped
+	Clock       SummaryClock  `json:"clock"`                                                                      // scenario time and its compression
+	Totals      ClassTotals   `json:"totals"`                                                                     // all classes together
+	Classes     []ClassTotals `json:"classes"`                                                                    // one per request class of the mix
+	Objectives  []slo.Outcome `json:"objectives"`                                                                 // one per SLO of the scenario, in its order, then those implied (implied_by)
+	// Doubts say why the run cannot be judged (verdict inconclusive); empty otherwise.
+	Doubts []string `json:"doubts"`
+	// Harness is the harness's own health: its limits and the windows it was saturated in.
+	Harness slo.Harness           `json:"harness"`
+	Faults  []journal.FaultWindow `json:"faults"` // faults as applied, in order
 	// Reconciliation: acknowledged dossiers against what the portal stores at the end.
 	Reconciliation *journal.Reconciliation `json:"reconciliation,omitempty"`
-	// Orphans: responses that came back after their window was written.
+	// Orphans: responses no window holds. Always 0 since a response that comes after its
+	// window was written is added to it (Reopened); journals from before counted them here.
 	Orphans int64 `json:"orphans"`
+	// Reopened counts windows that got responses after they were first written.
+	Reopened int64 `json:"reopened"`
 	// Windows: how many windows the run was cut into, and how many the journal holds
 	// (fewer when the run was killed).
 	Windows SummaryWindows `json:"windows"`
@@ -63,17 +70,21 @@ type SummaryClock struct {
 
 // ClassTotals are one class's counts over the run (or all classes').
 type ClassTotals struct {
-	Class    string           `json:"class"`    // request class, or "all"
-	Intended float64          `json:"intended"` // arrivals the curve asked for
-	Sent     int64            `json:"sent"`     // requests sent (responses and transport errors)
-	Dropped  float64          `json:"dropped"`  // asked for but never sent: intended − sent, when positive
-	Late     int64            `json:"late"`     // sent more than load.late_after behind schedule
-	Failed   int64            `json:"failed"`   // transport errors, timeouts and 5xx
-	Codes    map[string]int64 `json:"codes"`    // responses by HTTP status; "0" is a transport error or timeout
-	P50      float64          `json:"p50_ms"`   // latency percentiles over the run, ms
-	P95      float64          `json:"p95_ms"`
-	P99      float64          `json:"p99_ms"`
-	Max      float64          `json:"max_ms"`
+	Class string `json:"class"` // request class, or "all"
+	// Intended counts the requests that fell due during the run: sent + dropped, exactly.
+	Intended int64 `json:"intended"`
+	// Planned is what the plan asked for: exact arrivals for a class on its own curve,
+	// the expectation for a later step of a journey (which depends on the answers).
+	Planned float64          `json:"planned"`
+	Sent    int64            `json:"sent"`    // requests sent (answered, refused, failed or timed out)
+	Dropped int64            `json:"dropped"` // fell due but never sent: no worker was free before the run ended
+	Late    int64            `json:"late"`    // sent more than load.late_after behind schedule
+	Failed  int64            `json:"failed"`  // transport errors, timeouts and 5xx
+	Codes   map[string]int64 `json:"codes"`   // responses by HTTP status; "0" is a transport error or timeout
+	P50     float64          `json:"p50_ms"`  // latency percentiles over the run, ms
+	P95     float64          `json:"p95_ms"`
+	P99     float64          `json:"p99_ms"`
+	Max     float64          `json:"max_ms"`
 }
 
 // NewSummary summarises a run.
@@ -84,17 +95,24 @@ func NewSummary(r *Run) *Summary {
 		Runtime: j.Run.Runtime, Version: j.Run.Version, Started: j.Run.Started,
 		Clock: SummaryClock{Start: r.Clock.Start, End: r.Clock.End, Compress: r.Clock.Compress,
 			Window: j.Run.Window.Seconds()},
-		Objectives: r.Verdict.Objectives, Faults: j.Faults, Orphans: j.Run.Orphans, Reconciliation: j.Reconciliation,
+		Objectives: r.Verdict.Objectives, Faults: j.Faults, Orphans: j.Run.Orphans, Reopened: j.Run.Reopened, Reconciliation: j.Reconciliation,
 		Windows: SummaryWindows{Planned: j.Run.Windows, Recorded: r.windowCount()},
 		Env:     j.Run.Env, Files: []string{HTMLFile, SummaryFile, JUnitFile},
 	}
 	if s.Objectives == nil {
 		s.Objectives = []slo.Outcome{}
 	}
+	s.Doubts, s.Harness = r.Verdict.Doubts, r.Verdict.Harness
+	if s.Doubts == nil {
+		s.Doubts = []string{}
+	}
 	if s.Faults == nil {
 		s.Faults = []journal.FaultWindow{}
 	}
-	if j.Run.Ended != nil {
+	switch {
+	case j.Run.Stopped != nil:
+		s.WallSeconds = j.Run.Stopped.Sub(j.Run.Started).Seconds()
+	case j.Run.Ended != nil:
 		s.WallSeconds = j.Run.Ended.Sub(j.Run.Started).Seconds()
 	}
 	s.Verdict = r.Verdict.Name()
@@ -115,7 +133,7 @@ func totals(class string, ws []*metrics.Window) ClassTotals {
 		return ClassTotals{Class: class, Codes: map[string]int64{}}
 	}
 	return ClassTotals{
-		Class: class, Intended: sum.Intended, Sent: sum.Sent, Dropped: max(0, sum.Intended-float64(sum.Sent)),
+		Class: class, Intended: sum.Due(), Planned: sum.Planned, Sent: sum.Sent, Dropped: sum.Dropped,
 		Late: sum.Late, Failed: sum.Failed(), Codes: sum.Codes,
 		P50: ms(sum.Percentile(50)), P95: ms(sum.Percentile(95)), P99: ms(sum.Percentile(99)),
 		Max: ms(time.Duration(sum.Latency.Max()) * time.Microsecond),

@@ -18,7 +18,7 @@ func (r *Run) throughputFigure() (*figure, error) {
 		series
 		value func(w *metrics.Window) float64
 	}{
-		{series{name: "intended (the curve)", color: intendedColor, dashed: true}, func(w *metrics.Window) float64 { return w.Intended }},
+		{series{name: "intended (the curve)", color: intendedColor, dashed: true}, func(w *metrics.Window) float64 { return w.Planned }},
 		{series{name: "achieved (sent)", color: achievedColor}, func(w *metrics.Window) float64 { return float64(w.Sent) }},
 		{series{name: "errors (5xx, transport, timeout)", color: errorColor, fill: withAlpha(errorColor, 60)}, func(w *metrics.Window) float64 { return float64(w.Failed()) }},
 	} {

@@ -112,6 +112,24 @@ type SLOs struct {
 	// this many consecutive windows (the recovery objective and the verdict's recoveries).
 	RecoveryWindows int         `yaml:"recovery_windows,omitempty"`
 	Objectives      []Objective `yaml:"objectives"`
+	// Harness says when the harness itself was too starved to judge a window, and how
+	// much of such a run still gives a verdict; defaults in harness/slo.
+	Harness *HarnessLimits `yaml:"harness,omitempty"`
+}
+
+// HarnessLimits bound the harness's own health (harness/health): a window in which one
+// is passed is saturated and not judged; a run with too many such windows, or that
+// dropped too much of what fell due, is inconclusive.
+type HarnessLimits struct {
+	// MaxLag: the probe goroutine's wake-up lateness (99th percentile) above which the
+	// harness could not act on time.
+	MaxLag *Duration `yaml:"max_lag,omitempty"`
+	// MaxStarved: the share of the time the harness's runnable threads waited for a CPU.
+	MaxStarved *Percent `yaml:"max_starved,omitempty"`
+	// MaxSaturated: the share of the run's windows that may be saturated.
+	MaxSaturated *Percent `yaml:"max_saturated,omitempty"`
+	// MaxDropped: the share of the requests that fell due that may go unsent.
+	MaxDropped *Percent `yaml:"max_dropped,omitempty"`
 }
 
 // Objective kinds.
@@ -132,6 +150,11 @@ type Objective struct {
 	Target     *Percent  `yaml:"target,omitempty"`     // availability: share of requests answered without 5xx or transport error
 	Percentile float64   `yaml:"percentile,omitempty"` // latency: e.g. 95
 	Max        *Duration `yaml:"max,omitempty"`        // latency: the percentile must stay under this; recovery: the longest recovery (wall time)
+	// Availability, on a latency objective, is the share of its class's requests that
+	// must be answered in each window: latency judges answered requests only, so a class
+	// answering 503 fast must not pass on speed. Default: the scenario's availability
+	// target for all classes, else 99%; 0% judges latency alone.
+	Availability *Percent `yaml:"availability,omitempty"`
 	// OutsideFaults leaves unjudged the windows from each fault's start until the system
 	// recovered (or, if it did not, until the recovery objective's max after the fault):
 	// what happens during a crash and right after it is the recovery objective's to judge.

@@ -217,6 +217,16 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool) []problem {
 	if len(o.Objectives) == 0 {
 		add("slos.objectives", "empty: a run needs at least one objective to give a verdict")
 	}
+	if h := o.Harness; h != nil {
+		if h.MaxLag != nil && h.MaxLag.Duration <= 0 {
+			add("slos.harness.max_lag", "must be positive, e.g. 25ms")
+		}
+		for field, v := range map[string]*Percent{"max_starved": h.MaxStarved, "max_saturated": h.MaxSaturated, "max_dropped": h.MaxDropped} {
+			if v != nil && (*v < 0 || *v > 1) {
+				add("slos.harness."+field, "must be between 0%% and 100%%")
+			}
+		}
+	}
 	names := map[string]bool{}
 	for i, obj := range o.Objectives {
 		p := fmt.Sprintf("slos.objectives[%d]", i)
@@ -231,6 +241,9 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool) []problem {
 		}
 		switch obj.Kind {
 		case KindAvailability:
+			if obj.Availability != nil {
+				add(p+".availability", "only a latency objective takes availability; this one's is target")
+			}
 			if obj.Target == nil {
 				add(p+".target", `missing: availability needs a target such as "99.5%%"`)
 			} else if *obj.Target <= 0 || *obj.Target > 1 {
@@ -249,7 +262,10 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool) []problem {
 				add(p+".max", "must be positive")
 			}
 			if obj.Target != nil {
-				add(p+".target", "latency takes percentile and max, not target")
+				add(p+".target", "latency takes percentile and max, not target (its class's availability is availability:)")
+			}
+			if a := obj.Availability; a != nil && (*a < 0 || *a > 1) {
+				add(p+".availability", "must be between 0%% (latency alone) and 100%%")
 			}
 		case KindRecovery:
 			if obj.OutsideFaults {
@@ -260,14 +276,17 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool) []problem {
 			} else if obj.Max.Duration <= 0 {
 				add(p+".max", "must be positive")
 			}
-			if obj.Target != nil || obj.Percentile != 0 || obj.Class != "" {
+			if obj.Target != nil || obj.Percentile != 0 || obj.Class != "" || obj.Availability != nil {
 				add(p, "recovery takes max only: it holds when every other objective holds again")
+			}
+			if len(s.Faults) == 0 {
+				add(p, "a recovery objective needs faults to recover from: add faults or remove it")
 			}
 		case KindZeroLoss:
 			if obj.OutsideFaults {
 				add(p+".outside_faults", "only availability and latency objectives are judged per window")
 			}
-			if obj.Target != nil || obj.Max != nil || obj.Percentile != 0 || obj.Class != "" {
+			if obj.Target != nil || obj.Max != nil || obj.Percentile != 0 || obj.Class != "" || obj.Availability != nil {
 				add(p, "zero_loss takes no class, target, percentile or max: it checks every acknowledged dossier")
 			}
 		default:

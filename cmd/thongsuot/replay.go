@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -181,12 +180,12 @@ func runReplay(cmd *cobra.Command, path string, f replayFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rec, err := newSendLog(filepath.Join(out, replaySendsFile), rep, plan, f.timeout)
+	rec, err := newSendLog(filepath.Join(out, replaySendsFile), rep, plan, f.timeout, f.lateAfter)
 	if err != nil {
 		return err
 	}
 	attackErr := load.Attack(ctx, plan, load.Endpoints{Portal: strings.TrimSuffix(f.target, "/"), Identity: strings.TrimSuffix(f.target, "/")},
-		&load.Setup{}, load.Options{Timeout: f.timeout, MaxWorkers: f.maxWorkers, LateAfter: f.lateAfter}, rec.add)
+		&load.Setup{}, load.Options{Timeout: f.timeout, MaxWorkers: f.maxWorkers, Start: rec.began}, rec)
 	sum, err := rec.close(path, f, stats)
 	if err != nil {
 		return err
@@ -227,6 +226,7 @@ type sendLog struct {
 	replay    *load.Replay
 	classes   []string
 	began     time.Time
+	lateAfter time.Duration
 	recorder  *metrics.Recorder
 	windows   windowList
 	maxBehind []time.Duration // per class: the furthest a send fell behind its intended time
@@ -241,22 +241,24 @@ func (l *windowList) AppendWindows(ws []*metrics.Window) error {
 }
 
 // newSendLog starts the clock: offset 0 is now.
-func newSendLog(path string, r *load.Replay, plan *load.Plan, timeout time.Duration) (*sendLog, error) {
+func newSendLog(path string, r *load.Replay, plan *load.Plan, timeout, lateAfter time.Duration) (*sendLog, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}
-	l := &sendLog{file: f, csv: csv.NewWriter(f), replay: r, classes: plan.Classes, began: time.Now(),
+	l := &sendLog{file: f, csv: csv.NewWriter(f), replay: r, classes: plan.Classes, began: time.Now(), lateAfter: lateAfter,
 		maxBehind: make([]time.Duration, len(plan.Classes))}
 	// One window for the whole replay: the figures are totals.
 	l.recorder = metrics.NewRecorder(&l.windows, metrics.RecorderConfig{Start: l.began,
 		Width: plan.Clock.WallDuration() + timeout + time.Second, Windows: 1, Classes: plan.Classes,
-		Clock: plan.Clock, Intended: plan.Intended, Grace: timeout + time.Second})
+		Clock: plan.Clock, Planned: plan.Intended, LateAfter: lateAfter, Grace: timeout + time.Second})
 	return l, l.csv.Write([]string{"seq", "line", "class", "method", "path", "intended_ms", "sent_ms", "behind_ms", "late", "code", "latency_ms", "error"})
 }
 
-func (l *sendLog) add(class int, res *vegeta.Result, late bool) {
-	l.recorder.Add(class, res, late)
+// Sent records one answer in the windows and sends.csv: the replay's load.Sink.
+func (l *sendLog) Sent(class int, res *vegeta.Result, due time.Time) {
+	l.recorder.Sent(class, res, due)
+	late := metrics.IsLate(res.Timestamp, due, l.lateAfter)
 	q := l.replay.Requests[res.Seq]
 	intended := l.replay.Offsets[res.Seq]
 	sent := res.Timestamp.Sub(l.began)
@@ -271,6 +273,9 @@ func (l *sendLog) add(class int, res *vegeta.Result, late bool) {
 	})
 }
 
+// Dropped records a request the replay never sent.
+func (l *sendLog) Dropped(class int, due time.Time) { l.recorder.Dropped(class, due) }
+
 func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func fmtMs(d time.Duration) string { return strconv.FormatFloat(msf(d), 'f', 3, 64) }
@@ -278,13 +283,13 @@ func fmtMs(d time.Duration) string { return strconv.FormatFloat(msf(d), 'f', 3, 
 // close finishes sends.csv and sums the recorded windows up into replay.json's figures.
 func (l *sendLog) close(path string, f replayFlags, stats load.LogStats) (replaySummary, error) {
 	wall := time.Since(l.began)
-	_, recErr := l.recorder.Close()
+	_, recErr := l.recorder.Close(time.Now())
 	l.csv.Flush()
 	err := errors.Join(recErr, l.csv.Error(), l.file.Close())
 	s := replaySummary{Log: path, Target: f.target, Speed: f.speed, Lines: stats.Lines, Malformed: stats.Malformed,
 		Examples: stats.Examples, WallMs: msf(wall)}
 	for i, w := range l.windows {
-		st := classStats{Class: w.Class, Intended: int(math.Round(w.Intended)), Sent: int(w.Sent), Late: int(w.Late),
+		st := classStats{Class: w.Class, Intended: int(w.Due()), Sent: int(w.Sent), Late: int(w.Late), Dropped: int(w.Dropped),
 			Failed: int(w.Failed()), P50ms: msf(w.Percentile(50)), P95ms: msf(w.Percentile(95)), P99ms: msf(w.Percentile(99)),
 			MaxBehind: msf(l.maxBehind[i])}
 		s.Intended += st.Intended
@@ -304,7 +309,8 @@ type classStats struct {
 	Intended  int     `json:"intended"`
 	Sent      int     `json:"sent"`
 	Late      int     `json:"late"`
-	Failed    int     `json:"failed"` // transport errors, timeouts and 5xx
+	Dropped   int     `json:"dropped"` // never sent: the replay ended before a worker was free
+	Failed    int     `json:"failed"`  // transport errors, timeouts and 5xx
 	P50ms     float64 `json:"p50_ms"`
 	P95ms     float64 `json:"p95_ms"`
 	P99ms     float64 `json:"p99_ms"`

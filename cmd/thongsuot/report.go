@@ -42,17 +42,26 @@ or killed: no verdict) or RUN_DIR is not a run directory.`,
 // printVerdict is the verdict on the terminal: one line per objective, then where the
 // reports are.
 func printVerdict(w io.Writer, s *reports.Summary, dir string) {
-	fmt.Fprintf(w, "\n%s: %s — %d requests sent of %.0f asked, %d late, %d failed\n",
-		s.Scenario, strings.ToUpper(s.Verdict), s.Totals.Sent, s.Totals.Intended, s.Totals.Late, s.Totals.Failed)
+	fmt.Fprintf(w, "\n%s: %s — %d requests sent of %d due (%d late, %d dropped), %d failed\n",
+		s.Scenario, strings.ToUpper(s.Verdict), s.Totals.Sent, s.Totals.Intended, s.Totals.Late, s.Totals.Dropped, s.Totals.Failed)
 	if s.Verdict == slo.VerdictIncomplete {
 		fmt.Fprintf(w, "  the run did not finish: %d of %d windows recorded, no verdict\n", s.Windows.Recorded, s.Windows.Planned)
+	}
+	for _, d := range s.Doubts {
+		fmt.Fprintf(w, "  ?    %s\n", d)
+	}
+	if n := len(s.Harness.Saturated); n > 0 && !s.Harness.TooSaturated {
+		fmt.Fprintf(w, "  the harness was saturated in %d of %d windows, left unjudged (from %s: %s)\n",
+			n, s.Windows.Recorded, s.Harness.Saturated[0].Scenario.Format("15:04"), strings.Join(s.Harness.Saturated[0].Why, ", "))
 	}
 	for _, o := range s.Objectives {
 		mark := "ok  "
 		switch {
 		case s.Verdict == slo.VerdictIncomplete:
 			mark = "--  "
-		case !o.Met:
+		case o.Status == slo.StatusUnjudged:
+			mark = "??  "
+		case o.Status == slo.StatusFailed:
 			mark = "FAIL"
 		}
 		if o.Worst == nil && o.Detail != "" { // not judged per window (zero_loss)
@@ -63,8 +72,18 @@ func printVerdict(w io.Writer, s *reports.Summary, dir string) {
 		if o.Worst != nil {
 			worst = fmt.Sprintf("worst %s", reports.FormatValue(o.Unit, o.Worst.Value))
 		}
+		name := o.Name
+		if o.ImpliedBy != "" {
+			name += " *"
+		}
 		fmt.Fprintf(w, "  %s %-24s %-24s overall %-10s %s, %d/%d windows failed\n",
-			mark, o.Name, o.Objective, reports.FormatValue(o.Unit, o.Overall), worst, len(o.Failed), o.Evaluated)
+			mark, name, o.Objective, reports.FormatValue(o.Unit, o.Overall), worst, len(o.Failed), o.Evaluated)
+	}
+	for _, o := range s.Objectives {
+		if o.ImpliedBy != "" {
+			fmt.Fprintln(w, "  * judged with a latency objective: latency counts answered requests only, so their share is judged too")
+			break
+		}
 	}
 	fmt.Fprintf(w, "report: %s/%s (also %s, %s, *.png, *.svg)\n", strings.TrimSuffix(dir, "/"), reports.HTMLFile, reports.SummaryFile, reports.JUnitFile)
 }

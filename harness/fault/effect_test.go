@@ -89,17 +89,17 @@ func measure(t *testing.T, url string, rate int, d time.Duration) *journal.Recor
 	j, err := journal.Create(dir, journal.RunInfo{ID: "m", Started: start, Window: width, Windows: 1, Classes: []string{"get"}})
 	require.NoError(t, err)
 	rec := metrics.NewRecorder(j, metrics.RecorderConfig{Start: start, Width: width, Windows: 1, Classes: []string{"get"},
-		Clock:    clock.Clock{Start: start, End: start.Add(width), Compress: 1},
-		Intended: func(int, time.Duration, time.Duration) float64 { return 0 }})
+		Clock:   clock.Clock{Start: start, End: start.Add(width), Compress: 1},
+		Planned: func(int, time.Duration, time.Duration) float64 { return 0 }})
 	atk := vegeta.NewAttacker(vegeta.Client(load.NewClient(5*time.Second)), vegeta.MaxBody(0))
 	for res := range atk.Attack(vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: url}),
 		vegeta.Rate{Freq: rate, Per: time.Second}, d, "m") {
-		rec.Add(0, res, false)
+		rec.Sent(0, res, res.Timestamp)
 	}
 	now := time.Now()
-	orphans, err := rec.Close()
+	reopened, err := rec.Close(now)
 	require.NoError(t, err)
-	require.NoError(t, j.Close(&now, orphans))
+	require.NoError(t, j.Close(&now, now, reopened))
 	r, err := journal.Read(dir)
 	require.NoError(t, err)
 	require.Len(t, r.Windows, 1)
@@ -224,7 +224,8 @@ func TestBreakingToxicsFailRequests(t *testing.T) {
 			w := rec.Windows[0]
 			require.EqualValues(t, 10, w.Sent)
 			assert.Equal(t, w.Sent, w.Failed(), "every request failed: %v", w.Errors)
-			assert.GreaterOrEqual(t, time.Duration(w.Latency.Min())*time.Microsecond, tt.atLeast-10*time.Millisecond)
+			assert.GreaterOrEqual(t, time.Duration(w.FailedLatency.Min())*time.Microsecond, tt.atLeast-10*time.Millisecond, "how long the failures took")
+			assert.Zero(t, w.Latency.TotalCount(), "a failure is no latency sample")
 			var texts []string
 			for e := range w.Errors {
 				texts = append(texts, e)

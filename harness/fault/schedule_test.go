@@ -75,7 +75,7 @@ func TestScheduleAppliesOnTime(t *testing.T) {
 			s := &Schedule{Faults: []scenarios.Fault{tt.fault}, Clock: c, Proxies: map[string]Proxy{"portal->registry": p}, Journal: j}
 			require.NoError(t, s.Run(context.Background(), start))
 			now := time.Now()
-			require.NoError(t, j.Close(&now, 0))
+			require.NoError(t, j.Close(&now, now, 0))
 
 			require.Len(t, p.calls, 2)
 			assert.Equal(t, tt.calls, []string{p.calls[0].what, p.calls[1].what})
@@ -175,7 +175,7 @@ func runSchedule(t *testing.T, faults []scenarios.Fault, links ...string) (map[s
 	s := &Schedule{Faults: faults, Clock: c, Proxies: proxies, Journal: j}
 	require.NoError(t, s.Run(context.Background(), start))
 	now := time.Now()
-	require.NoError(t, j.Close(&now, 0))
+	require.NoError(t, j.Close(&now, now, 0))
 	rec, err := journal.Read(dir)
 	require.NoError(t, err)
 	return fakes, rec, base

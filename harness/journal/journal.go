@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/thongsuot/thongsuot/harness/health"
 	"github.com/thongsuot/thongsuot/harness/metrics"
 )
 
@@ -23,6 +24,7 @@ const (
 	runFile     = "run.json"
 	windowsFile = "windows.jsonl"
 	faultsFile  = "faults.jsonl"
+	healthFile  = "health.jsonl"
 )
 
 // RunInfo describes a run: written at the start, rewritten at the end.
@@ -36,8 +38,14 @@ type RunInfo struct {
 	Classes  []string      `json:"classes"`
 	Intended float64       `json:"intended"`        // arrivals the whole plan asks for
 	Ended    *time.Time    `json:"ended,omitempty"` // set when the run finished cleanly
-	// Orphans are responses that came back after their window was written (beyond the
-	// request timeout): counted, not recorded in any window.
+	// Stopped is when the load stopped: at Ended, or earlier for a run cut short.
+	Stopped *time.Time `json:"stopped,omitempty"`
+	// Reopened counts windows that got responses after they were first written (sent
+	// later than the request timeout after their window): the additions are journalled
+	// as further lines for the same window, which Read merges.
+	Reopened int64 `json:"reopened,omitempty"`
+	// Orphans: journals written before windows could be reopened counted here the
+	// responses they could not place.
 	Orphans int64  `json:"orphans,omitempty"`
 	Version string `json:"version"`
 	// Env is where the run ran; absent in journals written before it was recorded.
@@ -52,6 +60,7 @@ type Journal struct {
 	dir     string
 	windows *os.File
 	faults  *os.File
+	health  *os.File
 	info    RunInfo
 }
 
@@ -68,6 +77,11 @@ func Create(runDir string, info RunInfo) (*Journal, error) {
 	}
 	if j.faults, err = os.OpenFile(filepath.Join(dir, faultsFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_TRUNC, 0o644); err != nil {
 		j.windows.Close()
+		return nil, fmt.Errorf("creating journal: %w", err)
+	}
+	if j.health, err = os.OpenFile(filepath.Join(dir, healthFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_TRUNC, 0o644); err != nil {
+		j.windows.Close()
+		j.faults.Close()
 		return nil, fmt.Errorf("creating journal: %w", err)
 	}
 	return j, j.writeInfo()
@@ -95,6 +109,11 @@ func (j *Journal) AppendFault(f FaultWindow) error {
 	return appendLines(j.faults, []FaultWindow{f})
 }
 
+// AppendHealth writes the harness's health over one window and syncs it to disk.
+func (j *Journal) AppendHealth(h health.Window) error {
+	return appendLines(j.health, []health.Window{h})
+}
+
 // os.File writes are atomic per call for O_APPEND on local files; one Write per batch
 // keeps concurrent appenders from interleaving lines.
 func appendLines[T any](f *os.File, items []T) error {
@@ -114,7 +133,8 @@ func appendLines[T any](f *os.File, items []T) error {
 
 // Close closes the files. ended is when the run finished, or nil when it was cut
 // short (interrupted): such a run is incomplete and gets no verdict.
-func (j *Journal) Close(ended *time.Time, orphans int64) error {
-	j.info.Ended, j.info.Orphans = ended, orphans
-	return errors.Join(j.writeInfo(), j.windows.Close(), j.faults.Close())
+// stopped is when the load stopped; reopened, how many windows got later additions.
+func (j *Journal) Close(ended *time.Time, stopped time.Time, reopened int64) error {
+	j.info.Ended, j.info.Stopped, j.info.Reopened = ended, &stopped, reopened
+	return errors.Join(j.writeInfo(), j.windows.Close(), j.faults.Close(), j.health.Close())
 }

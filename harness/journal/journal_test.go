@@ -24,27 +24,29 @@ func TestRecordedWindowsReadBack(t *testing.T) {
 	j, err := Create(dir, RunInfo{ID: "r1", Classes: classes, Started: start, Window: time.Second, Windows: 3})
 	require.NoError(t, err)
 	rec := metrics.NewRecorder(j, metrics.RecorderConfig{Start: start, Width: time.Second, Windows: 3, Classes: classes,
-		Intended: func(int, time.Duration, time.Duration) float64 { return 1 }, Grace: time.Second})
-	rec.Add(1, &vegeta.Result{Timestamp: start.Add(1500 * time.Millisecond), Code: 201, Latency: time.Millisecond}, false)
+		Planned: func(int, time.Duration, time.Duration) float64 { return 1 }, Grace: time.Second})
+	rec.Sent(1, &vegeta.Result{Timestamp: start.Add(1500 * time.Millisecond), Code: 201, Latency: time.Millisecond}, start.Add(1500*time.Millisecond))
 	require.NoError(t, rec.Flush(start.Add(5*time.Second)))
-	rec.Add(0, &vegeta.Result{Timestamp: start, Code: 200, Latency: time.Millisecond}, false) // too late
-	orphans, err := rec.Close()
-	require.NoError(t, err)
+	rec.Sent(1, &vegeta.Result{Timestamp: start.Add(6 * time.Second), Code: 503, Latency: time.Millisecond}, start.Add(1200*time.Millisecond)) // after window 1 was written
 	ended := start.Add(3 * time.Second)
-	require.NoError(t, j.Close(&ended, orphans))
+	reopened, err := rec.Close(ended)
+	require.NoError(t, err)
+	require.NoError(t, j.Close(&ended, ended, reopened))
 
 	got, err := Read(dir)
 	require.NoError(t, err)
 	assert.True(t, got.Run.Complete())
-	assert.Equal(t, int64(1), got.Run.Orphans)
-	require.Len(t, got.Windows, 6)
-	assert.Equal(t, "submit", got.Windows[3].Class)
-	assert.Equal(t, int64(1), got.Windows[3].Codes["201"])
+	assert.Equal(t, int64(1), got.Run.Reopened)
+	require.Len(t, got.Windows, 6, "the addition to window 1 is merged into it")
+	w := got.Windows[3]
+	assert.Equal(t, "submit", w.Class)
+	assert.Equal(t, map[string]int64{"201": 1, "503": 1}, w.Codes)
+	assert.Equal(t, 1.0, w.Planned, "planned once, not once per line")
 }
 
 func TestReadToleratesATornLastLine(t *testing.T) {
 	dir := t.TempDir()
-	j, err := Create(dir, RunInfo{ID: "r", Classes: []string{"c"}})
+	j, err := Create(dir, RunInfo{ID: "r", Classes: []string{"c"}, Windows: 2})
 	require.NoError(t, err)
 	w := &metrics.Window{Class: "c", Codes: map[string]int64{}, Latency: metrics.NewHistogram()}
 	require.NoError(t, j.AppendWindows([]*metrics.Window{w, w}))

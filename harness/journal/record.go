@@ -10,14 +10,18 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/thongsuot/thongsuot/harness/health"
 	"github.com/thongsuot/thongsuot/harness/metrics"
 )
 
 // Record is a journal read back.
 type Record struct {
-	Run            RunInfo
-	Windows        []*metrics.Window // by index, then class order of Run.Classes
-	Faults         []FaultWindow
+	Run     RunInfo
+	Windows []*metrics.Window // by index, then class order of Run.Classes
+	Faults  []FaultWindow
+	// Health is the harness's own health per window, by index; empty for journals
+	// written before it was measured.
+	Health         []health.Window
 	Reconciliation *Reconciliation // nil when the run made no check
 }
 
@@ -35,7 +39,7 @@ func Read(runDir string) (*Record, error) {
 	if err := json.Unmarshal(data, &rec.Run); err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, runFile), err)
 	}
-	if rec.Windows, err = readLines[*metrics.Window](filepath.Join(dir, windowsFile)); err != nil {
+	if rec.Windows, err = readWindows(filepath.Join(dir, windowsFile), rec.Run); err != nil {
 		return nil, err
 	}
 	faults, err := readLines[FaultWindow](filepath.Join(dir, faultsFile))
@@ -43,21 +47,59 @@ func Read(runDir string) (*Record, error) {
 		return nil, err
 	}
 	rec.Faults = latestFaults(faults)
+	if rec.Health, err = readLines[health.Window](filepath.Join(dir, healthFile)); err != nil {
+		return nil, err
+	}
 	if rec.Reconciliation, err = readReconciliation(runDir); err != nil {
 		return nil, err
 	}
+	return rec, nil
+}
+
+// readWindows reads windows.jsonl: every window once, in index then class order, the
+// additions a window got after it was first written merged into it. A window outside
+// the run's span or of a class the run does not record is an error with its line: the
+// journal was damaged or written by something else.
+func readWindows(path string, run RunInfo) ([]*metrics.Window, error) {
+	lines, err := readLines[*metrics.Window](path)
+	if err != nil {
+		return nil, err
+	}
 	order := map[string]int{}
-	for i, c := range rec.Run.Classes {
+	for i, c := range run.Classes {
 		order[c] = i
 	}
-	sort.SliceStable(rec.Windows, func(a, b int) bool {
-		wa, wb := rec.Windows[a], rec.Windows[b]
+	type key struct {
+		index, class int
+	}
+	at := map[key]*metrics.Window{}
+	var out []*metrics.Window
+	for i, w := range lines {
+		c, known := order[w.Class]
+		switch {
+		case w.Index < 0 || w.Index >= run.Windows:
+			return nil, fmt.Errorf("%s:%d: window %d is outside the run's %d windows", path, i+1, w.Index, run.Windows)
+		case !known:
+			return nil, fmt.Errorf("%s:%d: class %q is not one the run records", path, i+1, w.Class)
+		case w.Sent < 0 || w.Late < 0 || w.Dropped < 0 || w.Late > w.Sent:
+			return nil, fmt.Errorf("%s:%d: window %d %s: impossible counts", path, i+1, w.Index, w.Class)
+		}
+		k := key{w.Index, c}
+		if first, ok := at[k]; ok {
+			first.Merge(w)
+			continue
+		}
+		at[k] = w
+		out = append(out, w)
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		wa, wb := out[a], out[b]
 		if wa.Index != wb.Index {
 			return wa.Index < wb.Index
 		}
 		return order[wa.Class] < order[wb.Class]
 	})
-	return rec, nil
+	return out, nil
 }
 
 // latestFaults keeps the last entry of each fault (see FaultWindow.Key).

@@ -16,12 +16,18 @@ import (
 type Options struct {
 	Seed       int64
 	Timeout    time.Duration // per request
-	MaxWorkers uint64        // per class; beyond it arrivals wait and count as late
-	LateAfter  time.Duration // how far behind its intended time a send is late
+	MaxWorkers uint64        // per class; beyond it arrivals wait (and are sent late)
+	// Start is the wall time of offset 0, when the plan's schedule begins (default: now).
+	Start time.Time
 }
 
-// Sink receives every response. It is called from one goroutine per class.
-type Sink func(class int, res *vegeta.Result, late bool)
+// Sink receives what became of every request that fell due: sent, with its response,
+// or dropped (never sent: the run ended before a worker was free). It is called from
+// many goroutines at once.
+type Sink interface {
+	Sent(class int, res *vegeta.Result, due time.Time)
+	Dropped(class int, due time.Time)
+}
 
 // Attack sends the plan until every flow ends or ctx is cancelled, and returns when
 // every response is in. Single request classes go through vegeta's attacker, one per
@@ -37,6 +43,9 @@ func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Op
 		setup = &Setup{}
 	}
 	client := NewClient(opts.Timeout)
+	if opts.Start.IsZero() {
+		opts.Start = time.Now()
+	}
 	x := &executor{
 		env: &env{ep: ep, setup: setup, seed: uint64(opts.Seed), pop: plan.Population},
 		pop: plan.Population, client: client, opts: opts, sink: sink, classes: plan.Classes,
@@ -50,7 +59,7 @@ func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Op
 	// Journeys stop on their own context: a stopped run lets in-flight steps finish.
 	journeyCtx, stopJourneys := context.WithCancel(context.Background())
 	defer stopJourneys()
-	x.began = time.Now()
+	x.began = opts.Start
 	for _, f := range plan.Flows {
 		switch {
 		case f.Journey != nil:
@@ -72,15 +81,22 @@ func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Op
 				vegeta.MaxBody(0), // bodies are not kept: metrics need codes and latencies only
 			)
 			attackers = append(attackers, atk)
-			targeter, classOf := x.targeter(f)
-			began := time.Now()
-			results := atk.Attack(targeter, f.Arrivals, plan.Clock.WallDuration(), f.Name)
+			// vegeta paces from its own start: the few microseconds after x.began it takes
+			// to get going only make sends that much later than due.
+			results := atk.Attack(x.targeter(f), f.Arrivals, plan.Clock.WallDuration()+endGrace, f.Name)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				var sent uint64
 				for res := range results {
 					due, _ := f.Arrivals.Intended(res.Seq)
-					sink(classOf(res.Seq), res, res.Timestamp.Sub(began.Add(due)) > opts.LateAfter)
+					sink.Sent(f.Classes[0], res, x.began.Add(due))
+					sent++
+				}
+				// vegeta sends arrivals in order and stops at the end of the run: those
+				// it did not reach were dropped — unless the run was stopped.
+				if ctx.Err() == nil {
+					x.dropFrom(f, sent)
 				}
 			}()
 		}
@@ -103,14 +119,23 @@ func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Op
 	}
 }
 
-// targeter is the vegeta targeter of a single-class flow, and the class index of each
-// arrival.
-func (x *executor) targeter(f *Flow) (vegeta.Targeter, func(seq uint64) int) {
+// targeter is the vegeta targeter of a single-class flow.
+func (x *executor) targeter(f *Flow) vegeta.Targeter {
 	e := *x.env
 	e.tier = f.Tier
 	build := requests[f.Class]
-	return numbered(func(tgt *vegeta.Target, k uint64) error { return build(tgt, k, &e) }),
-		func(uint64) int { return f.Classes[0] }
+	return numbered(func(tgt *vegeta.Target, k uint64) error { return build(tgt, k, &e) })
+}
+
+// dropFrom records the flow's arrivals from n on as dropped: due, and never sent.
+func (x *executor) dropFrom(f *Flow, n uint64) {
+	for ; ; n++ {
+		due, ok := f.Arrivals.Intended(n)
+		if !ok {
+			return
+		}
+		x.sink.Dropped(f.arrivalClass(n), x.began.Add(due))
+	}
 }
 
 // numbered is a vegeta targeter that numbers the arrivals it fills in. vegeta calls the
@@ -133,5 +158,23 @@ func NewClient(timeout time.Duration) *http.Client {
 			IdleConnTimeout:     90 * time.Second,
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// SinkFuncs makes a Sink of two functions; either may be nil.
+type SinkFuncs struct {
+	OnSent    func(class int, res *vegeta.Result, due time.Time)
+	OnDropped func(class int, due time.Time)
+}
+
+func (s SinkFuncs) Sent(class int, res *vegeta.Result, due time.Time) {
+	if s.OnSent != nil {
+		s.OnSent(class, res, due)
+	}
+}
+
+func (s SinkFuncs) Dropped(class int, due time.Time) {
+	if s.OnDropped != nil {
+		s.OnDropped(class, due)
 	}
 }

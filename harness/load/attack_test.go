@@ -53,8 +53,8 @@ func TestAttackHoldsTheRateAndCountsLateSends(t *testing.T) {
 			var last atomic.Int64
 			start := time.Now()
 			err = Attack(context.Background(), plan, Endpoints{Portal: srv.URL}, &Setup{}, Options{
-				Seed: 1, Timeout: 5 * time.Second, MaxWorkers: tt.maxWorkers, LateAfter: 10 * time.Millisecond,
-			}, func(class int, res *vegeta.Result, isLate bool) {
+				Seed: 1, Timeout: 5 * time.Second, MaxWorkers: tt.maxWorkers,
+			}, lateSink(10*time.Millisecond, func(class int, res *vegeta.Result, isLate bool) {
 				sent.Add(1)
 				if isLate {
 					late.Add(1)
@@ -63,7 +63,7 @@ func TestAttackHoldsTheRateAndCountsLateSends(t *testing.T) {
 					ok.Add(1)
 				}
 				last.Store(int64(res.Timestamp.Sub(start)))
-			})
+			}))
 			require.NoError(t, err)
 			t.Logf("sent %d, late %d, ok %d", sent.Load(), late.Load(), ok.Load())
 			tt.late(t, sent.Load(), late.Load())

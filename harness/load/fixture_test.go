@@ -6,6 +6,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/thongsuot/thongsuot/harness/metrics"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // fakePortal answers every journey step as the portal and identity provider would,
@@ -59,4 +63,12 @@ func testSetup() *Setup {
 		FreeProcedures: []string{"P2"},
 		Citizens:       []string{"001095000001", "001095000002", "001095000003"},
 	}
+}
+
+// lateSink hands every response to fn with whether it was sent more than after behind
+// its due time, as the recorder judges it.
+func lateSink(after time.Duration, fn func(class int, res *vegeta.Result, late bool)) Sink {
+	return SinkFuncs{OnSent: func(class int, res *vegeta.Result, due time.Time) {
+		fn(class, res, metrics.IsLate(res.Timestamp, due, after))
+	}}
 }

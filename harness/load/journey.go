@@ -85,7 +85,11 @@ func dispatch(ctx context.Context, f *Flow, x *executor, arrive func(n uint64, d
 	defer end.Stop()
 	for n := uint64(0); ; n++ {
 		wait, stop := f.Arrivals.Pace(time.Since(began), n)
-		if stop || time.Since(began) > x.wall+endGrace {
+		if stop {
+			return
+		}
+		if time.Since(began) > x.wall+endGrace {
+			x.dropFrom(f, n)
 			return
 		}
 		if wait > 0 && !sleep(ctx, wait) {
@@ -96,6 +100,7 @@ func dispatch(ctx context.Context, f *Flow, x *executor, arrive func(n uint64, d
 		case <-ctx.Done():
 			return
 		case <-end.C:
+			x.dropFrom(f, n)
 			return
 		}
 		due, _ := f.Arrivals.Intended(n)
@@ -190,8 +195,7 @@ func (w *walk) do(step string, c hit) (body []byte, ok bool) {
 	w.first = false
 	class := w.f.Classes[k]
 	res, body := w.x.send(c, w.x.classes[class], w.n)
-	late := res.Timestamp.Sub(w.ready) > w.x.opts.LateAfter
-	w.x.sink(class, res, late)
+	w.x.sink.Sent(class, res, w.ready)
 	w.ready = res.Timestamp.Add(res.Latency)
 	return body, res.Code >= 200 && res.Code < 300
 }

@@ -45,8 +45,8 @@ func TestJourneysWalkTheirSteps(t *testing.T) {
 			sent := map[string]int{}
 			late := 0
 			err = Attack(context.Background(), plan, Endpoints{Portal: portal.URL, Identity: portal.URL, Tiers: map[string]string{"remote": remote.URL}},
-				testSetup(), Options{Seed: 1, Timeout: 5 * time.Second, MaxWorkers: 100, LateAfter: 20 * time.Millisecond},
-				func(class int, res *vegeta.Result, isLate bool) {
+				testSetup(), Options{Seed: 1, Timeout: 5 * time.Second, MaxWorkers: 100},
+				lateSink(20*time.Millisecond, func(class int, res *vegeta.Result, isLate bool) {
 					mu.Lock()
 					defer mu.Unlock()
 					assert.Equal(t, plan.Classes[class], res.Attack)
@@ -55,7 +55,7 @@ func TestJourneysWalkTheirSteps(t *testing.T) {
 					if isLate {
 						late++
 					}
-				})
+				}))
 			require.NoError(t, err)
 			wall := plan.Clock.WallDuration()
 			for i, c := range plan.Classes {
@@ -93,8 +93,8 @@ func TestJourneysCountLateArrivals(t *testing.T) {
 	var mu sync.Mutex
 	var logins, late int
 	err = Attack(context.Background(), plan, Endpoints{Portal: slow.URL, Identity: slow.URL}, testSetup(),
-		Options{Seed: 1, Timeout: 5 * time.Second, MaxWorkers: 2, LateAfter: 10 * time.Millisecond},
-		func(class int, res *vegeta.Result, isLate bool) {
+		Options{Seed: 1, Timeout: 5 * time.Second, MaxWorkers: 2},
+		lateSink(10*time.Millisecond, func(class int, res *vegeta.Result, isLate bool) {
 			mu.Lock()
 			defer mu.Unlock()
 			if class == 0 {
@@ -103,7 +103,7 @@ func TestJourneysCountLateArrivals(t *testing.T) {
 					late++
 				}
 			}
-		})
+		}))
 	require.NoError(t, err)
 	// 2 workers × ~4 steps of 60 ms serve about 8 journeys/s of the 50/s asked.
 	assert.Less(t, float64(logins), 0.5*plan.Intended(0, 0, plan.Clock.WallDuration()), "the rest were never started")
@@ -120,7 +120,7 @@ func TestJourneyStopsWhenTheRunIsStopped(t *testing.T) {
 	defer cancel()
 	began := time.Now()
 	err = Attack(ctx, plan, Endpoints{Portal: portal.URL, Identity: portal.URL}, testSetup(), Options{Timeout: time.Second, MaxWorkers: 10},
-		func(int, *vegeta.Result, bool) {})
+		lateSink(10*time.Millisecond, func(int, *vegeta.Result, bool) {}))
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(began), 2*time.Second, "in-flight journeys end at their next think")
 }

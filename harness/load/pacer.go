@@ -74,6 +74,20 @@ func (p *Pacer) Hits(elapsed time.Duration) float64 {
 // Total is the expected number of arrivals over the whole curve.
 func (p *Pacer) Total() float64 { return p.cum[len(p.cum)-1] }
 
+// Count is how many arrivals are due in the wall span [from, to): exactly the ones the
+// generator sends then, where Hits is the smooth expectation.
+func (p *Pacer) Count(from, to time.Duration) int { return p.before(to) - p.before(from) }
+
+// before is how many arrivals are due before t: arrival n is due at Intended(n), which
+// grows with n.
+func (p *Pacer) before(t time.Duration) int {
+	n := int(math.Floor(p.Total() + 0.5)) // arrival n exists while n + ½ ≤ Total
+	return sort.Search(n, func(i int) bool {
+		due, _ := p.Intended(uint64(i))
+		return due >= t
+	})
+}
+
 // Intended is the wall offset at which arrival n is due, and false when the curve ends
 // before it.
 func (p *Pacer) Intended(n uint64) (time.Duration, bool) {

@@ -18,6 +18,7 @@ type Arrivals interface {
 	vegeta.Pacer
 	Intended(n uint64) (time.Duration, bool)
 	Hits(elapsed time.Duration) float64
+	Count(from, to time.Duration) int // arrivals due in [from, to), exactly
 	Total() float64
 }
 
@@ -38,6 +39,15 @@ type Flow struct {
 	Classes []int
 }
 
+// arrivalClass is the class index (into Plan.Classes) of the flow's arrival n: its one
+// class, its journey's first step, or the class of the replayed request.
+func (f *Flow) arrivalClass(n uint64) int {
+	if f.Replay != nil {
+		return f.Classes[f.Replay.classOf(n)]
+	}
+	return f.Classes[0]
+}
+
 // Plan is what a run will send: one flow per mix entry, and the request classes the
 // metrics record. It knows how many requests of each class it asks for in any span of
 // wall time.
@@ -48,8 +58,9 @@ type Plan struct {
 	Flows   []*Flow
 	// Population is who sends: units, their weights and link tiers.
 	Population *Population
-	// intended[i] counts class i's requests planned in the wall span [from, to).
-	intended []func(from, to time.Duration) float64
+	// intended[i] counts class i's requests planned in the wall span [from, to):
+	// exactly for arrivals; expected[i] is the smooth expectation, for curves.
+	intended, expected []func(from, to time.Duration) float64
 }
 
 // NewPlan lays each mix entry's curve (or the source log) over the scenario clock.
@@ -76,7 +87,8 @@ func NewPlan(s *scenarios.Scenario) (*Plan, error) {
 		if m.Journey == "" {
 			f.Classes = []int{len(p.Classes)}
 			p.Classes = append(p.Classes, f.Name)
-			p.intended = append(p.intended, hitsBetween(f.Arrivals, 0))
+			p.intended = append(p.intended, arrivalsBetween(f.Arrivals))
+			p.expected = append(p.expected, hitsBetween(f.Arrivals))
 		} else {
 			j, err := newJourney(m.Journey)
 			if err != nil {
@@ -86,7 +98,14 @@ func NewPlan(s *scenarios.Scenario) (*Plan, error) {
 			for k, st := range j.Steps {
 				f.Classes = append(f.Classes, len(p.Classes))
 				p.Classes = append(p.Classes, scenarios.StepClass(f.Name, st.Name))
-				p.intended = append(p.intended, stepIntended(f.Arrivals, j.offsets(k, f.Think), st.Share))
+				if k == 0 { // the journey's arrival
+					p.intended = append(p.intended, arrivalsBetween(f.Arrivals))
+					p.expected = append(p.expected, hitsBetween(f.Arrivals))
+					continue
+				}
+				step := stepIntended(f.Arrivals, j.offsets(k, f.Think), st.Share)
+				p.intended = append(p.intended, step)
+				p.expected = append(p.expected, step)
 			}
 		}
 		p.Flows = append(p.Flows, f)
@@ -94,12 +113,18 @@ func NewPlan(s *scenarios.Scenario) (*Plan, error) {
 	return p, nil
 }
 
-// hitsBetween counts arrivals in [from−shift, to−shift): a step that follows its
-// journey's arrival by shift.
-func hitsBetween(a Arrivals, shift time.Duration) func(from, to time.Duration) float64 {
-	return func(from, to time.Duration) float64 { return a.Hits(to-shift) - a.Hits(from-shift) }
+// hitsBetween is the expected number of arrivals in [from, to): the smooth curve.
+func hitsBetween(a Arrivals) func(from, to time.Duration) float64 {
+	return func(from, to time.Duration) float64 { return a.Hits(to) - a.Hits(from) }
 }
 
+// arrivalsBetween counts the arrivals due in [from, to), exactly.
+func arrivalsBetween(a Arrivals) func(from, to time.Duration) float64 {
+	return func(from, to time.Duration) float64 { return float64(a.Count(from, to)) }
+}
+
+// stepIntended is the expected number of a later journey step in [from, to): the step
+// follows its journey's arrival by each of offsets, share of the journeys take it.
 func stepIntended(a Arrivals, offsets []time.Duration, share float64) func(from, to time.Duration) float64 {
 	return func(from, to time.Duration) float64 {
 		n := 0.0
@@ -110,9 +135,17 @@ func stepIntended(a Arrivals, offsets []time.Duration, share float64) func(from,
 	}
 }
 
-// Intended is how many requests of class i the plan asks for in the wall span [from, to).
+// Intended is how many requests of class i the plan asks for in the wall span [from, to):
+// exactly, for a class that arrives on its own curve; the expectation, for a later step
+// of a journey.
 func (p *Plan) Intended(i int, from, to time.Duration) float64 {
 	return p.intended[i](from, to)
+}
+
+// Expected is the smooth expectation of class i's requests in the wall span [from,
+// to): what a curve of the plan draws.
+func (p *Plan) Expected(i int, from, to time.Duration) float64 {
+	return p.expected[i](from, to)
 }
 
 // Total is how many requests the whole run asks for.
@@ -139,7 +172,7 @@ func (p *Plan) Series(n int) []Point {
 		from, to := wall*time.Duration(k)/time.Duration(n), wall*time.Duration(k+1)/time.Duration(n)
 		sum := 0.0
 		for i := range p.Classes {
-			sum += p.Intended(i, from, to)
+			sum += p.Expected(i, from, to)
 		}
 		pts[k] = Point{Wall: from, Scenario: p.Clock.ToScenario(from), Rate: sum / (to - from).Seconds()}
 	}

@@ -151,6 +151,11 @@ func (r *Replay) Hits(elapsed time.Duration) float64 {
 	return float64(countBefore(r.Offsets, elapsed))
 }
 
+// Count is how many requests are due in the wall span [from, to).
+func (r *Replay) Count(from, to time.Duration) int {
+	return countBefore(r.Offsets, to) - countBefore(r.Offsets, from)
+}
+
 // Total is how many requests the replay sends.
 func (r *Replay) Total() float64 { return float64(len(r.Offsets)) }
 
@@ -193,9 +198,9 @@ func (r *Replay) run(ctx context.Context, f *Flow, x *executor) {
 		if users := x.env.setup.Users; len(users) > 0 {
 			h.Set("Authorization", "Bearer "+users[n%uint64(len(users))].Token)
 		}
-		class := f.Classes[r.classOf(n)]
+		class := f.arrivalClass(n)
 		res, _ := x.send(hit{method: q.Method, url: base + q.Path, header: h}, x.classes[class], n)
-		x.sink(class, res, res.Timestamp.Sub(due) > x.opts.LateAfter)
+		x.sink.Sent(class, res, due)
 	})
 }
 
@@ -206,9 +211,10 @@ func (p *Plan) addReplay(r *Replay) {
 		f.Classes = append(f.Classes, len(p.Classes))
 		p.Classes = append(p.Classes, c)
 		offsets := r.perClass[i]
-		p.intended = append(p.intended, func(from, to time.Duration) float64 {
+		count := func(from, to time.Duration) float64 {
 			return float64(countBefore(offsets, to) - countBefore(offsets, from))
-		})
+		}
+		p.intended, p.expected = append(p.intended, count), append(p.expected, count)
 	}
 	p.Flows = append(p.Flows, f)
 }

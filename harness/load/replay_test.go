@@ -130,8 +130,8 @@ func TestReplaySends(t *testing.T) {
 			var maxBehind time.Duration
 			began := time.Now()
 			err := Attack(context.Background(), plan, Endpoints{Portal: portal.URL}, &Setup{},
-				Options{Timeout: 5 * time.Second, MaxWorkers: tt.maxWorkers, LateAfter: 10 * time.Millisecond},
-				func(class int, res *vegeta.Result, isLate bool) {
+				Options{Timeout: 5 * time.Second, MaxWorkers: tt.maxWorkers},
+				lateSink(10*time.Millisecond, func(class int, res *vegeta.Result, isLate bool) {
 					mu.Lock()
 					defer mu.Unlock()
 					sent++
@@ -141,7 +141,7 @@ func TestReplaySends(t *testing.T) {
 					assert.Equal(t, r.ClassOf(res.Seq), plan.Classes[class])
 					assert.Equal(t, r.Requests[res.Seq].Method, res.Method)
 					maxBehind = max(maxBehind, res.Timestamp.Sub(began)-r.Offsets[res.Seq])
-				})
+				}))
 			require.NoError(t, err)
 			tt.check(t, sent, late, maxBehind)
 		})

@@ -66,46 +66,79 @@ func (m *windowsInMemory) AppendWindows(ws []*Window) error {
 	return nil
 }
 
-func TestRecorderWritesEveryWindowOnce(t *testing.T) {
+func TestRecorderPlacesRequestsByDueTime(t *testing.T) {
 	start := time.Now()
 	out := &windowsInMemory{}
 	rec := NewRecorder(out, RecorderConfig{
 		Start: start, Width: time.Second, Windows: 4, Classes: []string{"catalogue", "submit"},
-		Clock:    clock.Clock{Start: time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC), Compress: 60},
-		Intended: func(class int, from, to time.Duration) float64 { return float64(class+1) * (to - from).Seconds() },
-		Grace:    500 * time.Millisecond,
+		Clock:     clock.Clock{Start: time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC), Compress: 60},
+		Planned:   func(class int, from, to time.Duration) float64 { return float64(class+1) * (to - from).Seconds() },
+		LateAfter: 50 * time.Millisecond,
+		Grace:     500 * time.Millisecond,
 	})
-	rec.Add(0, result(start.Add(100*time.Millisecond), 200, time.Millisecond), false)
-	rec.Add(1, result(start.Add(1500*time.Millisecond), 503, time.Millisecond), true)
-	rec.Add(0, result(start.Add(9*time.Second), 200, time.Millisecond), false) // past the end: last window
-	require.NoError(t, rec.Flush(start.Add(2600*time.Millisecond)))            // windows 0 and 1 are done
+	at := func(d time.Duration) time.Time { return start.Add(d) }
+	rec.Sent(0, result(at(100*time.Millisecond), 200, time.Millisecond), at(100*time.Millisecond))
+	rec.Sent(1, result(at(1500*time.Millisecond), 503, time.Millisecond), at(1400*time.Millisecond)) // 100 ms behind: late
+	rec.Sent(1, result(at(2100*time.Millisecond), 201, time.Millisecond), at(1950*time.Millisecond)) // due in window 1
+	rec.Dropped(1, at(2200*time.Millisecond))
+	rec.Sent(0, result(at(9*time.Second), 200, time.Millisecond), at(9*time.Second)) // past the end: last window
+	require.NoError(t, rec.Flush(at(2600*time.Millisecond)))                         // windows 0 and 1 are done
 	assert.Len(t, out.windows, 4, "two windows × two classes written once their grace passed")
-	rec.Add(0, result(start.Add(200*time.Millisecond), 200, time.Millisecond), false)
-	orphans, err := rec.Close()
+	rec.Sent(0, result(at(2700*time.Millisecond), 200, time.Millisecond), at(200*time.Millisecond)) // window 0, already written
+	reopened, err := rec.Close(at(5 * time.Second))
 	require.NoError(t, err)
-	assert.Equal(t, int64(1), orphans, "a response for a written window is counted, not recorded")
+	assert.Equal(t, int64(1), reopened, "window 0 got a response after it was written")
 
-	require.Len(t, out.windows, 8, "4 windows × 2 classes, empty ones included")
+	require.Len(t, out.windows, 10, "4 windows × 2 classes, empty ones included, and window 0 again for its addition")
 	w := out.windows
 	assert.Equal(t, int64(1), w[0].Sent)
-	assert.Equal(t, int64(1), w[3].Sent)
-	assert.Equal(t, int64(1), w[3].Late)
+	assert.Equal(t, int64(2), w[3].Sent, "both submits due in window 1")
+	assert.Equal(t, int64(2), w[3].Late, "100 ms and 150 ms behind")
 	assert.Equal(t, int64(1), w[3].Failed())
-	assert.Equal(t, int64(1), w[6].Sent)
-	assert.Equal(t, 2.0, w[3].Intended)
+	assert.Equal(t, int64(1), w[3].Answered())
+	assert.Equal(t, int64(1), w[3].Latency.TotalCount(), "the 503 is not a latency sample")
+	assert.Equal(t, 2.0, w[3].Planned)
 	assert.Equal(t, time.Date(2025, 7, 1, 8, 1, 0, 0, time.UTC), w[2].Scenario.UTC(), "window 1 starts one scenario minute in")
-	assert.Equal(t, Totals{Sent: 4, Failed: 1, Late: 1}, rec.Totals())
+	var addition, dropped *Window
+	for _, x := range w[4:] {
+		switch {
+		case x.Index == 0 && x.Class == "catalogue":
+			addition = x
+		case x.Index == 2 && x.Class == "submit":
+			dropped = x
+		}
+	}
+	require.NotNil(t, addition)
+	assert.Equal(t, int64(1), addition.Sent, "the addition holds only what came late")
+	assert.Zero(t, addition.Planned, "the plan counts once")
+	require.NotNil(t, dropped)
+	assert.Equal(t, int64(1), dropped.Dropped)
+	assert.Equal(t, int64(1), dropped.Due())
+	assert.Equal(t, int64(1), w[6].Sent, "the send past the end is in the last window")
+	assert.Equal(t, Totals{Sent: 5, Failed: 1, Late: 3, Dropped: 1}, rec.Totals())
+}
+
+// A run cut short writes the windows it reached, not the whole run's.
+func TestRecorderStoppedEarlyWritesWhatRan(t *testing.T) {
+	start := time.Now()
+	out := &windowsInMemory{}
+	rec := NewRecorder(out, RecorderConfig{Start: start, Width: time.Second, Windows: 20, Classes: []string{"a"},
+		Planned: func(int, time.Duration, time.Duration) float64 { return 1 }, Grace: time.Second})
+	rec.Sent(0, result(start.Add(5500*time.Millisecond), 200, time.Millisecond), start.Add(5500*time.Millisecond))
+	_, err := rec.Close(start.Add(6200 * time.Millisecond))
+	require.NoError(t, err)
+	assert.Len(t, out.windows, 7, "windows 0–6: the one the run stopped in is the last")
 }
 
 func BenchmarkRecorderAdd(b *testing.B) {
 	start := time.Now()
 	rec := NewRecorder(&windowsInMemory{}, RecorderConfig{Start: start, Width: time.Second, Windows: 1000, Classes: []string{"a", "b"},
-		Intended: func(int, time.Duration, time.Duration) float64 { return 0 }, Grace: time.Second})
+		Planned: func(int, time.Duration, time.Duration) float64 { return 0 }, Grace: time.Second})
 	res := result(start, 200, 3*time.Millisecond)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		res.Timestamp = start.Add(time.Duration(i%1000) * time.Millisecond)
-		rec.Add(i%2, res, false)
+		rec.Sent(i%2, res, res.Timestamp)
 	}
 }

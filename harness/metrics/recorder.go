@@ -19,10 +19,13 @@ type RecorderConfig struct {
 	Windows int           // windows in the run
 	Classes []string
 	Clock   clock.Clock
-	// Intended gives the arrivals class i's curve asks for in [from, to).
-	Intended func(class int, from, to time.Duration) float64
+	// Planned gives what the plan asks of class i in the wall span [from, to).
+	Planned func(class int, from, to time.Duration) float64
+	// LateAfter: a send further than this behind its due time is late.
+	LateAfter time.Duration
 	// Grace is how long after a window ends its responses may still arrive: the
-	// request timeout plus slack. The window is written after that.
+	// request timeout plus slack. The window is written after that; what still comes
+	// for it is written again later, as an addition the journal's reader merges.
 	Grace time.Duration
 }
 
@@ -32,16 +35,18 @@ type WindowWriter interface {
 	AppendWindows([]*Window) error
 }
 
-// Recorder sorts responses into windows by send time and writes each window out once
-// no more responses can arrive for it. It is safe for concurrent use.
+// Recorder sorts requests into windows by the time they fell due and writes each window
+// out once no more responses can arrive for it. It is safe for concurrent use.
 type Recorder struct {
 	cfg RecorderConfig
 	out WindowWriter
 
-	mu      sync.Mutex
-	open    map[int][]*Window
-	next    int // windows below next are written
-	orphans int64
+	mu   sync.Mutex
+	open map[int][]*Window
+	next int // windows below next are written
+	// after holds what came for windows already written, until the next flush.
+	after   map[int][]*Window
+	reopens int64
 	totals  Totals
 	// interval holds the latencies since the last IntervalLatency call, for live progress.
 	interval *hdrhistogram.Histogram
@@ -50,18 +55,21 @@ type Recorder struct {
 
 // Totals are running counts over the whole run, for progress lines.
 type Totals struct {
-	Sent, Failed, Late int64
+	Sent, Failed, Late, Dropped int64
 }
 
 // NewRecorder records into out.
 func NewRecorder(out WindowWriter, cfg RecorderConfig) *Recorder {
-	return &Recorder{cfg: cfg, out: out, open: map[int][]*Window{}, interval: NewHistogram()}
+	return &Recorder{cfg: cfg, out: out, open: map[int][]*Window{}, after: map[int][]*Window{}, interval: NewHistogram()}
 }
 
-// Add records one response of class i.
-func (r *Recorder) Add(class int, res *vegeta.Result, late bool) {
-	idx := int(res.Timestamp.Sub(r.cfg.Start) / r.cfg.Width)
-	idx = min(max(idx, 0), r.cfg.Windows-1)
+// IsLate says whether a send at sent was late for a request due at due: the one
+// definition of a late send.
+func IsLate(sent, due time.Time, after time.Duration) bool { return sent.Sub(due) > after }
+
+// Sent records the response to a request of class i that fell due at due.
+func (r *Recorder) Sent(class int, res *vegeta.Result, due time.Time) {
+	late := IsLate(res.Timestamp, due, r.cfg.LateAfter)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.totals.Sent++
@@ -70,25 +78,42 @@ func (r *Recorder) Add(class int, res *vegeta.Result, late bool) {
 	}
 	if Unanswered(res.Code) {
 		r.totals.Failed++
+	} else {
+		_ = r.interval.RecordValue(micros(res.Latency)) // clamped, so never out of range
 	}
-	_ = r.interval.RecordValue(micros(res.Latency)) // clamped, so never out of range
-	if idx < r.next {
-		r.orphans++
-		return
-	}
-	r.window(idx)[class].add(res, late)
+	r.windowAt(due)[class].add(res, late)
 }
 
-func (r *Recorder) window(idx int) []*Window {
-	ws, ok := r.open[idx]
+// Dropped records a request of class i that fell due at due and was never sent.
+func (r *Recorder) Dropped(class int, due time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.totals.Dropped++
+	r.windowAt(due)[class].Dropped++
+}
+
+// windowAt is the window a request due at due counts in: an open one, or an addition
+// to one already written.
+func (r *Recorder) windowAt(due time.Time) []*Window {
+	idx := min(max(int(due.Sub(r.cfg.Start)/r.cfg.Width), 0), r.cfg.Windows-1)
+	if idx >= r.next {
+		return r.window(r.open, idx)
+	}
+	if _, ok := r.after[idx]; !ok {
+		r.reopens++
+	}
+	return r.window(r.after, idx)
+}
+
+func (r *Recorder) window(in map[int][]*Window, idx int) []*Window {
+	ws, ok := in[idx]
 	if !ok {
 		from := time.Duration(idx) * r.cfg.Width
 		ws = make([]*Window, len(r.cfg.Classes))
 		for i, c := range r.cfg.Classes {
 			ws[i] = newWindow(idx, c, from, r.cfg.Clock.ToScenario(from))
-			ws[i].Intended = r.cfg.Intended(i, from, from+r.cfg.Width)
 		}
-		r.open[idx] = ws
+		in[idx] = ws
 	}
 	return ws
 }
@@ -100,9 +125,9 @@ func (r *Recorder) Totals() Totals {
 	return r.totals
 }
 
-// IntervalLatency returns the latencies recorded since the previous call and starts a
-// new interval (HdrHistogram's interval-histogram idiom): the recent percentiles a
-// progress line shows without keeping any response.
+// IntervalLatency returns the answered latencies recorded since the previous call and
+// starts a new interval (HdrHistogram's interval-histogram idiom): the recent
+// percentiles a progress line shows without keeping any response.
 func (r *Recorder) IntervalLatency() *hdrhistogram.Histogram {
 	fresh := NewHistogram()
 	r.mu.Lock()
@@ -112,7 +137,8 @@ func (r *Recorder) IntervalLatency() *hdrhistogram.Histogram {
 	return h
 }
 
-// Flush writes every window that ended more than Grace before now.
+// Flush writes every window that ended more than Grace before now, and what came since
+// the last flush for windows already written.
 func (r *Recorder) Flush(now time.Time) error {
 	elapsed := now.Sub(r.cfg.Start) - r.cfg.Grace
 	return r.flushBelow(min(int(elapsed/r.cfg.Width), r.cfg.Windows))
@@ -122,8 +148,16 @@ func (r *Recorder) flushBelow(limit int) error {
 	r.mu.Lock()
 	var batch []*Window
 	for ; r.next < limit; r.next++ {
-		batch = append(batch, r.window(r.next)...) // empty windows too: gaps must show
+		ws := r.window(r.open, r.next) // empty windows too: gaps must show
+		for i, w := range ws {
+			w.Planned = r.cfg.Planned(i, w.Start, w.Start+r.cfg.Width)
+		}
+		batch = append(batch, ws...)
 		delete(r.open, r.next)
+	}
+	for idx, ws := range r.after {
+		batch = append(batch, ws...)
+		delete(r.after, idx)
 	}
 	r.mu.Unlock()
 	if len(batch) == 0 {
@@ -151,12 +185,16 @@ func (r *Recorder) Run(ctx context.Context) {
 	}
 }
 
-// Close writes every remaining window and returns how many responses came back after
-// their window was written (orphans), with the first error of the whole recording.
-// Call it once all responses are in.
-func (r *Recorder) Close() (orphans int64, err error) {
-	err = r.flushBelow(r.cfg.Windows)
+// Close writes the windows that began before stopped — every remaining one when the run
+// went to its end — and returns how many windows got additions after they were first
+// written, with the first error of the whole recording. Call it once all responses are in.
+func (r *Recorder) Close(stopped time.Time) (reopened int64, err error) {
+	limit := r.cfg.Windows
+	if at := stopped.Sub(r.cfg.Start); at < time.Duration(limit)*r.cfg.Width {
+		limit = int((at + r.cfg.Width - 1) / r.cfg.Width)
+	}
+	err = r.flushBelow(limit)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.orphans, errors.Join(r.err, err)
+	return r.reopens, errors.Join(r.err, err)
 }

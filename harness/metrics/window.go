@@ -25,21 +25,37 @@ func NewHistogram() *hdrhistogram.Histogram {
 	return hdrhistogram.New(histMin, histMax, histSigFigs)
 }
 
-// Window is what one class did during one window of the run.
+// newFailedHistogram holds how long unanswered requests took to fail: coarser (two
+// significant digits, a tenth of the size), as it only tells a reset from a timeout.
+func newFailedHistogram() *hdrhistogram.Histogram {
+	return hdrhistogram.New(histMin, histMax, 2)
+}
+
+// Window is what one class did with the requests that fell due during one window of the
+// run: each was sent (on time or late) or dropped, so Sent + Dropped is how many fell
+// due, exactly. A request is placed by when it was due, not when it went out, so a late
+// send counts where the schedule put it.
 type Window struct {
 	Index    int           `json:"index"`
 	Class    string        `json:"class"`
 	Start    time.Duration `json:"start"`          // wall offset from the run start, ns
 	Scenario time.Time     `json:"scenario_start"` // scenario time at Start
-	Intended float64       `json:"intended"`       // arrivals the curve asked for
-	Sent     int64         `json:"sent"`           // requests sent (responses and transport errors)
-	Late     int64         `json:"late"`           // sent later than load.late_after behind schedule
+	// Planned is what the plan asked for: exact arrivals for a class that arrives on its
+	// own curve, the expected number for a later step of a journey.
+	Planned float64 `json:"planned"`
+	Sent    int64   `json:"sent"`    // requests sent (answered, refused, failed or timed out)
+	Late    int64   `json:"late"`    // of those, sent more than load.late_after behind schedule
+	Dropped int64   `json:"dropped"` // fell due but never sent: the run ended before a worker was free
 	// Codes counts responses by HTTP status; "0" counts transport errors and timeouts.
-	Codes    map[string]int64        `json:"codes"`
-	Errors   map[string]int64        `json:"errors,omitempty"` // first few distinct error texts
-	BytesIn  int64                   `json:"bytes_in"`
-	BytesOut int64                   `json:"bytes_out"`
-	Latency  *hdrhistogram.Histogram `json:"-"`
+	Codes    map[string]int64 `json:"codes"`
+	Errors   map[string]int64 `json:"errors,omitempty"` // first few distinct error texts
+	BytesIn  int64            `json:"bytes_in"`
+	BytesOut int64            `json:"bytes_out"`
+	// Latency holds the answered requests' latencies only (see Unanswered): a 5xx, a
+	// timeout or a transport error counts against availability, never as a fast sample.
+	Latency *hdrhistogram.Histogram `json:"-"`
+	// FailedLatency holds how long the unanswered requests took to fail.
+	FailedLatency *hdrhistogram.Histogram `json:"-"`
 }
 
 // maxErrorTexts bounds the distinct error messages kept per window.
@@ -47,8 +63,14 @@ const maxErrorTexts = 5
 
 func newWindow(index int, class string, start time.Duration, scenario time.Time) *Window {
 	return &Window{Index: index, Class: class, Start: start, Scenario: scenario,
-		Codes: map[string]int64{}, Latency: NewHistogram()}
+		Codes: map[string]int64{}, Latency: NewHistogram(), FailedLatency: newFailedHistogram()}
 }
+
+// Due is how many requests fell due in the window: every one was sent or dropped.
+func (w *Window) Due() int64 { return w.Sent + w.Dropped }
+
+// Answered counts the requests that got an answer (see Unanswered).
+func (w *Window) Answered() int64 { return w.Sent - w.Failed() }
 
 func (w *Window) add(res *vegeta.Result, late bool) {
 	w.Sent++
@@ -66,7 +88,11 @@ func (w *Window) add(res *vegeta.Result, late bool) {
 	}
 	w.BytesIn += int64(res.BytesIn)
 	w.BytesOut += int64(res.BytesOut)
-	_ = w.Latency.RecordValue(micros(res.Latency)) // clamped, so never out of range
+	if Unanswered(res.Code) {
+		_ = w.FailedLatency.RecordValue(micros(res.Latency)) // clamped, so never out of range
+	} else {
+		_ = w.Latency.RecordValue(micros(res.Latency))
+	}
 }
 
 // micros is a latency in the histograms' unit, clamped to their range.
@@ -99,9 +125,10 @@ func (w *Window) Availability() float64 {
 
 // Merge adds o's counts and latencies into w (same window, another class or shard).
 func (w *Window) Merge(o *Window) {
-	w.Intended += o.Intended
+	w.Planned += o.Planned
 	w.Sent += o.Sent
 	w.Late += o.Late
+	w.Dropped += o.Dropped
 	for k, v := range o.Codes {
 		w.Codes[k] += v
 	}
@@ -114,9 +141,16 @@ func (w *Window) Merge(o *Window) {
 	w.BytesIn += o.BytesIn
 	w.BytesOut += o.BytesOut
 	w.Latency.Merge(o.Latency)
+	if o.FailedLatency != nil {
+		if w.FailedLatency == nil {
+			w.FailedLatency = newFailedHistogram()
+		}
+		w.FailedLatency.Merge(o.FailedLatency)
+	}
 }
 
-// Percentile is the latency at percentile q (0–100) or 0 when nothing was recorded.
+// Percentile is the answered requests' latency at percentile q (0–100), or 0 when none
+// was answered.
 func (w *Window) Percentile(q float64) time.Duration {
 	if w.Latency.TotalCount() == 0 {
 		return 0
@@ -131,35 +165,53 @@ func (w *Window) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding histogram: %w", err)
 	}
+	var failed []byte
+	if w.FailedLatency != nil && w.FailedLatency.TotalCount() > 0 {
+		if failed, err = w.FailedLatency.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err != nil {
+			return nil, fmt.Errorf("encoding histogram: %w", err)
+		}
+	}
 	type plain Window // without methods, so encoding does not recurse
 	return json.Marshal(struct {
 		plain
-		Hist string `json:"latency_hdr"`
-	}{plain(*w), string(enc)})
+		Hist       string `json:"latency_hdr"`
+		FailedHist string `json:"failed_latency_hdr,omitempty"`
+	}{plain(*w), string(enc), string(failed)})
 }
 
 func (w *Window) UnmarshalJSON(data []byte) error {
 	type plain Window
 	var v struct {
 		plain
-		Hist string `json:"latency_hdr"`
+		Hist       string `json:"latency_hdr"`
+		FailedHist string `json:"failed_latency_hdr"`
+		// Intended is what journals written before "planned" called it.
+		Intended *float64 `json:"intended"`
 	}
 	if err := json.Unmarshal(data, &v); err != nil {
 		return err
 	}
 	*w = Window(v.plain)
+	if v.Intended != nil && w.Planned == 0 {
+		w.Planned = *v.Intended
+	}
 	if w.Codes == nil {
 		w.Codes = map[string]int64{}
 	}
-	if v.Hist == "" {
-		w.Latency = NewHistogram()
-		return nil
+	w.Latency, w.FailedLatency = NewHistogram(), newFailedHistogram()
+	for _, h := range []struct {
+		enc string
+		to  **hdrhistogram.Histogram
+	}{{v.Hist, &w.Latency}, {v.FailedHist, &w.FailedLatency}} {
+		if h.enc == "" {
+			continue
+		}
+		decoded, err := hdrhistogram.Decode([]byte(h.enc))
+		if err != nil {
+			return fmt.Errorf("window %d %s: decoding histogram: %w", w.Index, w.Class, err)
+		}
+		*h.to = decoded
 	}
-	h, err := hdrhistogram.Decode([]byte(v.Hist))
-	if err != nil {
-		return fmt.Errorf("window %d %s: decoding histogram: %w", w.Index, w.Class, err)
-	}
-	w.Latency = h
 	return nil
 }
 

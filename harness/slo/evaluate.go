@@ -3,6 +3,7 @@ package slo
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/thongsuot/thongsuot/harness/journal"
@@ -10,23 +11,38 @@ import (
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
-// Evaluate judges every objective over the windows of a journal. An objective is met
-// when every window with at least min_requests requests meets it; a recovery objective
-// when every fault's recovery (see Recoveries) took at most its max.
+// Evaluate judges every objective over the windows of a journal. A window objective
+// is met when every window it judges meets it — windows with fewer than min_requests
+// requests, and windows the harness was saturated in, are not judged; a recovery
+// objective when every fault's recovery (see Recoveries) took at most its max. Beside
+// the scenario's objectives, each latency objective brings its class's availability
+// (see withImplied). zone writes scenario times in the verdict's doubts.
 func Evaluate(slos scenarios.SLOs, rec *journal.Record) Verdict {
-	v := Verdict{Complete: rec.Run.Complete(), Pass: rec.Run.Complete()}
+	v := Verdict{Complete: rec.Run.Complete()}
+	objs := withImplied(slos.Objectives)
 	byIndex := rec.ByIndex()
-	v.Objectives = make([]Outcome, len(slos.Objectives))
-	held := map[int]bool{} // by window index: every objective that judged it was met
-	for i, obj := range slos.Objectives {
+	var saturated map[int]bool
+	v.Harness, saturated = saturation(rec, LimitsOf(slos.Harness))
+	for i := range v.Harness.Saturated {
+		if idx := v.Harness.Saturated[i].Index; idx < len(byIndex) && len(byIndex[idx]) > 0 {
+			v.Harness.Saturated[i].Scenario = byIndex[idx][0].Scenario
+		}
+	}
+	notSaturated := func(idx int) bool { return saturated[idx] }
+
+	v.Objectives = make([]Outcome, len(objs))
+	held := map[int]bool{}        // by window index: every objective that judged it was met
+	failing := map[int][]string{} // by window index: the objectives that failed it
+	for i, obj := range objs {
 		switch obj.Kind {
 		case scenarios.KindRecovery:
 			continue // judged below, on the other objectives' windows
 		case scenarios.KindZeroLoss:
-			v.Objectives[i] = judgeZeroLoss(obj, rec.Reconciliation)
+			v.Objectives[i] = judgeZeroLoss(obj.Objective, rec.Reconciliation)
 			continue // judged once at the end, not per window
 		}
-		o, judged := judge(obj, slos.MinRequests, byIndex, nil)
+		o, judged := judge(obj.Objective, slos.MinRequests, byIndex, notSaturated, nil)
+		o.ImpliedBy = obj.by
 		for _, idx := range judged {
 			if _, seen := held[idx]; !seen {
 				held[idx] = true
@@ -34,26 +50,87 @@ func Evaluate(slos scenarios.SLOs, rec *journal.Record) Verdict {
 		}
 		for _, p := range o.Failed {
 			held[p.Index] = false
+			failing[p.Index] = append(failing[p.Index], o.Name)
 		}
 		v.Objectives[i] = o
 	}
-	v.Recoveries = Recoveries(rec, held, max(slos.RecoveryWindows, 1))
+	v.Recoveries = Recoveries(rec, held, failing, max(slos.RecoveryWindows, 1))
 	// Objectives judged outside faults are judged again, leaving each fault and the
 	// recovery after it to the recovery objective: the recoveries above were measured
 	// on every window.
 	excused := excusedWindows(rec, v.Recoveries, recoveryMax(slos))
-	for i, obj := range slos.Objectives {
+	for i, obj := range objs {
 		if obj.OutsideFaults {
-			v.Objectives[i], _ = judge(obj, slos.MinRequests, byIndex, func(idx int) bool { return excused[idx] })
+			v.Objectives[i], _ = judge(obj.Objective, slos.MinRequests, byIndex, notSaturated, func(idx int) bool { return excused[idx] })
+			v.Objectives[i].ImpliedBy = obj.by
 		}
-	}
-	for i, obj := range slos.Objectives {
 		if obj.Kind == scenarios.KindRecovery {
-			v.Objectives[i] = judgeRecovery(obj, v.Recoveries, rec.Run.Window)
+			v.Objectives[i] = judgeRecovery(obj.Objective, v.Recoveries, rec.Run.Window)
 		}
-		v.Pass = v.Pass && v.Objectives[i].Met
 	}
+	v.Doubts = doubts(&v, rec)
 	return v
+}
+
+// doubts lists why a run cannot be judged: the harness saturated for too much of it, a
+// run that sent nothing or dropped what it should have sent, objectives with nothing to
+// judge them on.
+func doubts(v *Verdict, rec *journal.Record) []string {
+	var out []string
+	windows := 0
+	var sent, dropped int64
+	for _, ws := range rec.ByIndex() {
+		due := int64(0)
+		for _, w := range ws {
+			sent += w.Sent
+			dropped += w.Dropped
+			due += w.Due()
+		}
+		if due > 0 {
+			windows++
+		}
+	}
+	if n := len(v.Harness.Saturated); n > 0 && float64(n) > v.Harness.Limits.MaxSaturated*float64(max(windows, 1)) {
+		v.Harness.TooSaturated = true
+		out = append(out, v.Harness.saturationDoubt(max(windows, n), func(t time.Time) string { return t.Format("02 Jan 15:04") }))
+	}
+	switch {
+	case sent == 0:
+		out = append(out, "no request was sent: there is nothing to judge")
+	case float64(dropped) > v.Harness.Limits.MaxDropped*float64(sent+dropped):
+		out = append(out, fmt.Sprintf("the harness dropped %d of the %d requests that fell due (%.1f%%, more than %.0f%%): the load was not the scenario's",
+			dropped, sent+dropped, 100*float64(dropped)/float64(sent+dropped), 100*v.Harness.Limits.MaxDropped))
+	}
+	for _, o := range v.Objectives {
+		if o.Status == StatusUnjudged {
+			out = append(out, fmt.Sprintf("%s: not judged — %s", o.Name, unjudgedBecause(o)))
+		}
+	}
+	return out
+}
+
+// unjudgedBecause says why an objective judged nothing.
+func unjudgedBecause(o Outcome) string {
+	switch {
+	case o.Detail != "":
+		return o.Detail
+	case o.Kind == scenarios.KindRecovery:
+		return "no fault was applied"
+	}
+	var parts []string
+	if o.Skipped > 0 {
+		parts = append(parts, fmt.Sprintf("%d windows had too few requests", o.Skipped))
+	}
+	if o.Saturated > 0 {
+		parts = append(parts, fmt.Sprintf("%d the harness was saturated in", o.Saturated))
+	}
+	if o.DuringFaults > 0 {
+		parts = append(parts, fmt.Sprintf("%d were during faults", o.DuringFaults))
+	}
+	if len(parts) == 0 {
+		return "no window had a request of its class"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Select merges the windows of one index that an objective looks at: one class, or
@@ -104,10 +181,14 @@ func excusedWindows(rec *journal.Record, rs []Recovery, allowed time.Duration) m
 	return out
 }
 
-// judge evaluates a window objective and lists the windows it judged.
-func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window, skip func(index int) bool) (Outcome, []int) {
-	o := Outcome{Name: obj.Name, Kind: obj.Kind, Class: obj.Class, Met: true}
+// judge evaluates a window objective and lists the windows it judged. saturated and
+// excused windows are not judged.
+func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window, saturated, excused func(index int) bool) (Outcome, []int) {
+	o := Outcome{Name: obj.Name, Kind: obj.Kind, Class: obj.Class}
 	var value func(w *metrics.Window) float64
+	// counted is what a window needs min_requests of: requests for availability,
+	// answers for latency, which judges answered requests only.
+	counted := func(w *metrics.Window) int64 { return w.Sent }
 	var ok func(v float64) bool
 	var worse func(a, b float64) bool
 	switch obj.Kind {
@@ -123,6 +204,7 @@ func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window
 		value = func(w *metrics.Window) float64 { return ms(w.Percentile(obj.Percentile)) }
 		ok = func(v float64) bool { return v <= o.Limit }
 		worse = func(a, b float64) bool { return a > b }
+		counted = (*metrics.Window).Answered
 	}
 
 	var judged []*metrics.Window
@@ -132,15 +214,19 @@ func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window
 		if w == nil {
 			continue
 		}
-		if skip != nil && skip(w.Index) {
+		if excused != nil && excused(w.Index) {
 			o.DuringFaults++
 			continue
 		}
-		judged = append(judged, w)
-		if w.Sent < int64(max(minRequests, 1)) {
+		if counted(w) < int64(max(minRequests, 1)) {
 			o.Skipped++
 			continue
 		}
+		if saturated(w.Index) {
+			o.Saturated++
+			continue
+		}
+		judged = append(judged, w)
 		o.Evaluated++
 		evaluated = append(evaluated, w.Index)
 		p := Point{Index: w.Index, Start: w.Start, Scenario: w.Scenario, Requests: w.Sent, Value: value(w)}
@@ -149,13 +235,13 @@ func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window
 			o.Worst = &worst
 		}
 		if !ok(p.Value) {
-			o.Met = false
 			o.Failed = append(o.Failed, p)
 		}
 	}
 	if total := metrics.Sum("all", judged...); total != nil && total.Sent > 0 {
 		o.Overall = value(total)
 	}
+	o.setStatus(len(o.Failed) > 0)
 	return o, evaluated
 }
 
@@ -165,17 +251,18 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // dossier is stored and none twice. Its values count dossiers lost or duplicated.
 func judgeZeroLoss(obj scenarios.Objective, r *journal.Reconciliation) Outcome {
 	o := Outcome{Name: obj.Name, Kind: obj.Kind, Objective: "no acknowledged dossier lost or duplicated", Unit: "dossiers"}
-	if r == nil {
+	switch {
+	case r == nil:
 		o.Detail = "no reconciliation was made (the run did not finish)"
-		return o
-	}
-	if r.Error != "" {
+	case r.Error != "":
 		o.Detail = "reconciliation could not be made: " + r.Error
-		return o
+	case r.Acknowledged == 0:
+		o.Detail = "no dossier was acknowledged: there was nothing to reconcile"
+	default:
+		o.Overall = float64(len(r.Missing) + len(r.Duplicated))
+		o.Evaluated = 1
+		o.Detail = fmt.Sprintf("%d acknowledged, %d stored: %d lost, %d duplicated", r.Acknowledged, r.Stored, len(r.Missing), len(r.Duplicated))
 	}
-	o.Met = r.Held()
-	o.Overall = float64(len(r.Missing) + len(r.Duplicated))
-	o.Evaluated = 1
-	o.Detail = fmt.Sprintf("%d acknowledged, %d stored: %d lost, %d duplicated", r.Acknowledged, r.Stored, len(r.Missing), len(r.Duplicated))
+	o.setStatus(r != nil && !r.Held())
 	return o
 }

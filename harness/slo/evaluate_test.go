@@ -2,23 +2,29 @@ package slo
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/thongsuot/thongsuot/harness/health"
 	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
-// window builds a journal window of n responses with one code and one latency.
+// window builds a journal window of n responses with one code and one latency, as the
+// recorder would: only answered requests are latency samples.
 func window(idx int, class string, n int, code uint16, latency time.Duration) *metrics.Window {
-	w := &metrics.Window{Index: idx, Class: class, Codes: map[string]int64{}, Latency: metrics.NewHistogram()}
+	w := &metrics.Window{Index: idx, Class: class, Codes: map[string]int64{}, Latency: metrics.NewHistogram(),
+		Start: time.Duration(idx) * time.Second}
 	w.Sent = int64(n)
 	w.Codes[strconv.Itoa(int(code))] = int64(n)
-	_ = w.Latency.RecordValues(latency.Microseconds(), int64(n))
+	if !metrics.Unanswered(code) {
+		_ = w.Latency.RecordValues(latency.Microseconds(), int64(n))
+	}
 	return w
 }
 
@@ -27,44 +33,53 @@ func dur(d time.Duration) *scenarios.Duration {
 	return &scenarios.Duration{Duration: d}
 }
 
-func TestEvaluate(t *testing.T) {
+// record is a complete run of one-second windows.
+func record(windows ...*metrics.Window) *journal.Record {
 	ended := time.Now()
-	windows := []*metrics.Window{
+	n := 0
+	for _, w := range windows {
+		n = max(n, w.Index+1)
+	}
+	return &journal.Record{Run: journal.RunInfo{Ended: &ended, Window: time.Second, Windows: n}, Windows: windows}
+}
+
+func TestEvaluate(t *testing.T) {
+	rec := record(
 		window(0, "catalogue", 100, 200, 10*time.Millisecond),
-		window(0, "submit", 20, 200, 100*time.Millisecond),
+		window(0, "submit", 20, 201, 100*time.Millisecond),
 		window(1, "catalogue", 100, 200, 12*time.Millisecond),
-		window(1, "submit", 20, 503, 400*time.Millisecond), // the bad window
+		window(1, "submit", 20, 201, 400*time.Millisecond), // the slow window
 		window(2, "catalogue", 100, 404, 11*time.Millisecond),
 		window(2, "submit", 3, 0, time.Second), // too few to judge
-	}
-	rec := &journal.Record{Run: journal.RunInfo{Ended: &ended}, Windows: windows}
+		window(3, "catalogue", 100, 200, 10*time.Millisecond),
+		window(3, "submit", 20, 503, time.Millisecond), // fast, but not answers
+	)
 	tests := []struct {
 		name      string
 		obj       scenarios.Objective
-		met       bool
+		status    string
 		failed    []int
 		skipped   int
 		worst     float64
 		overall   float64
 		objective string
 	}{
-		{"availability over all classes fails in window 1", scenarios.Objective{Kind: "availability", Target: pct(0.9)},
-			false, []int{1}, 0, 100 * 100.0 / 120, 100 * (343 - 23) / 343.0, "availability ≥ 90%"},
+		{"availability over all classes fails where submits went unanswered", scenarios.Objective{Kind: "availability", Target: pct(0.9)},
+			StatusFailed, []int{3}, 0, 100 * 100.0 / 120, 100 * (443 - 23) / 443.0, "availability ≥ 90%"},
 		{"4xx are answers, not unavailability", scenarios.Objective{Kind: "availability", Class: "catalogue", Target: pct(0.999)},
-			true, nil, 0, 100, 100, "availability ≥ 99.9%"},
-		{"submit p95 fails where it was slow", scenarios.Objective{Kind: "latency", Class: "submit", Percentile: 95, Max: dur(250 * time.Millisecond)},
-			false, []int{1}, 1, 400, 1000, "p95 ≤ 250ms"}, // overall counts the unjudged window too,
+			StatusMet, nil, 0, 100, 100, "availability ≥ 99.9%"},
+		{"submit p95 fails where it was slow, and judges answers only", scenarios.Objective{Kind: "latency", Class: "submit", Percentile: 95, Max: dur(250 * time.Millisecond)},
+			StatusFailed, []int{1}, 2, 400, 400, "p95 ≤ 250ms"},
 		{"catalogue p99 holds", scenarios.Objective{Kind: "latency", Class: "catalogue", Percentile: 99, Max: dur(50 * time.Millisecond)},
-			true, nil, 0, 12, 12, "p99 ≤ 50ms"},
+			StatusMet, nil, 0, 12, 12, "p99 ≤ 50ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.obj.Name = tt.name
 			v := Evaluate(scenarios.SLOs{MinRequests: 10, Objectives: []scenarios.Objective{tt.obj}}, rec)
-			require.Len(t, v.Objectives, 1)
 			o := v.Objectives[0]
-			assert.Equal(t, tt.met, o.Met)
-			assert.Equal(t, tt.met, v.Pass)
+			assert.Equal(t, tt.status, o.Status)
+			assert.Equal(t, tt.status == StatusMet, o.Met)
 			var failed []int
 			for _, p := range o.Failed {
 				failed = append(failed, p.Index)
@@ -79,17 +94,184 @@ func TestEvaluate(t *testing.T) {
 	}
 }
 
-func TestIncompleteRunDoesNotPass(t *testing.T) {
-	rec := &journal.Record{Windows: []*metrics.Window{window(0, "catalogue", 100, 200, time.Millisecond)}}
+// A latency objective brings its class's availability: 503s answered fast fail the
+// class, and never count as fast latency samples.
+func TestFast503sFailAvailabilityNotLatency(t *testing.T) {
+	rec := record(
+		window(0, "submit", 50, 201, 300*time.Millisecond),
+		window(1, "submit", 50, 503, 2*time.Millisecond),
+		window(2, "submit", 50, 503, 2*time.Millisecond),
+	)
+	v := Evaluate(scenarios.SLOs{MinRequests: 10, Objectives: []scenarios.Objective{
+		{Name: "submit p95", Kind: "latency", Class: "submit", Percentile: 95, Max: dur(time.Second)},
+	}}, rec)
+	require.Len(t, v.Objectives, 2)
+	lat, avail := v.Objectives[0], v.Objectives[1]
+	assert.Equal(t, StatusMet, lat.Status)
+	assert.Equal(t, 1, lat.Evaluated, "only window 0 had answers")
+	assert.InDelta(t, 300, lat.Overall, 3, "the 503s did not pull the latency down")
+	assert.Equal(t, "submit available", avail.Name)
+	assert.Equal(t, "submit p95", avail.ImpliedBy)
+	assert.Equal(t, StatusFailed, avail.Status)
+	assert.Len(t, avail.Failed, 2)
+	assert.Equal(t, VerdictFail, v.Name())
+	assert.Equal(t, ExitFail, v.ExitCode())
+}
+
+func TestImpliedAvailability(t *testing.T) {
+	latency := func(class string, availability *scenarios.Percent) scenarios.Objective {
+		return scenarios.Objective{Name: class + " p95", Kind: "latency", Class: class, Percentile: 95, Max: dur(time.Second), Availability: availability}
+	}
+	tests := []struct {
+		name    string
+		objs    []scenarios.Objective
+		implied map[string]float64 // name → target, of the objectives added
+	}{
+		{"default 99%", []scenarios.Objective{latency("submit", nil)}, map[string]float64{"submit available": 0.99}},
+		{"the scenario's target for all classes", []scenarios.Objective{
+			{Name: "availability", Kind: "availability", Target: pct(0.995)}, latency("submit", nil)},
+			map[string]float64{"submit available": 0.995}},
+		{"the latency objective's own", []scenarios.Objective{latency("submit", pct(0.9))}, map[string]float64{"submit available": 0.9}},
+		{"0% judges latency alone", []scenarios.Objective{latency("submit", pct(0))}, map[string]float64{}},
+		{"the class is judged already", []scenarios.Objective{
+			{Name: "submit up", Kind: "availability", Class: "submit", Target: pct(0.9)}, latency("submit", nil)}, map[string]float64{}},
+		{"one per class", []scenarios.Objective{latency("submit", nil),
+			{Name: "submit p99", Kind: "latency", Class: "submit", Percentile: 99, Max: dur(2 * time.Second)}},
+			map[string]float64{"submit available": 0.99}},
+		{"no name clash", []scenarios.Objective{{Name: "submit available", Kind: "latency", Class: "status", Percentile: 95, Max: dur(time.Second)},
+			latency("submit", nil)}, map[string]float64{"status available": 0.99, "submit available (implied)": 0.99}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := map[string]float64{}
+			for _, o := range withImplied(tt.objs) {
+				if o.by != "" {
+					got[o.Name] = float64(*o.Target)
+				}
+			}
+			assert.Equal(t, tt.implied, got)
+		})
+	}
+}
+
+func TestIncompleteRunIsIncomplete(t *testing.T) {
+	rec := record(window(0, "catalogue", 100, 200, time.Millisecond))
+	rec.Run.Ended = nil
 	v := Evaluate(scenarios.SLOs{MinRequests: 1, Objectives: []scenarios.Objective{{Name: "a", Kind: "availability", Target: pct(0.5)}}}, rec)
 	assert.True(t, v.Objectives[0].Met)
 	assert.False(t, v.Complete)
-	assert.False(t, v.Pass)
+	assert.Equal(t, VerdictIncomplete, v.Name())
+	assert.Equal(t, ExitError, v.ExitCode())
+}
+
+// A run that judged nothing, sent nothing or could not send what it planned never
+// passes: it is inconclusive, and says why.
+func TestNothingJudgedIsInconclusive(t *testing.T) {
+	avail := scenarios.Objective{Name: "availability", Kind: "availability", Target: pct(0.99)}
+	ok := func(i int, n int) *metrics.Window { return window(i, "catalogue", n, 200, time.Millisecond) }
+	withDropped := func(w *metrics.Window, n int64) *metrics.Window { w.Dropped = n; return w }
+	tests := []struct {
+		name  string
+		rec   *journal.Record
+		slos  scenarios.SLOs
+		doubt string
+	}{
+		{"no window had enough requests", record(ok(0, 5), ok(1, 5)),
+			scenarios.SLOs{MinRequests: 10, Objectives: []scenarios.Objective{avail}}, "availability: not judged — 2 windows had too few requests"},
+		{"nothing was sent", record(&metrics.Window{Index: 0, Class: "catalogue", Codes: map[string]int64{}, Latency: metrics.NewHistogram()}),
+			scenarios.SLOs{Objectives: []scenarios.Objective{avail}}, "no request was sent"},
+		{"most of it was dropped", record(ok(0, 100), withDropped(ok(1, 100), 900)),
+			scenarios.SLOs{MinRequests: 10, Objectives: []scenarios.Objective{avail}}, "the harness dropped 900 of the 1100 requests that fell due"},
+		{"nothing to reconcile", record(ok(0, 100)),
+			scenarios.SLOs{MinRequests: 10, Objectives: []scenarios.Objective{avail, {Name: "no dossier lost", Kind: "zero_loss"}}},
+			"no dossier lost: not judged — no dossier was acknowledged"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if strings.Contains(tt.name, "reconcile") {
+				tt.rec.Reconciliation = &journal.Reconciliation{}
+			}
+			v := Evaluate(tt.slos, tt.rec)
+			assert.Equal(t, VerdictInconclusive, v.Name())
+			assert.Equal(t, ExitInconclusive, v.ExitCode())
+			require.NotEmpty(t, v.Doubts)
+			assert.Contains(t, strings.Join(v.Doubts, "\n"), tt.doubt)
+		})
+	}
+}
+
+// healthy and starved are health figures of a window: a probe waking on time, and one
+// kept off the CPU.
+func healthy(i int) health.Window {
+	return health.Window{Index: i, LagP99: 2 * time.Millisecond, Starved: 0.2, Cores: 2, Load1: 1.2}
+}
+func starved(i int) health.Window {
+	return health.Window{Index: i, LagP99: 180 * time.Millisecond, Starved: 0.9, Cores: 2, Load1: 9.8, HostBusy: 1}
+}
+
+// Windows the harness was saturated in are not judged; too many of them make the run
+// inconclusive, whatever failed in them; a few leave the verdict to the rest.
+func TestSaturatedHarness(t *testing.T) {
+	lat := scenarios.Objective{Name: "catalogue p95", Kind: "latency", Class: "catalogue", Percentile: 95, Max: dur(100 * time.Millisecond)}
+	tests := []struct {
+		name      string
+		slow      []bool // per window: latency over the objective
+		saturated []bool
+		verdict   string
+		failed    int
+	}{
+		{"slow where saturated: not judged, a few are tolerated",
+			[]bool{false, false, false, false, false, false, false, false, false, false, true, false},
+			[]bool{false, false, false, false, false, false, false, false, false, false, true, false}, VerdictPass, 0},
+		{"slow where healthy: the system failed",
+			[]bool{false, true, false, false, false, false, false, false, false, false, false, false},
+			[]bool{false, false, false, false, false, false, false, false, false, false, true, false}, VerdictFail, 1},
+		{"saturated for most of the run: inconclusive, never fail",
+			[]bool{false, true, true, true, true, false, false, false, false, false, false, false},
+			[]bool{false, true, true, true, true, true, false, false, false, false, false, true}, VerdictInconclusive, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ws []*metrics.Window
+			var hs []health.Window
+			for i := range tt.slow {
+				latency := 20 * time.Millisecond
+				if tt.slow[i] {
+					latency = 900 * time.Millisecond
+				}
+				ws = append(ws, window(i, "catalogue", 50, 200, latency))
+				if tt.saturated[i] {
+					hs = append(hs, starved(i))
+				} else {
+					hs = append(hs, healthy(i))
+				}
+			}
+			rec := record(ws...)
+			rec.Health = hs
+			v := Evaluate(scenarios.SLOs{MinRequests: 10, Objectives: []scenarios.Objective{lat}}, rec)
+			assert.Equal(t, tt.verdict, v.Name())
+			assert.Len(t, v.Objectives[0].Failed, tt.failed)
+			n := 0
+			for _, s := range tt.saturated {
+				if s {
+					n++
+				}
+			}
+			assert.Equal(t, n, v.Objectives[0].Saturated, "saturated windows are not judged")
+			require.Len(t, v.Harness.Saturated, n)
+			assert.Contains(t, strings.Join(v.Harness.Saturated[0].Why, ", "), "host load 9.8 on 2 cores")
+			if tt.verdict == VerdictInconclusive {
+				assert.Equal(t, ExitInconclusive, v.ExitCode())
+				assert.True(t, v.Harness.TooSaturated)
+				assert.Contains(t, v.Doubts[0], "the harness was saturated in 6 of 12 windows")
+				assert.Contains(t, v.Doubts[0], "scheduling lag p99 180ms > 25ms")
+			}
+		})
+	}
 }
 
 // outside_faults leaves the windows a fault overlaps to the recovery objective.
 func TestOutsideFaults(t *testing.T) {
-	ended := time.Now()
 	var windows []*metrics.Window
 	for i := 0; i < 6; i++ {
 		code := uint16(200)
@@ -98,24 +280,21 @@ func TestOutsideFaults(t *testing.T) {
 		}
 		windows = append(windows, window(i, "catalogue", 50, code, 5*time.Millisecond))
 	}
-	rec := &journal.Record{
-		Run:     journal.RunInfo{Ended: &ended, Window: time.Second, Windows: 6},
-		Windows: windows,
-		Faults:  []journal.FaultWindow{{Name: "kill", Role: "portal", Action: "kill", Start: 2100 * time.Millisecond, End: 3900 * time.Millisecond}},
-	}
+	rec := record(windows...)
+	rec.Faults = []journal.FaultWindow{{Name: "kill", Role: "portal", Action: "kill", Start: 2100 * time.Millisecond, End: 3900 * time.Millisecond}}
 	tests := []struct {
 		outside      bool
-		met          bool
+		status       string
 		duringFaults int
 	}{
-		{false, false, 0},
-		{true, true, 2},
+		{false, StatusFailed, 0},
+		{true, StatusMet, 2},
 	}
 	for _, tt := range tests {
 		obj := scenarios.Objective{Name: "a", Kind: "availability", Target: pct(0.99), OutsideFaults: tt.outside}
 		v := Evaluate(scenarios.SLOs{MinRequests: 1, Objectives: []scenarios.Objective{obj}}, rec)
 		o := v.Objectives[0]
-		assert.Equal(t, tt.met, o.Met, "outside_faults %v", tt.outside)
+		assert.Equal(t, tt.status, o.Status, "outside_faults %v", tt.outside)
 		assert.Equal(t, tt.duringFaults, o.DuringFaults)
 		assert.Equal(t, 6-tt.duringFaults, o.Evaluated)
 	}

@@ -28,13 +28,18 @@ type Recovery struct {
 	Time time.Duration `json:"time"`
 	// Window is the index of the first window of the run that held, when recovered.
 	Window int `json:"window,omitempty"`
+	// When not recovered: the objectives that failed the last window judged after the
+	// fault, and that window's wall offset — how long the system was still failing.
+	Failing     []string      `json:"failing,omitempty"`
+	FailedUntil time.Duration `json:"failed_until,omitempty"`
 }
 
 // Recoveries measures, for each fault window of the journal, the recovery time: from
 // the fault's end until every objective held again for n consecutive windows. held
-// says per window index whether every objective that judged the window was met;
-// windows no objective judged (too few requests) neither break nor extend a run.
-func Recoveries(rec *journal.Record, held map[int]bool, n int) []Recovery {
+// says per window index whether every objective that judged the window was met, and
+// failing which objectives did not; windows no objective judged (too few requests, a
+// saturated harness) neither break nor extend a run.
+func Recoveries(rec *journal.Record, held map[int]bool, failing map[int][]string, n int) []Recovery {
 	width := rec.Run.Window
 	if width <= 0 {
 		return nil
@@ -56,13 +61,13 @@ func Recoveries(rec *journal.Record, held map[int]bool, n int) []Recovery {
 			out = append(out, r)
 			continue
 		}
-		first, count := -1, 0
+		first, count, lastBad := -1, 0, -1
 		for i := int(f.End / width); i <= last && count < n; i++ {
 			ok, judged := held[i]
 			switch {
 			case !judged:
 			case !ok:
-				first, count = -1, 0
+				first, count, lastBad = -1, 0, i
 			default:
 				if first < 0 {
 					first = i
@@ -75,6 +80,9 @@ func Recoveries(rec *journal.Record, held map[int]bool, n int) []Recovery {
 			r.Time = max(time.Duration(first)*width-f.End, 0)
 		} else {
 			r.Time = max(runEnd-f.End, 0)
+			if lastBad >= 0 {
+				r.Failing, r.FailedUntil = failing[lastBad], time.Duration(lastBad+1)*width
+			}
 		}
 		out = append(out, r)
 	}
@@ -84,7 +92,7 @@ func Recoveries(rec *journal.Record, held map[int]bool, n int) []Recovery {
 
 // judgeRecovery holds a recovery objective against every fault's recovery.
 func judgeRecovery(obj scenarios.Objective, rs []Recovery, width time.Duration) Outcome {
-	o := Outcome{Name: obj.Name, Kind: obj.Kind, Met: true, Unit: "ms", Limit: ms(obj.Max.Duration),
+	o := Outcome{Name: obj.Name, Kind: obj.Kind, Unit: "ms", Limit: ms(obj.Max.Duration),
 		Objective: fmt.Sprintf("recovery ≤ %s", obj.Max.Duration), Recoveries: rs}
 	for _, r := range rs {
 		o.Evaluated++
@@ -98,9 +106,9 @@ func judgeRecovery(obj scenarios.Objective, rs []Recovery, width time.Duration) 
 			o.Overall = p.Value
 		}
 		if !r.Recovered || r.Time > obj.Max.Duration {
-			o.Met = false
 			o.Failed = append(o.Failed, p)
 		}
 	}
+	o.setStatus(len(o.Failed) > 0)
 	return o
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/thongsuot/thongsuot/harness/journal"
+	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
@@ -70,6 +71,10 @@ func TestRecoveryTime(t *testing.T) {
 			o := v.Objectives[1]
 			assert.Equal(t, "recovery ≤ 2s", o.Objective)
 			assert.Equal(t, tt.recovered && tt.time <= 2*time.Second, o.Met)
+			if !tt.recovered && tt.fault.End != 0 {
+				assert.Equal(t, []string{"avail"}, r.Failing, "what was still failing")
+				assert.Positive(t, r.FailedUntil)
+			}
 			assert.Equal(t, 1, o.Evaluated)
 			assert.Equal(t, v.Recoveries, o.Recoveries, "summary.json carries the recoveries with the objective")
 			assert.InDelta(t, float64(tt.time/time.Millisecond), o.Overall, 0.001)
@@ -98,15 +103,54 @@ func TestRecoveryAfterEachFlapCycle(t *testing.T) {
 	assert.False(t, o.Met, "the third cycle took 2 s, over the 1.5 s max")
 	require.Len(t, o.Failed, 1)
 	assert.Equal(t, 12, o.Failed[0].Index)
-	assert.False(t, v.Pass)
+	assert.Equal(t, VerdictFail, v.Name())
 	assert.False(t, v.Objectives[0].Met, "availability failed in the down windows")
 }
 
+// A recovery objective with no fault to recover from judged nothing: never a pass.
 func TestNoFaultsNoRecoveries(t *testing.T) {
 	v := Evaluate(scenarios.SLOs{MinRequests: 10, RecoveryWindows: 3, Objectives: []scenarios.Objective{
 		{Name: "recovers", Kind: "recovery", Max: dur(time.Second)},
 	}}, run(t, "ggg"))
 	assert.Empty(t, v.Recoveries)
-	assert.True(t, v.Objectives[0].Met)
-	assert.True(t, v.Pass)
+	assert.Equal(t, StatusUnjudged, v.Objectives[0].Status)
+	assert.Equal(t, VerdictInconclusive, v.Name())
+	assert.Contains(t, v.Doubts, "recovers: not judged — no fault was applied")
+}
+
+// The shape of registry-brownout: after the fault the class answers 503 at once, fast,
+// until the run ends. The class is unavailable and not recovered; its latency is judged
+// on the answered requests only and so never looks better for the 503s.
+func TestFast503sAfterAFaultAreNotARecovery(t *testing.T) {
+	sec := time.Second
+	var ws []*metrics.Window
+	for i := range 12 {
+		switch {
+		case i < 4: // before the fault: answered in 300 ms
+			ws = append(ws, window(i, "submit", 40, 201, 300*time.Millisecond))
+		case i < 6: // the fault: slow answers
+			ws = append(ws, window(i, "submit", 40, 201, 2*time.Second))
+		default: // after it: 503 in 2 ms, to the end
+			ws = append(ws, window(i, "submit", 40, 503, 2*time.Millisecond))
+		}
+	}
+	rec := record(ws...)
+	rec.Faults = []journal.FaultWindow{{Name: "population registry at 2 s", Link: "portal->registry.population", Toxic: "latency", Start: 4 * sec, End: 6 * sec}}
+	v := Evaluate(scenarios.SLOs{MinRequests: 10, RecoveryWindows: 3, Objectives: []scenarios.Objective{
+		{Name: "submit p95", Kind: "latency", Class: "submit", Percentile: 95, Max: dur(2500 * time.Millisecond)},
+		{Name: "recovers within 30s", Kind: "recovery", Max: dur(30 * time.Second)},
+	}}, rec)
+	lat, rcv, avail := v.Objectives[0], v.Objectives[1], v.Objectives[2]
+	assert.Equal(t, StatusMet, lat.Status, "2 s under the 2.5 s objective while answered")
+	assert.Equal(t, 6, lat.Evaluated, "the 503 windows have no latency to judge")
+	assert.Greater(t, lat.Overall, 300.0, "fast 503s never improve the latency")
+	assert.Equal(t, "submit available", avail.Name)
+	assert.Equal(t, StatusFailed, avail.Status)
+	require.Len(t, v.Recoveries, 1)
+	r := v.Recoveries[0]
+	assert.False(t, r.Recovered, "the class kept failing after the fault")
+	assert.Equal(t, []string{"submit available"}, r.Failing)
+	assert.Equal(t, 12*sec, r.FailedUntil, "failing until the run ended")
+	assert.Equal(t, StatusFailed, rcv.Status)
+	assert.Equal(t, VerdictFail, v.Name())
 }

@@ -1,0 +1,127 @@
+package slo
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/thongsuot/thongsuot/harness/health"
+	"github.com/thongsuot/thongsuot/harness/journal"
+	"github.com/thongsuot/thongsuot/scenarios"
+)
+
+// Default harness limits (scenarios.HarnessLimits overrides each).
+const (
+	// DefaultMaxLag: the probe wakes 1–5 ms late on a busy but working machine; tens of
+	// milliseconds mean every response waited that long to be timed, and in the embedded
+	// runtime the portal itself waited for a CPU.
+	DefaultMaxLag = 25 * time.Millisecond
+	// DefaultMaxStarved: the harness's threads waiting for a CPU most of the time they
+	// could run: the host is giving it a fraction of what it needs.
+	DefaultMaxStarved = 0.85
+	// DefaultMaxSaturated: beyond a tenth of the run, what was judged is not the run.
+	DefaultMaxSaturated = 0.10
+	// DefaultMaxDropped: the harness sends what the plan asks; dropping more than 1 % of
+	// it means the load was not the scenario's.
+	DefaultMaxDropped = 0.01
+	// maxGCShare: stop-the-world pauses taking this share of a window.
+	maxGCShare = 0.10
+)
+
+// Limits are the harness limits in force.
+type Limits struct {
+	MaxLag       time.Duration `json:"max_lag"`
+	MaxStarved   float64       `json:"max_starved"`
+	MaxSaturated float64       `json:"max_saturated"`
+	MaxDropped   float64       `json:"max_dropped"`
+}
+
+// LimitsOf fills what the scenario leaves out with the defaults.
+func LimitsOf(h *scenarios.HarnessLimits) Limits {
+	l := Limits{MaxLag: DefaultMaxLag, MaxStarved: DefaultMaxStarved, MaxSaturated: DefaultMaxSaturated, MaxDropped: DefaultMaxDropped}
+	if h == nil {
+		return l
+	}
+	if h.MaxLag != nil {
+		l.MaxLag = h.MaxLag.Duration
+	}
+	if h.MaxStarved != nil {
+		l.MaxStarved = float64(*h.MaxStarved)
+	}
+	if h.MaxSaturated != nil {
+		l.MaxSaturated = float64(*h.MaxSaturated)
+	}
+	if h.MaxDropped != nil {
+		l.MaxDropped = float64(*h.MaxDropped)
+	}
+	return l
+}
+
+// Harness is what the verdict says of the harness's own health.
+type Harness struct {
+	Limits    Limits            `json:"limits"`
+	Measured  bool              `json:"measured"` // the journal has health figures
+	Saturated []SaturatedWindow `json:"saturated,omitempty"`
+	// TooSaturated: more of the run's windows were saturated than Limits allow.
+	TooSaturated bool `json:"too_saturated"`
+	// Peak figures over the run, for the reason a person reads.
+	MaxLagP99 time.Duration `json:"max_lag_p99"`
+	MaxLoad1  float64       `json:"max_load1"`
+	Cores     int           `json:"cores,omitempty"`
+}
+
+// SaturatedWindow is a window the harness was too starved to judge, and why.
+type SaturatedWindow struct {
+	Index    int           `json:"index"`
+	Start    time.Duration `json:"start"` // wall offset, ns
+	Scenario time.Time     `json:"scenario_start"`
+	Why      []string      `json:"why"`
+}
+
+// saturation reads the journal's health figures against the limits: which windows the
+// harness was saturated in, by index.
+func saturation(rec *journal.Record, l Limits) (Harness, map[int]bool) {
+	h := Harness{Limits: l, Measured: len(rec.Health) > 0}
+	out := map[int]bool{}
+	width := rec.Run.Window
+	for _, w := range rec.Health {
+		if w.Index < 0 || w.Index >= rec.Run.Windows {
+			continue
+		}
+		h.MaxLagP99, h.MaxLoad1, h.Cores = max(h.MaxLagP99, w.LagP99), max(h.MaxLoad1, w.Load1), w.Cores
+		why := SaturatedBy(w, l, width)
+		if len(why) == 0 {
+			continue
+		}
+		out[w.Index] = true
+		start := time.Duration(w.Index) * width
+		h.Saturated = append(h.Saturated, SaturatedWindow{Index: w.Index, Start: start, Why: why})
+	}
+	return h, out
+}
+
+// SaturatedBy says why the harness was saturated in a window of the given width, or
+// nothing when it was not: the one definition of a saturated window.
+func SaturatedBy(w health.Window, l Limits, width time.Duration) []string {
+	var why []string
+	if w.LagP99 > l.MaxLag {
+		why = append(why, fmt.Sprintf("scheduling lag p99 %s > %s", w.LagP99.Round(time.Millisecond), l.MaxLag))
+	}
+	if w.Starved > l.MaxStarved {
+		why = append(why, fmt.Sprintf("waited for a CPU %.0f%% of the time", 100*w.Starved))
+	}
+	if width > 0 && float64(w.GCPause) > maxGCShare*float64(width) {
+		why = append(why, fmt.Sprintf("GC paused %s", w.GCPause.Round(time.Millisecond)))
+	}
+	if len(why) > 0 && w.Cores > 0 {
+		why = append(why, fmt.Sprintf("host load %.1f on %d cores, %.0f%% busy", w.Load1, w.Cores, 100*w.HostBusy))
+	}
+	return why
+}
+
+// saturationDoubt says why too much of the run was saturated, naming when it began.
+func (h Harness) saturationDoubt(windows int, zone func(time.Time) string) string {
+	first := h.Saturated[0]
+	return fmt.Sprintf("the harness was saturated in %d of %d windows (more than %.0f%%), from %s: %s — run it again where the harness has room",
+		len(h.Saturated), windows, 100*h.Limits.MaxSaturated, zone(first.Scenario), strings.Join(first.Why, ", "))
+}
