@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/thongsuot/thongsuot/harness/runtime"
 	"github.com/thongsuot/thongsuot/stubs/census"
 	"github.com/thongsuot/thongsuot/stubs/identity"
 	"github.com/thongsuot/thongsuot/stubs/knobs"
@@ -202,7 +203,8 @@ func serveStub(cmd *cobra.Command, addr, name string, maxHeader int64, build fun
 	if maxHeader <= 0 {
 		maxHeader = 16 << 10
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: int(maxHeader)}
+	srv := runtime.NewHTTPServer(h)
+	srv.MaxHeaderBytes = int(maxHeader)
 	fmt.Fprintf(cmd.OutOrStdout(), "thongsuot stub %s listening on http://%s\n", name, ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
