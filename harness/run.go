@@ -160,7 +160,7 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	}
 	if closeErr == nil && !errors.Is(attackErr, context.Canceled) {
 		// Faults are off now: ask the portal what it holds.
-		r := reconcile.Check(ctx, load.NewClient(30*time.Second), stack.Portal, stack.Identity, opts.Dir)
+		r := reconcile.Check(ctx, load.NewClient(30*time.Second), stack.Portal, stack.Identity, stack.AdminToken, opts.Dir)
 		if r.Error != "" {
 			say(opts.Progress, "reconciliation could not be made: %s", r.Error)
 		} else {

@@ -11,22 +11,22 @@ import (
 	"strings"
 
 	"github.com/thongsuot/thongsuot/harness/metrics"
+	"github.com/thongsuot/thongsuot/stubs/identity"
 )
 
-// The service client the identity stub knows (stubs/CONTRACT.md): its token carries
-// the admin scope the portal's reconciliation listing needs.
-const (
-	serviceClient = "thongsuot-harness"
-	serviceSecret = "thongsuot-harness-secret"
-)
+// serviceClient is the service client the identity stub knows (stubs/CONTRACT.md):
+// its token carries the admin scope the portal's reconciliation listing needs. Its
+// secret is the stack's admin token (runtime.Stack.AdminToken).
+const serviceClient = identity.HarnessClient
 
 // pageSize is how many receipts one listing request asks for.
 const pageSize = 10_000
 
 // Check compares the ledger of runDir with the portal's admin listing and records the
-// outcome in the journal. A check that cannot be made is recorded with its reason.
-func Check(ctx context.Context, client *http.Client, portal, identity, runDir string) *metrics.Reconciliation {
-	r, err := check(ctx, client, portal, identity, runDir)
+// outcome in the journal; secret is the service client's (the stack's admin token).
+// A check that cannot be made is recorded with its reason.
+func Check(ctx context.Context, client *http.Client, portal, identity, secret, runDir string) *metrics.Reconciliation {
+	r, err := check(ctx, client, portal, identity, secret, runDir)
 	if err != nil {
 		r = &metrics.Reconciliation{Error: err.Error()}
 	}
@@ -36,12 +36,12 @@ func Check(ctx context.Context, client *http.Client, portal, identity, runDir st
 	return r
 }
 
-func check(ctx context.Context, client *http.Client, portal, identity, runDir string) (*metrics.Reconciliation, error) {
+func check(ctx context.Context, client *http.Client, portal, identity, secret, runDir string) (*metrics.Reconciliation, error) {
 	acks, err := readLedger(runDir)
 	if err != nil {
 		return nil, fmt.Errorf("reading the ledger: %w", err)
 	}
-	token, err := serviceToken(ctx, client, identity)
+	token, err := serviceToken(ctx, client, identity, secret)
 	if err != nil {
 		return nil, err
 	}
@@ -79,9 +79,9 @@ func check(ctx context.Context, client *http.Client, portal, identity, runDir st
 	return r, nil
 }
 
-func serviceToken(ctx context.Context, client *http.Client, identity string) (string, error) {
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {serviceClient}, "client_secret": {serviceSecret}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, identity+"/oauth2/token", strings.NewReader(form.Encode()))
+func serviceToken(ctx context.Context, client *http.Client, identityURL, secret string) (string, error) {
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {serviceClient}, "client_secret": {secret}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, identityURL+"/oauth2/token", strings.NewReader(form.Encode()))
 	if err != nil {
 		return "", err
 	}

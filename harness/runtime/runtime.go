@@ -46,6 +46,10 @@ type Stack struct {
 	Citizen func(i int) census.Citizen
 	// Roles acts on the processes (stop, kill, restart, pause, disconnect).
 	Roles fault.Roles
+	// AdminToken is the harness's credential, made up per stack: Bearer on
+	// identity's and the registry's /admin/, and the secret of the
+	// thongsuot-harness client, whose token opens the portal's /admin/.
+	AdminToken string
 
 	close func() error
 }

@@ -47,7 +47,7 @@ func newWorld(t testing.TB, tweak func(*Config)) *world {
 	t.Cleanup(idSrv.Close)
 	t.Cleanup(regSrv.Close)
 	w.idURL, w.regURL = idSrv.URL, regSrv.URL
-	w.cfg = Config{DataDir: t.TempDir(), IdentityURL: idSrv.URL, RegistryURL: regSrv.URL,
+	w.cfg = Config{DataDir: t.TempDir(), IdentityURL: idSrv.URL, RegistryURL: regSrv.URL, RegistryToken: w.reg.ClientToken(),
 		RegistryTimeout: 300 * time.Millisecond, BreakerCooldown: 200 * time.Millisecond,
 		OutboxPoll: 10 * time.Millisecond, RetryBase: 10 * time.Millisecond, RetryMax: 100 * time.Millisecond,
 		JWKSRefresh: 10 * time.Millisecond}

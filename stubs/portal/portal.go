@@ -67,6 +67,10 @@ type Config struct {
 	MaxDossierAttachments     int   // attachments per dossier, else 413 [20]
 	MaxDossierAttachmentBytes int64 // attachment bytes per dossier, else 413 [25 MiB]
 	MaxCitizenAttachmentBytes int64 // attachment bytes per citizen over all their dossiers, else 413 [200 MiB]
+
+	// RegistryToken is sent as a Bearer token on every registry call: the
+	// registries answer personal data to the portal only (registry.Config.ClientToken).
+	RegistryToken string
 }
 
 func (c *Config) defaults() error {
@@ -182,7 +186,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			timeout = t
 		}
 		s.deps[name] = newDependency(name, cfg.registryURL(name), client, dependencyConfig{
-			timeout: timeout, concurrent: cfg.RegistryConcurrent, cooldown: cfg.BreakerCooldown, naive: cfg.Naive,
+			timeout: timeout, concurrent: cfg.RegistryConcurrent, cooldown: cfg.BreakerCooldown, naive: cfg.Naive, token: cfg.RegistryToken,
 		}, m)
 	}
 	if !cfg.Naive {
