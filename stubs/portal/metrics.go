@@ -56,6 +56,9 @@ func newMetrics() *metrics {
 	reg.MustRegister(m.requests, m.latency, m.shed, m.inFlight, m.waiting, m.authFailures, m.bodyTimeouts, m.quotaRefused, m.depCalls, m.depLatency,
 		m.breakerState, m.commitBatch, m.commitTime, m.dossiers, m.outboxSteps,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, q := range []string{quotaCallerInFlight, quotaDossierAttachments, quotaDossierAttachmentBytes, quotaCitizenAttachmentBytes} {
+		m.quotaRefused.WithLabelValues(q) // every quota's series exists from the start, at 0
+	}
 	return m
 }
 
