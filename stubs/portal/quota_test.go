@@ -102,7 +102,7 @@ func TestAttachmentQuotas(t *testing.T) {
 			}
 			diskGrowth := dirSize(t, w.cfg.DataDir) - diskBefore
 			rssGrowth := residentBytes(t) - rssBefore
-			t.Logf("%d accepted, %d refused; data directory +%d MiB, RSS %+d MiB", accepted, refused, diskGrowth>>20, rssGrowth>>20)
+			t.Logf("%d accepted, %d refused; data directory %+d KiB, RSS %+d MiB", accepted, refused, diskGrowth>>10, rssGrowth>>20)
 			assert.Equal(t, tt.accepted, accepted)
 			assert.Equal(t, tt.uploads-tt.accepted, refused)
 			assert.Less(t, diskGrowth, tt.maxDisk, "the disk holds the quota's worth")
