@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"time"
@@ -60,11 +59,7 @@ func (s *Server) handleAttach(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	data, err := io.ReadAll(r.Body) // in memory already
-	if err != nil {
-		jsonapi.Error(w, http.StatusBadRequest, "reading attachment: "+err.Error())
-		return
-	}
+	data := bodyBytes(r)
 	if len(data) == 0 {
 		jsonapi.Error(w, http.StatusBadRequest, "attachment is empty")
 		return

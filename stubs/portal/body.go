@@ -2,6 +2,7 @@ package portal
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -52,9 +53,19 @@ func (s *Server) withBody(limit int64, timeout time.Duration, next http.HandlerF
 			jsonapi.Error(w, http.StatusBadRequest, "reading the request body: "+err.Error())
 			return
 		}
+		r = r.WithContext(context.WithValue(r.Context(), bodyKey{}, data))
 		r.Body = io.NopCloser(bytes.NewReader(data))
 		next(w, r)
 	}
+}
+
+type bodyKey struct{}
+
+// bodyBytes is the body withBody read, without copying it again (an attachment
+// is up to 5 MiB); nil for a request that did not go through withBody.
+func bodyBytes(r *http.Request) []byte {
+	b, _ := r.Context().Value(bodyKey{}).([]byte)
+	return b
 }
 
 // closeUnreadBodies closes the connection after any answer given before the
