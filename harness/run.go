@@ -251,7 +251,8 @@ func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *r
 // reconcileStore asks the portal, with every fault off, which dossiers it holds, and
 // records the comparison with what it acknowledged.
 func reconcileStore(ctx context.Context, stack *runtime.Stack, opts Options) {
-	r := reconcile.Check(ctx, load.NewClient(30*time.Second), stack.Portal, stack.Identity, opts.Dir)
+	r := reconcile.Check(ctx, load.NewClient(30*time.Second), stack.Portal, stack.Identity,
+		reconcile.ServiceClient{ID: stack.ServiceClient(), Secret: stack.AdminToken}, opts.Dir)
 	if r.Error != "" {
 		say(opts.Progress, "reconciliation could not be made: %s", r.Error)
 		return

@@ -15,7 +15,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/thongsuot/thongsuot/harness/runtime"
 	"github.com/thongsuot/thongsuot/stubs/census"
+	"github.com/thongsuot/thongsuot/stubs/credential"
 	"github.com/thongsuot/thongsuot/stubs/identity"
 	"github.com/thongsuot/thongsuot/stubs/knobs"
 	"github.com/thongsuot/thongsuot/stubs/portal"
@@ -62,6 +64,10 @@ func newStubPortalCmd() *cobra.Command {
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg.Logger = stubLogger(cmd.ErrOrStderr())
+			cfg.RegistryToken = orEnv(cfg.RegistryToken, credential.RegistryTokenEnv)
+			if cfg.RegistryToken == "" {
+				cfg.Logger.Warn("no --registry-token: the registries refuse the portal unless started with --no-auth")
+			}
 			cfg.RegistryTimeouts = map[string]time.Duration{}
 			for name, v := range timeouts {
 				d, err := time.ParseDuration(v)
@@ -96,6 +102,13 @@ func newStubPortalCmd() *cobra.Command {
 	fl.Int64Var(&cfg.MaxBodyBytes, "max-body", 64<<10, "largest JSON request body in bytes")
 	fl.Int64Var(&cfg.MaxAttachmentBytes, "max-attachment", 5<<20, "largest attachment in bytes")
 	fl.IntVar(&cfg.MaxHeaderBytes, "max-header", 16<<10, "largest request headers in bytes")
+	fl.DurationVar(&cfg.BodyTimeout, "body-timeout", 10*time.Second, "longest time to receive a JSON request body (408 after)")
+	fl.DurationVar(&cfg.AttachmentTimeout, "attachment-timeout", time.Minute, "longest time to receive an attachment (408 after)")
+	fl.IntVar(&cfg.CallerInFlight, "caller-inflight", 64, "quota: requests in progress per authenticated caller (429 beyond; off with --naive)")
+	fl.IntVar(&cfg.MaxDossierAttachments, "dossier-attachments", 20, "quota: attachments per dossier (413 beyond)")
+	fl.Int64Var(&cfg.MaxDossierAttachmentBytes, "dossier-attachment-bytes", 25<<20, "quota: attachment bytes per dossier (413 beyond)")
+	fl.Int64Var(&cfg.MaxCitizenAttachmentBytes, "citizen-attachment-bytes", 200<<20, "quota: attachment bytes per citizen over all their dossiers (413 beyond)")
+	fl.StringVar(&cfg.RegistryToken, "registry-token", "", "bearer token the portal presents to the registries (default $"+credential.RegistryTokenEnv+")")
 	return cmd
 }
 
@@ -110,9 +123,14 @@ func newStubIdentityCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return serveStub(cmd, f.listen, "identity", 0, func(context.Context) (stubHandler, error) {
 				cfg.Census = census.New(f.seed, f.citizens)
+				cfg.AdminToken = orEnv(cfg.AdminToken, credential.AdminTokenEnv)
+				given := cfg.AdminToken != ""
 				s, err := identity.New(cfg)
 				if err != nil {
 					return nil, err
+				}
+				if !given { // made up: say it, or nobody can use the admin API or the harness client
+					fmt.Fprintf(cmd.OutOrStdout(), "admin token (Bearer on /admin/, secret of the %s client): %s\n", identity.HarnessClient, s.AdminToken())
 				}
 				// Logins to try by hand (and for bench/portal): any non-empty password.
 				if cfg.Census.Len() > 0 {
@@ -130,6 +148,8 @@ func newStubIdentityCmd() *cobra.Command {
 	fl.DurationVar(&cfg.TokenTTL, "token-ttl", identity.DefaultTokenTTL, "token lifetime")
 	fl.BoolVar(&cfg.CheckPasswords, "check-passwords", false, "require each citizen's generated password instead of any non-empty one")
 	fl.StringArrayVar(&knobArgs, "knob", nil, "knob of the token endpoint, e.g. identity.latency=200ms (repeatable)")
+	fl.StringVar(&cfg.AdminToken, "admin-token", "", "bearer token /admin/ requires, also the thongsuot-harness client's secret (default $"+credential.AdminTokenEnv+", else random and printed)")
+	fl.BoolVar(&cfg.NoAuth, "no-auth", false, "INSECURE, for poking by hand: serve /admin/ without a credential")
 	return cmd
 }
 
@@ -145,9 +165,19 @@ func newStubRegistryCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return serveStub(cmd, f.listen, "registry", 0, func(context.Context) (stubHandler, error) {
 				cfg.Census = census.New(f.seed, f.citizens)
+				cfg.AdminToken = orEnv(cfg.AdminToken, credential.AdminTokenEnv)
+				cfg.ClientToken = orEnv(cfg.ClientToken, credential.RegistryTokenEnv)
+				adminGiven, clientGiven := cfg.AdminToken != "", cfg.ClientToken != ""
 				s, err := registry.New(cfg)
 				if err != nil {
 					return nil, err
+				}
+				// Made-up secrets are printed, or nobody could use them.
+				if !adminGiven && !cfg.NoAuth {
+					fmt.Fprintf(cmd.OutOrStdout(), "admin token (Bearer on /admin/): %s\n", s.AdminToken())
+				}
+				if !clientGiven && !cfg.NoAuth {
+					fmt.Fprintf(cmd.OutOrStdout(), "client token (Bearer on the registries' routes; the portal's --registry-token): %s\n", s.ClientToken())
 				}
 				return s, applyKnobs(s.Knobs(), configFile, knobArgs)
 			})
@@ -157,8 +187,19 @@ func newStubRegistryCmd() *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringArrayVar(&knobArgs, "knob", nil, "knob setting name.field=value, e.g. population.latency=50ms, population.capacity=32, *.error_rate=0.01 (repeatable)")
 	fl.StringVar(&configFile, "config", "", "JSON file of knob settings by registry (the shape GET /admin/v1/knobs returns)")
-	fl.StringVar(&cfg.AdminToken, "admin-token", "", "bearer token required on /admin/ (empty: no check)")
+	fl.StringVar(&cfg.AdminToken, "admin-token", "", "bearer token /admin/ requires (default $"+credential.AdminTokenEnv+", else random and printed)")
+	fl.StringVar(&cfg.ClientToken, "client-token", "", "bearer token the registries' routes require: the portal's (default $"+credential.RegistryTokenEnv+", else random and printed)")
+	fl.BoolVar(&cfg.NoAuth, "no-auth", false, "INSECURE, for poking by hand: serve /admin/ and personal records without a credential")
 	return cmd
+}
+
+// orEnv is flag, or the environment variable env when the flag is not given: the
+// containers runtime passes secrets in the environment, not on command lines.
+func orEnv(flag, env string) string {
+	if flag != "" {
+		return flag
+	}
+	return os.Getenv(env)
 }
 
 // applyKnobs loads a knob config file, then the --knob assignments over it.
@@ -202,7 +243,8 @@ func serveStub(cmd *cobra.Command, addr, name string, maxHeader int64, build fun
 	if maxHeader <= 0 {
 		maxHeader = 16 << 10
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: int(maxHeader)}
+	srv := runtime.NewHTTPServer(h)
+	srv.MaxHeaderBytes = int(maxHeader)
 	fmt.Fprintf(cmd.OutOrStdout(), "thongsuot stub %s listening on http://%s\n", name, ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -18,10 +18,19 @@ import (
 
 	"github.com/thongsuot/thongsuot/harness/runtime/runtimetest"
 	"github.com/thongsuot/thongsuot/stubs/census"
+	"github.com/thongsuot/thongsuot/stubs/credential"
 )
 
 // stubProcess starts `thongsuot stub ROLE args...` and returns it with its base URL.
 func stubProcess(t *testing.T, bin, role string, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd, addr, _ := stubProcessSaying(t, bin, role, args...)
+	return cmd, addr
+}
+
+// stubProcessSaying is stubProcess that also returns what the stub printed before
+// it said where it listens (the credentials it made up, the example logins).
+func stubProcessSaying(t *testing.T, bin, role string, args ...string) (*exec.Cmd, string, []string) {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"stub", role, "--listen", "127.0.0.1:0"}, args...)...)
 	out, err := cmd.StdoutPipe()
@@ -29,6 +38,7 @@ func stubProcess(t *testing.T, bin, role string, args ...string) (*exec.Cmd, str
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	sc := bufio.NewScanner(out)
+	var said []string
 	for sc.Scan() {
 		if _, addr, ok := strings.Cut(sc.Text(), "listening on "); ok {
 			go func() {
@@ -36,11 +46,12 @@ func stubProcess(t *testing.T, bin, role string, args ...string) (*exec.Cmd, str
 				}
 			}()
 			waitOK(t, addr+"/readyz")
-			return cmd, addr
+			return cmd, addr, said
 		}
+		said = append(said, sc.Text())
 	}
 	t.Fatalf("stub %s did not say where it listens", role)
-	return nil, ""
+	return nil, "", nil
 }
 
 func waitOK(t *testing.T, u string) {
@@ -76,10 +87,11 @@ func TestStubPortalSurvivesSIGKILL(t *testing.T) {
 		t.Skip("starts processes")
 	}
 	bin := runtimetest.Binary(t)
-	_, idURL := stubProcess(t, bin, "identity", "--citizens", "1000")
-	_, regURL := stubProcess(t, bin, "registry", "--citizens", "1000")
+	const adminToken, registryToken = "crash-admin", "crash-registry"
+	_, idURL := stubProcess(t, bin, "identity", "--citizens", "1000", "--admin-token", adminToken)
+	_, regURL := stubProcess(t, bin, "registry", "--citizens", "1000", "--client-token", registryToken)
 	data := t.TempDir()
-	portalArgs := []string{"--data", data, "--identity", idURL, "--registry", regURL}
+	portalArgs := []string{"--data", data, "--identity", idURL, "--registry", regURL, "--registry-token", registryToken}
 	portal, portalURL := stubProcess(t, bin, "portal", portalArgs...)
 
 	people := census.New(1, 1000)
@@ -122,7 +134,7 @@ func TestStubPortalSurvivesSIGKILL(t *testing.T) {
 	require.NotEmpty(t, acked)
 
 	_, portalURL = stubProcess(t, bin, "portal", portalArgs...)
-	admin := token(t, idURL, url.Values{"grant_type": {"client_credentials"}, "client_id": {"thongsuot-harness"}, "client_secret": {"thongsuot-harness-secret"}})
+	admin := token(t, idURL, url.Values{"grant_type": {"client_credentials"}, "client_id": {"thongsuot-harness"}, "client_secret": {adminToken}})
 	req, _ := http.NewRequest(http.MethodGet, portalURL+"/admin/v1/receipts?limit=100000", nil)
 	req.Header.Set("Authorization", "Bearer "+admin)
 	resp, err := http.DefaultClient.Do(req)
@@ -142,4 +154,74 @@ func TestStubPortalSurvivesSIGKILL(t *testing.T) {
 	for id, receipt := range acked {
 		assert.Equal(t, receipt, stored[id], "acknowledged dossier %s lost", id)
 	}
+}
+
+// TestStubCredentials: `thongsuot stub identity|registry` guard their admin APIs
+// (and the registry its personal records) with a secret: made up and printed when
+// none is given, taken from the environment or the flag otherwise; --no-auth opens
+// them for poking by hand.
+func TestStubCredentials(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	bin := runtimetest.Binary(t)
+	person := census.New(1, 100).Citizen(0).PersonalID
+	printed := func(said []string, prefix string) string {
+		for _, line := range said {
+			if _, tok, ok := strings.Cut(line, prefix); ok {
+				if _, tok, ok = strings.Cut(tok, ": "); ok {
+					return tok
+				}
+			}
+		}
+		t.Fatalf("no %q line in %q", prefix, said)
+		return ""
+	}
+	_, idMadeUp, idSaid := stubProcessSaying(t, bin, "identity", "--citizens", "100")
+	_, regMadeUp, regSaid := stubProcessSaying(t, bin, "registry", "--citizens", "100")
+	_, regGiven, regGivenSaid := stubProcessSaying(t, bin, "registry", "--citizens", "100", "--admin-token", "given-admin", "--client-token", "given-client")
+	_, regOpen := stubProcess(t, bin, "registry", "--citizens", "100", "--no-auth")
+	_, idOpen := stubProcess(t, bin, "identity", "--citizens", "100", "--no-auth")
+	t.Setenv(credential.RegistryTokenEnv, "from-env") // how the containers runtime passes it
+	_, regEnv, regEnvSaid := stubProcessSaying(t, bin, "registry", "--citizens", "100")
+	assert.NotContains(t, strings.Join(regEnvSaid, "\n"), "client token", "a secret from the environment is not printed")
+	idAdmin, regAdmin, regClient := printed(idSaid, "admin token"), printed(regSaid, "admin token"), printed(regSaid, "client token")
+	assert.Len(t, idAdmin, 64)
+	assert.NotEqual(t, regAdmin, regClient)
+	for _, line := range regGivenSaid {
+		assert.NotContains(t, line, "given-", "secrets that were given are not printed")
+	}
+	tests := []struct {
+		name, method, url, token string
+		code                     int
+	}{
+		{"identity admin, no token", http.MethodGet, idMadeUp + "/admin/v1/knobs", "", http.StatusUnauthorized},
+		{"identity admin, printed token", http.MethodGet, idMadeUp + "/admin/v1/knobs", idAdmin, http.StatusOK},
+		{"identity rotation, no token", http.MethodPost, idMadeUp + "/admin/v1/keys/rotate", "", http.StatusUnauthorized},
+		{"identity admin, --no-auth", http.MethodGet, idOpen + "/admin/v1/knobs", "", http.StatusOK},
+		{"registry admin, no token", http.MethodGet, regMadeUp + "/admin/v1/ledger", "", http.StatusUnauthorized},
+		{"registry admin, printed token", http.MethodGet, regMadeUp + "/admin/v1/ledger", regAdmin, http.StatusOK},
+		{"personal record, no token", http.MethodGet, regMadeUp + "/population/v1/citizens/" + person, "", http.StatusUnauthorized},
+		{"personal record, admin token", http.MethodGet, regMadeUp + "/population/v1/citizens/" + person, regAdmin, http.StatusUnauthorized},
+		{"personal record, printed client token", http.MethodGet, regMadeUp + "/population/v1/citizens/" + person, regClient, http.StatusOK},
+		{"personal record, given client token", http.MethodGet, regGiven + "/population/v1/citizens/" + person, "given-client", http.StatusOK},
+		{"registry admin, given admin token", http.MethodGet, regGiven + "/admin/v1/knobs", "given-admin", http.StatusOK},
+		{"personal record, client token from the environment", http.MethodGet, regEnv + "/population/v1/citizens/" + person, "from-env", http.StatusOK},
+		{"personal record, --no-auth", http.MethodGet, regOpen + "/population/v1/citizens/" + person, "", http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(tt.method, tt.url, nil)
+			require.NoError(t, err)
+			if tt.token != "" {
+				req.Header.Set("Authorization", "Bearer "+tt.token)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			assert.Equal(t, tt.code, resp.StatusCode)
+		})
+	}
+	harness := token(t, idMadeUp, url.Values{"grant_type": {"client_credentials"}, "client_id": {"thongsuot-harness"}, "client_secret": {idAdmin}})
+	assert.NotEmpty(t, harness, "the printed admin token is the harness client's secret")
 }

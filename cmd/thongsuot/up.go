@@ -51,6 +51,7 @@ only through toxiproxy, so every link can be broken from the toxiproxy API.`,
 			fmt.Fprintf(out, "  portal        %s   (through client->portal)\n", st.Portal)
 			fmt.Fprintf(out, "  identity      %s   (through client->identity)\n", st.Identity)
 			fmt.Fprintf(out, "  toxiproxy API http://%s\n", st.ToxiproxyAPI)
+			fmt.Fprintf(out, "  admin token   %s   (Bearer on /admin/ of identity and the registry; thongsuot-harness client secret)\n", st.AdminToken)
 			names := make([]string, 0, len(st.Proxies))
 			for name := range st.Proxies {
 				names = append(names, name)

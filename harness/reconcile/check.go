@@ -13,20 +13,21 @@ import (
 	"github.com/thongsuot/thongsuot/harness/journal"
 )
 
-// The service client the identity stub knows (stubs/CONTRACT.md): its token carries
-// the admin scope the portal's reconciliation listing needs.
-const (
-	serviceClient = "thongsuot-harness"
-	serviceSecret = "thongsuot-harness-secret"
-)
+// ServiceClient is the identity provider's service client whose token carries the
+// admin scope the portal's reconciliation listing needs: the runtime knows it
+// (runtime.Stack's ServiceClient and AdminToken).
+type ServiceClient struct {
+	ID, Secret string
+}
 
 // pageSize is how many receipts one listing request asks for.
 const pageSize = 10_000
 
 // Check compares the ledger of runDir with the portal's admin listing and records the
-// outcome in the journal. A check that cannot be made is recorded with its reason.
-func Check(ctx context.Context, client *http.Client, portal, identity, runDir string) *journal.Reconciliation {
-	r, err := check(ctx, client, portal, identity, runDir)
+// outcome in the journal, asking the portal as svc. A check that cannot be made is
+// recorded with its reason.
+func Check(ctx context.Context, client *http.Client, portal, identity string, svc ServiceClient, runDir string) *journal.Reconciliation {
+	r, err := check(ctx, client, portal, identity, svc, runDir)
 	if err != nil {
 		r = &journal.Reconciliation{Error: err.Error()}
 	}
@@ -36,12 +37,12 @@ func Check(ctx context.Context, client *http.Client, portal, identity, runDir st
 	return r
 }
 
-func check(ctx context.Context, client *http.Client, portal, identity, runDir string) (*journal.Reconciliation, error) {
+func check(ctx context.Context, client *http.Client, portal, identity string, svc ServiceClient, runDir string) (*journal.Reconciliation, error) {
 	acks, err := readLedger(runDir)
 	if err != nil {
 		return nil, fmt.Errorf("reading the ledger: %w", err)
 	}
-	token, err := serviceToken(ctx, client, identity)
+	token, err := serviceToken(ctx, client, identity, svc)
 	if err != nil {
 		return nil, err
 	}
@@ -79,9 +80,9 @@ func check(ctx context.Context, client *http.Client, portal, identity, runDir st
 	return r, nil
 }
 
-func serviceToken(ctx context.Context, client *http.Client, identity string) (string, error) {
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {serviceClient}, "client_secret": {serviceSecret}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, identity+"/oauth2/token", strings.NewReader(form.Encode()))
+func serviceToken(ctx context.Context, client *http.Client, identityURL string, svc ServiceClient) (string, error) {
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {svc.ID}, "client_secret": {svc.Secret}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, identityURL+"/oauth2/token", strings.NewReader(form.Encode()))
 	if err != nil {
 		return "", err
 	}

@@ -83,7 +83,7 @@ func TestCheckAgainstThePortal(t *testing.T) {
 	l.Observe(&vegeta.Result{Method: "POST", Code: 201, Headers: http.Header{"Location": {"/api/v1/dossiers/lost-2"}, "Idempotency-Key": {"b"}}})
 	require.NoError(t, l.Close())
 
-	r := Check(ctx, client, st.Portal, st.Identity, dir)
+	r := Check(ctx, client, st.Portal, st.Identity, ServiceClient{ID: st.ServiceClient(), Secret: st.AdminToken}, dir)
 	assert.Empty(t, r.Error)
 	assert.Equal(t, 4, r.Acknowledged, "distinct dossiers acknowledged")
 	assert.Equal(t, 2, r.Stored)
@@ -95,6 +95,15 @@ func TestCheckAgainstThePortal(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, rec.Reconciliation)
 	assert.Equal(t, r.Missing, rec.Reconciliation.Missing)
+
+	other := t.TempDir()
+	_, err = journal.Create(other, journal.RunInfo{})
+	require.NoError(t, err)
+	l, err = OpenLedger(other)
+	require.NoError(t, err)
+	require.NoError(t, l.Close())
+	r = Check(ctx, client, st.Portal, st.Identity, ServiceClient{ID: st.ServiceClient(), Secret: "thongsuot-harness-secret"}, other)
+	assert.Contains(t, r.Error, "401", "the old well-known secret gets no service token")
 }
 
 func TestCheckThatCannotRunSaysWhy(t *testing.T) {
@@ -104,7 +113,7 @@ func TestCheckThatCannotRunSaysWhy(t *testing.T) {
 	l, err := OpenLedger(dir)
 	require.NoError(t, err)
 	require.NoError(t, l.Close())
-	r := Check(context.Background(), &http.Client{Timeout: time.Second}, "http://127.0.0.1:1", "http://127.0.0.1:1", dir)
+	r := Check(context.Background(), &http.Client{Timeout: time.Second}, "http://127.0.0.1:1", "http://127.0.0.1:1", ServiceClient{ID: "c", Secret: "secret"}, dir)
 	assert.Contains(t, r.Error, "service token")
 	assert.False(t, r.Held())
 }

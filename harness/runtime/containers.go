@@ -22,6 +22,7 @@ import (
 
 	"github.com/thongsuot/thongsuot/scenarios"
 	"github.com/thongsuot/thongsuot/stubs/census"
+	"github.com/thongsuot/thongsuot/stubs/credential"
 )
 
 // Container ports: every stub serves on 8080, the toxiproxy API on 8474, and link i's
@@ -94,8 +95,18 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 	}
 	cs.volume = vol.Volume.Name
 
+	// The secrets go in the environment, not on command lines. The harness's opens
+	// identity's and the registry's admin APIs; the portal's, the registries.
+	adminToken, registryToken := credential.NewSecret(), credential.NewSecret()
+	env := map[string]map[string]string{
+		"registry":  {credential.AdminTokenEnv: adminToken, credential.RegistryTokenEnv: registryToken},
+		"identity":  {credential.AdminTokenEnv: adminToken},
+		"portal":    {credential.RegistryTokenEnv: registryToken},
+		"toxiproxy": {},
+	}
 	common := func(role string, port int, ready string, args ...string) []testcontainers.ContainerCustomizer {
 		return []testcontainers.ContainerCustomizer{
+			testcontainers.WithEnv(env[role]),
 			testcontainers.WithCmd(append([]string{"stub", role}, args...)...),
 			network.WithNetwork([]string{role}, cs.network),
 			testcontainers.WithLabels(labels),
@@ -181,7 +192,7 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 	people := census.New(opts.Seed, opts.Citizens)
 	return &Stack{
 		Runtime: "containers", Portal: urls["client->portal"], Identity: urls["client->identity"], Tiers: urls.tiers(),
-		Proxies: proxies, ToxiproxyAPI: api, Citizen: people.Citizen, Roles: cs,
+		Proxies: proxies, ToxiproxyAPI: api, Citizen: people.Citizen, Roles: cs, AdminToken: adminToken,
 		close: cs.close,
 	}, nil
 }

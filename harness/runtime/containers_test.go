@@ -47,6 +47,9 @@ func TestContainersStack(t *testing.T) {
 	assert.Error(t, err, "a disabled client->portal link refuses")
 	require.NoError(t, st.Proxies["client->portal"].Enable())
 
+	// The registry is reachable only inside the network: its credential is checked
+	// through a submission, which the portal can make only with the right one.
+	t.Run("credentials", func(t *testing.T) { runtime.CheckCredentials(t, st, "") })
 	t.Run("process faults", func(t *testing.T) { runtime.ActOnPortal(t, st) })
 
 	require.NoError(t, st.Close())

@@ -10,6 +10,7 @@ import (
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
 
 	"github.com/thongsuot/thongsuot/stubs/census"
+	"github.com/thongsuot/thongsuot/stubs/credential"
 	"github.com/thongsuot/thongsuot/stubs/identity"
 	"github.com/thongsuot/thongsuot/stubs/portal"
 	"github.com/thongsuot/thongsuot/stubs/registry"
@@ -84,14 +85,18 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 		}
 		closers = append(closers, func() error { return os.RemoveAll(dataDir) })
 	}
+	// One secret for the harness, one for the portal, made up for this stack.
+	adminToken, registryToken := credential.NewSecret(), credential.NewSecret()
 	builds := map[string]func(context.Context) (handler, error){
-		"registry": func(context.Context) (handler, error) { return registry.New(registry.Config{Census: people}) },
+		"registry": func(context.Context) (handler, error) {
+			return registry.New(registry.Config{Census: people, AdminToken: adminToken, ClientToken: registryToken})
+		},
 		"identity": func(context.Context) (handler, error) {
-			return identity.New(identity.Config{Issuer: Issuer, Audience: Audience, TokenTTL: opts.TokenTTL, Census: people})
+			return identity.New(identity.Config{Issuer: Issuer, Audience: Audience, TokenTTL: opts.TokenTTL, Census: people, AdminToken: adminToken})
 		},
 		"portal": func(ctx context.Context) (handler, error) {
 			return portal.New(ctx, portal.Config{DataDir: dataDir, IdentityURL: urls["portal->identity"],
-				RegistryURL: urls["portal->registry"], Registries: urls.registries(),
+				RegistryURL: urls["portal->registry"], Registries: urls.registries(), RegistryToken: registryToken,
 				Issuer: Issuer, Audience: Audience, Naive: opts.Naive})
 		},
 	}
@@ -113,7 +118,7 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 	return &Stack{
 		Runtime: "embedded", Portal: urls["client->portal"], Identity: urls["client->identity"], Tiers: urls.tiers(),
 		Proxies: proxies, ToxiproxyAPI: tp.Addr,
-		Citizen: people.Citizen, Roles: roles,
+		Citizen: people.Citizen, Roles: roles, AdminToken: adminToken,
 		close: shutdown,
 	}, nil
 }

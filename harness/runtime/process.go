@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"time"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
 
@@ -59,7 +58,7 @@ func (p *inproc) start(ctx context.Context, ln net.Listener) error {
 		p.paused.RUnlock() // an empty critical section on purpose: wait while paused
 		h.ServeHTTP(w, r)
 	})
-	p.h, p.srv = h, &http.Server{Handler: door, ReadHeaderTimeout: 10 * time.Second}
+	p.h, p.srv = h, NewHTTPServer(door)
 	go p.srv.Serve(ln)
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/thongsuot/thongsuot/harness/fault"
 	"github.com/thongsuot/thongsuot/scenarios"
 	"github.com/thongsuot/thongsuot/stubs/census"
+	"github.com/thongsuot/thongsuot/stubs/identity"
 )
 
 // Options shape the stack a runtime brings up.
@@ -46,9 +47,17 @@ type Stack struct {
 	Citizen func(i int) census.Citizen
 	// Roles acts on the processes (stop, kill, restart, pause, disconnect).
 	Roles fault.Roles
+	// AdminToken is the harness's credential, made up per stack: Bearer on
+	// identity's and the registry's /admin/, and the secret of the
+	// thongsuot-harness client, whose token opens the portal's /admin/.
+	AdminToken string
 
 	close func() error
 }
+
+// ServiceClient is the identity provider's service client the harness signs in as, its
+// secret the stack's AdminToken, to read the portal's admin listings.
+func (s *Stack) ServiceClient() string { return identity.HarnessClient }
 
 // Close tears the stack down.
 func (s *Stack) Close() error {

@@ -30,7 +30,9 @@ func StartToxiproxy(addr string) (*Toxiproxy, error) {
 		return nil, fmt.Errorf("toxiproxy API: %w", err)
 	}
 	srv := toxiproxyserver.NewServer(toxiproxyserver.NewMetricsContainer(prometheus.NewRegistry()), zerolog.Nop())
-	t := &Toxiproxy{Addr: ln.Addr().String(), server: srv, http: &http.Server{Handler: srv.Routes()}}
+	// Not srv.Listen: it has no ReadHeaderTimeout and cannot be given a listener.
+	// Routes carries toxiproxy's own 25 s handler timeout; ours bound the connection.
+	t := &Toxiproxy{Addr: ln.Addr().String(), server: srv, http: NewHTTPServer(srv.Routes())}
 	go t.http.Serve(ln)
 	t.Client = toxiproxy.NewClient(t.Addr)
 	return t, nil

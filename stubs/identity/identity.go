@@ -15,6 +15,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/thongsuot/thongsuot/stubs/census"
+	"github.com/thongsuot/thongsuot/stubs/credential"
 	"github.com/thongsuot/thongsuot/stubs/jsonapi"
 	"github.com/thongsuot/thongsuot/stubs/knobs"
 )
@@ -32,9 +33,10 @@ type Client struct {
 	Scope  string // space-separated, e.g. "admin"
 }
 
-// DefaultClients is the client set used when Config.Clients is nil: the harness's
-// client, allowed the portal's admin API (reconciliation).
-var DefaultClients = map[string]Client{"thongsuot-harness": {Secret: "thongsuot-harness-secret", Scope: "admin"}}
+// HarnessClient is the service client used when Config.Clients is nil: the
+// harness's, allowed the portal's admin API (reconciliation). Its secret is the
+// admin token, so one secret per stack opens every admin API.
+const HarnessClient = "thongsuot-harness"
 
 // Config sets up a Server. Zero values take the defaults.
 type Config struct {
@@ -47,8 +49,15 @@ type Config struct {
 	CheckPasswords bool
 	// OfficialsPerUnit is how many officials (cb.<unit>.1 … cb.<unit>.N) each unit has; default 20.
 	OfficialsPerUnit int
-	// Clients are the service clients; nil means DefaultClients.
+	// Clients are the service clients; nil means HarnessClient with the admin token
+	// as its secret and the admin scope.
 	Clients map[string]Client
+	// AdminToken is the Bearer secret /admin/ (key rotation, knobs) requires: the
+	// harness's. "" makes up a random one (Server.AdminToken).
+	AdminToken string
+	// NoAuth serves /admin/ without a credential: for poking by hand only. The
+	// harness client's secret is still the admin token.
+	NoAuth bool
 	// KeepKeys is how many retired keys stay in the JWKS after a rotation; default 2.
 	KeepKeys int
 	// Knob is the initial latency/error behaviour of the token endpoint.
@@ -61,6 +70,9 @@ type Server struct {
 	keys  *keyRing
 	board *knobs.Board
 	mux   *http.ServeMux
+	admin *credential.Guard
+	// adminToken is the secret even when NoAuth opens /admin/: the harness client's.
+	adminToken string
 }
 
 // KnobName is the name of the identity knob on the admin API.
@@ -83,8 +95,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.OfficialsPerUnit <= 0 {
 		cfg.OfficialsPerUnit = 20
 	}
+	if cfg.AdminToken == "" {
+		cfg.AdminToken = credential.NewSecret()
+	}
 	if cfg.Clients == nil {
-		cfg.Clients = DefaultClients
+		cfg.Clients = map[string]Client{HarnessClient: {Secret: cfg.AdminToken, Scope: "admin"}}
 	}
 	if cfg.KeepKeys <= 0 {
 		cfg.KeepKeys = 2
@@ -93,7 +108,11 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("identity: %w", err)
 	}
-	s := &Server{cfg: cfg, keys: keys, board: knobs.NewBoard(KnobName), mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, keys: keys, board: knobs.NewBoard(KnobName), mux: http.NewServeMux(),
+		admin: credential.NewGuard(cfg.AdminToken), adminToken: cfg.AdminToken}
+	if cfg.NoAuth {
+		s.admin = credential.Open()
+	}
 	if err := s.board.Knob(KnobName).Set(cfg.Knob); err != nil {
 		return nil, fmt.Errorf("identity: %w", err)
 	}
@@ -106,9 +125,13 @@ func (s *Server) routes() {
 	s.mux.Handle("POST /oauth2/token", knob.Wrap(http.HandlerFunc(s.handleToken)))
 	s.mux.HandleFunc("GET /.well-known/jwks.json", s.handleJWKS)
 	s.mux.HandleFunc("GET /.well-known/openid-configuration", s.handleDiscovery)
-	s.mux.HandleFunc("POST /admin/v1/keys/rotate", s.handleRotate)
-	s.mux.Handle("/admin/v1/knobs", s.board.AdminHandler("/admin/v1/knobs"))
-	s.mux.Handle("/admin/v1/knobs/", s.board.AdminHandler("/admin/v1/knobs"))
+	s.mux.Handle("POST /admin/v1/keys/rotate", s.admin.Wrap(http.HandlerFunc(s.handleRotate)))
+	knobAdmin := s.board.AdminHandler("/admin/v1/knobs", s.admin)
+	s.mux.Handle("/admin/v1/knobs", knobAdmin)
+	s.mux.Handle("/admin/v1/knobs/", knobAdmin)
+	s.mux.Handle("/admin/", s.admin.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		jsonapi.Error(w, http.StatusNotFound, "no route "+r.Method+" "+r.URL.Path)
+	})))
 	ok := func(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Write(w, http.StatusOK, map[string]string{"status": "ok"})
 	}
@@ -124,6 +147,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 
 // Close releases nothing today; it exists so every stub has the same shape.
 func (s *Server) Close() error { return nil }
+
+// AdminToken is the secret /admin/ requires and the harness client's secret.
+func (s *Server) AdminToken() string { return s.adminToken }
 
 // Knobs is the identity server's knob board (one knob, "identity").
 func (s *Server) Knobs() *knobs.Board { return s.board }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/thongsuot/thongsuot/stubs/credential"
 	"github.com/thongsuot/thongsuot/stubs/jsonapi"
 )
 
@@ -94,14 +95,15 @@ type View struct {
 	Stats Stats `json:"stats"`
 }
 
-// AdminHandler serves the knob admin API under prefix (e.g. "/admin/v1/knobs"):
+// AdminHandler serves the knob admin API under prefix (e.g. "/admin/v1/knobs") to
+// the requests guard admits (401 for the others; a nil guard admits no one):
 //
 //	GET   prefix          all knobs with settings and stats
 //	GET   prefix/{name}   one knob
 //	PUT   prefix/{name}   replace its settings (fields left out become zero)
 //	PATCH prefix/{name}   change only the fields given
 //	POST  prefix/reset    every knob back to healthy
-func (b *Board) AdminHandler(prefix string) http.Handler {
+func (b *Board) AdminHandler(prefix string, guard *credential.Guard) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+prefix, func(w http.ResponseWriter, r *http.Request) {
 		out := map[string]View{}
@@ -150,5 +152,5 @@ func (b *Board) AdminHandler(prefix string) http.Handler {
 	}
 	mux.HandleFunc("PUT "+prefix+"/{name}", func(w http.ResponseWriter, r *http.Request) { update(w, r, Settings{}) })
 	mux.HandleFunc("PATCH "+prefix+"/{name}", func(w http.ResponseWriter, r *http.Request) { update(w, r, Settings{}) })
-	return mux
+	return guard.Wrap(mux)
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/thongsuot/thongsuot/stubs/credential"
 )
 
 var ok = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
@@ -116,10 +118,12 @@ func TestBoardAssignLoadAndAdmin(t *testing.T) {
 	assert.Equal(t, Duration(20*time.Millisecond), b.Knob("tax").Settings().LatencyP99)
 	assert.Error(t, b.Load(strings.NewReader(`{"nope":{}}`)))
 
-	admin := b.AdminHandler("/admin/v1/knobs")
+	admin := b.AdminHandler("/admin/v1/knobs", credential.NewGuard("s3cret"))
 	call := func(method, path, body string) (int, map[string]any) {
 		w := httptest.NewRecorder()
-		admin.ServeHTTP(w, httptest.NewRequest(method, path, strings.NewReader(body)))
+		r := httptest.NewRequest(method, path, strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer s3cret")
+		admin.ServeHTTP(w, r)
 		var out map[string]any
 		_ = json.Unmarshal(w.Body.Bytes(), &out)
 		return w.Code, out
@@ -139,6 +143,54 @@ func TestBoardAssignLoadAndAdmin(t *testing.T) {
 	code, _ = call(http.MethodPost, "/admin/v1/knobs/reset", "")
 	assert.Equal(t, 204, code)
 	assert.Equal(t, Settings{}, b.Knob("population").Settings())
+}
+
+// TestAdminNeedsTheCredential: every route of the knob admin API answers 401
+// without the guard's secret (or with another), and serves with it; a nil guard
+// serves no one, an open one everyone.
+func TestAdminNeedsTheCredential(t *testing.T) {
+	routes := []struct {
+		method, path, body string
+		code               int
+	}{
+		{http.MethodGet, "/admin/v1/knobs", "", http.StatusOK},
+		{http.MethodGet, "/admin/v1/knobs/tax", "", http.StatusOK},
+		{http.MethodPut, "/admin/v1/knobs/tax", `{"capacity":8}`, http.StatusOK},
+		{http.MethodPatch, "/admin/v1/knobs/tax", `{"down":true}`, http.StatusOK},
+		{http.MethodPost, "/admin/v1/knobs/reset", "", http.StatusNoContent},
+	}
+	guards := []struct {
+		name   string
+		guard  *credential.Guard
+		header string
+		ok     bool
+	}{
+		{"no credential", credential.NewGuard("s3cret"), "", false},
+		{"wrong secret", credential.NewGuard("s3cret"), "Bearer s3cre", false},
+		{"not a bearer", credential.NewGuard("s3cret"), "Basic s3cret", false},
+		{"the secret", credential.NewGuard("s3cret"), "Bearer s3cret", true},
+		{"nil guard", nil, "Bearer ", false},
+		{"open guard", credential.Open(), "", true},
+	}
+	for _, g := range guards {
+		for _, rt := range routes {
+			t.Run(g.name+" "+rt.method+" "+rt.path, func(t *testing.T) {
+				b := NewBoard("tax")
+				w := httptest.NewRecorder()
+				r := httptest.NewRequest(rt.method, rt.path, strings.NewReader(rt.body))
+				if g.header != "" {
+					r.Header.Set("Authorization", g.header)
+				}
+				b.AdminHandler("/admin/v1/knobs", g.guard).ServeHTTP(w, r)
+				if g.ok {
+					assert.Equal(t, rt.code, w.Code, w.Body.String())
+				} else {
+					assert.Equal(t, http.StatusUnauthorized, w.Code, w.Body.String())
+					assert.Equal(t, Settings{}, b.Knob("tax").Settings(), "a refused request changes nothing")
+				}
+			})
+		}
+	}
 }
 
 func contextWithTimeout(r *http.Request, d time.Duration) (context.Context, context.CancelFunc) {

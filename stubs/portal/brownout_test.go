@@ -20,7 +20,11 @@ type outcome struct {
 // surge fires n submissions at a fixed rate (an open model: arrivals do not wait
 // for answers) and reads the catalogue alongside; it returns both outcomes.
 func surge(t *testing.T, w *world, n int, every time.Duration) (subs, reads []outcome) {
-	tok, _ := w.citizen(0)
+	// Several citizens, so that the per-caller limit (CallerInFlight) plays no part.
+	tokens := make([]string, 8)
+	for i := range tokens {
+		tokens[i], _ = w.citizen(i)
+	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	tick := time.NewTicker(every)
@@ -31,7 +35,7 @@ func surge(t *testing.T, w *world, n int, every time.Duration) (subs, reads []ou
 		go func() {
 			defer wg.Done()
 			start := time.Now()
-			code, _, hdr := w.doRaw(http.MethodPost, "/api/v1/dossiers", tok, birthCert)
+			code, _, hdr := w.doRaw(http.MethodPost, "/api/v1/dossiers", tokens[i%len(tokens)], birthCert)
 			o := outcome{code, time.Since(start), hdr.Get("Retry-After")}
 			mu.Lock()
 			subs = append(subs, o)

@@ -25,6 +25,7 @@ type dependency struct {
 	breaker  *gobreaker.CircuitBreaker[reply]
 	bulkhead chan struct{}
 	cooldown time.Duration // breaker open period, also the Retry-After we suggest
+	token    string        // Bearer credential the registries require of the portal
 	metrics  *metrics
 }
 
@@ -52,10 +53,11 @@ type dependencyConfig struct {
 	concurrent int
 	cooldown   time.Duration
 	naive      bool
+	token      string
 }
 
 func newDependency(name, base string, client *http.Client, cfg dependencyConfig, m *metrics) *dependency {
-	d := &dependency{name: name, base: base, client: client, metrics: m, cooldown: cfg.cooldown}
+	d := &dependency{name: name, base: base, client: client, metrics: m, cooldown: cfg.cooldown, token: cfg.token}
 	if cfg.naive {
 		return d
 	}
@@ -142,6 +144,9 @@ func (d *dependency) do(ctx context.Context, method, path string, body []byte, h
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if d.token != "" {
+		req.Header.Set("Authorization", "Bearer "+d.token)
 	}
 	resp, err := d.client.Do(req)
 	if err != nil {

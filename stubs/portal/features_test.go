@@ -205,7 +205,8 @@ func TestHealthReadinessMetricsOpenAPI(t *testing.T) {
 	raw, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, name := range []string{"portal_http_requests_total", "portal_http_request_duration_seconds", "portal_breaker_state", "portal_shed_total",
-		"portal_store_commit_batch_size", "portal_outbox_pending", "portal_admission_waiting", "portal_dependency_calls_total", "portal_dossiers_created_total"} {
+		"portal_store_commit_batch_size", "portal_outbox_pending", "portal_admission_waiting", "portal_dependency_calls_total", "portal_dossiers_created_total",
+		"portal_body_timeouts_total", `portal_quota_refusals_total{quota="citizen_attachment_bytes"}`} {
 		assert.True(t, strings.Contains(string(raw), name), name)
 	}
 	resp, err = http.Get(w.url + "/openapi.yaml")

@@ -1,12 +1,15 @@
 package portal
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,7 +23,7 @@ import (
 
 // world is a portal with real identity and registry servers on loopback.
 type world struct {
-	t        *testing.T
+	t        testing.TB
 	pop      *census.Census
 	idp      *identity.Server
 	reg      *registry.Server
@@ -32,7 +35,7 @@ type world struct {
 	shutdown func()
 }
 
-func newWorld(t *testing.T, tweak func(*Config)) *world {
+func newWorld(t testing.TB, tweak func(*Config)) *world {
 	t.Helper()
 	w := &world{t: t, pop: census.New(7, 2000)}
 	var err error
@@ -44,7 +47,7 @@ func newWorld(t *testing.T, tweak func(*Config)) *world {
 	t.Cleanup(idSrv.Close)
 	t.Cleanup(regSrv.Close)
 	w.idURL, w.regURL = idSrv.URL, regSrv.URL
-	w.cfg = Config{DataDir: t.TempDir(), IdentityURL: idSrv.URL, RegistryURL: regSrv.URL,
+	w.cfg = Config{DataDir: t.TempDir(), IdentityURL: idSrv.URL, RegistryURL: regSrv.URL, RegistryToken: w.reg.ClientToken(),
 		RegistryTimeout: 300 * time.Millisecond, BreakerCooldown: 200 * time.Millisecond,
 		OutboxPoll: 10 * time.Millisecond, RetryBase: 10 * time.Millisecond, RetryMax: 100 * time.Millisecond,
 		JWKSRefresh: 10 * time.Millisecond}
@@ -127,6 +130,25 @@ func (w *world) doRaw(method, path, token string, body any, hdr ...string) (int,
 		out = map[string]any{"raw": string(raw)}
 	}
 	return resp.StatusCode, out, resp.Header
+}
+
+// metric reads one series (its full name with labels, as /metrics prints it) from
+// the portal; a series not exported yet reads 0, as Prometheus takes it.
+func (w *world) metric(series string) float64 {
+	w.t.Helper()
+	resp, err := http.Get(w.url + "/metrics")
+	require.NoError(w.t, err)
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), series+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			require.NoError(w.t, err, series)
+			return f
+		}
+	}
+	require.NoError(w.t, sc.Err())
+	return 0
 }
 
 func (w *world) knob(name, assignment string) {

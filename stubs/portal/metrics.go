@@ -21,6 +21,8 @@ type metrics struct {
 	inFlight     *prometheus.GaugeVec
 	waiting      *prometheus.GaugeVec
 	authFailures prometheus.Counter
+	bodyTimeouts prometheus.Counter
+	quotaRefused *prometheus.CounterVec
 	depCalls     *prometheus.CounterVec
 	depLatency   *prometheus.HistogramVec
 	breakerState *prometheus.GaugeVec
@@ -41,6 +43,8 @@ func newMetrics() *metrics {
 		inFlight:     prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "portal_in_flight", Help: "Admitted requests in progress by class."}, []string{"class"}),
 		waiting:      prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "portal_admission_waiting", Help: "Requests waiting for an admission slot by class."}, []string{"class"}),
 		authFailures: prometheus.NewCounter(prometheus.CounterOpts{Name: "portal_auth_failures_total", Help: "Requests refused with 401."}),
+		bodyTimeouts: prometheus.NewCounter(prometheus.CounterOpts{Name: "portal_body_timeouts_total", Help: "Request bodies not received within their deadline (408, connection closed)."}),
+		quotaRefused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "portal_quota_refusals_total", Help: "Requests refused by a quota (413 or 429) by quota."}, []string{"quota"}),
 		depCalls:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "portal_dependency_calls_total", Help: "Calls to registries by outcome (ok, error, timeout)."}, []string{"dependency", "outcome"}),
 		depLatency:   prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "portal_dependency_duration_seconds", Help: "Registry call latency.", Buckets: buckets}, []string{"dependency"}),
 		breakerState: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "portal_breaker_state", Help: "Circuit breaker state per registry: 0 closed, 1 half-open, 2 open."}, []string{"dependency"}),
@@ -49,9 +53,12 @@ func newMetrics() *metrics {
 		dossiers:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "portal_dossiers_created_total", Help: "Dossiers durably created by kind."}, []string{"kind"}),
 		outboxSteps:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "portal_outbox_attempts_total", Help: "Outbox step attempts by registry and outcome."}, []string{"registry", "outcome"}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.shed, m.inFlight, m.waiting, m.authFailures, m.depCalls, m.depLatency,
+	reg.MustRegister(m.requests, m.latency, m.shed, m.inFlight, m.waiting, m.authFailures, m.bodyTimeouts, m.quotaRefused, m.depCalls, m.depLatency,
 		m.breakerState, m.commitBatch, m.commitTime, m.dossiers, m.outboxSteps,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, q := range []string{quotaCallerInFlight, quotaDossierAttachments, quotaDossierAttachmentBytes, quotaCitizenAttachmentBytes} {
+		m.quotaRefused.WithLabelValues(q) // every quota's series exists from the start, at 0
+	}
 	return m
 }
 

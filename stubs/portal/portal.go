@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/thongsuot/thongsuot/stubs/identity"
-	"github.com/thongsuot/thongsuot/stubs/jsonapi"
 	"github.com/thongsuot/thongsuot/stubs/registry"
 )
 
@@ -45,6 +44,8 @@ type Config struct {
 	MaxBodyBytes       int64                    // JSON request bodies [64 KiB]
 	MaxAttachmentBytes int64                    // one attachment [5 MiB]
 	MaxHeaderBytes     int                      // all request headers together [16 KiB]
+	BodyTimeout        time.Duration            // longest time to receive a JSON request body, else 408 [10s]
+	AttachmentTimeout  time.Duration            // longest time to receive an attachment, else 408 [60s]
 	GroupCommitBatch   int                      // writes per transaction; 1 turns group commit off [256]
 	ReadInFlight       int                      // admission: concurrent reads [256]
 	WriteInFlight      int                      // admission: concurrent writes [512]
@@ -58,6 +59,18 @@ type Config struct {
 	JWKSRefreshPeriod  time.Duration            // how often the JWKS is reloaded anyway [5m]
 	ApplicantCacheTTL  time.Duration            // reuse a positive population check this long; 0 checks every submission [0]
 	Logger             *slog.Logger             // [discard]
+
+	// Quotas: far above what a citizen does (one 64 KiB scan per dossier, one
+	// request at a time), low enough that one account cannot fill the disk or
+	// take the portal's admission slots.
+	CallerInFlight            int   // requests in progress per authenticated caller, else 429; off in naive mode [64]
+	MaxDossierAttachments     int   // attachments per dossier, else 413 [20]
+	MaxDossierAttachmentBytes int64 // attachment bytes per dossier, else 413 [25 MiB]
+	MaxCitizenAttachmentBytes int64 // attachment bytes per citizen over all their dossiers, else 413 [200 MiB]
+
+	// RegistryToken is sent as a Bearer token on every registry call: the
+	// registries answer personal data to the portal only (registry.Config.ClientToken).
+	RegistryToken string
 }
 
 func (c *Config) defaults() error {
@@ -92,6 +105,16 @@ func (c *Config) defaults() error {
 		c.MaxAttachmentBytes = 5 << 20
 	}
 	defInt(&c.MaxHeaderBytes, 16<<10)
+	def(&c.BodyTimeout, 10*time.Second)
+	def(&c.AttachmentTimeout, time.Minute)
+	defInt(&c.CallerInFlight, 64)
+	defInt(&c.MaxDossierAttachments, 20)
+	if c.MaxDossierAttachmentBytes <= 0 {
+		c.MaxDossierAttachmentBytes = 25 << 20
+	}
+	if c.MaxCitizenAttachmentBytes <= 0 {
+		c.MaxCitizenAttachmentBytes = 200 << 20
+	}
 	defInt(&c.GroupCommitBatch, 256)
 	defInt(&c.ReadInFlight, 256)
 	defInt(&c.WriteInFlight, 512)
@@ -118,6 +141,7 @@ type Server struct {
 	verifier *verifier
 	deps     map[string]*dependency
 	metrics  *metrics
+	callers  *callerLimit // nil in naive mode
 	handler  http.Handler
 	outbox   *outbox
 	// applicants remembers population checks that passed (ApplicantCacheTTL).
@@ -162,8 +186,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			timeout = t
 		}
 		s.deps[name] = newDependency(name, cfg.registryURL(name), client, dependencyConfig{
-			timeout: timeout, concurrent: cfg.RegistryConcurrent, cooldown: cfg.BreakerCooldown, naive: cfg.Naive,
+			timeout: timeout, concurrent: cfg.RegistryConcurrent, cooldown: cfg.BreakerCooldown, naive: cfg.Naive, token: cfg.RegistryToken,
 		}, m)
+	}
+	if !cfg.Naive {
+		s.callers = newCallerLimit(cfg.CallerInFlight)
 	}
 	s.outbox = newOutbox(s)
 	m.watch(s)
@@ -216,65 +243,4 @@ func (s *Server) Close() error {
 	s.cancel()
 	s.wg.Wait()
 	return s.store.Close()
-}
-
-func (s *Server) routes() http.Handler {
-	api := http.NewServeMux()
-	api.HandleFunc("GET /api/v1/procedures", s.handleProcedures)
-	api.HandleFunc("GET /api/v1/procedures/{code}", s.handleProcedure)
-	api.HandleFunc("GET /api/v1/provinces", s.handleProvinces)
-	api.HandleFunc("GET /api/v1/units", s.handleUnits)
-	api.HandleFunc("GET /api/v1/units/{code}", s.handleUnit)
-	api.HandleFunc("POST /api/v1/dossiers", s.requireSubmitter(s.handleSubmit))
-	api.HandleFunc("GET /api/v1/dossiers", s.requireRole(identity.RoleCitizen, s.handleListMine))
-	api.HandleFunc("GET /api/v1/dossiers/{id}", s.authenticate(s.handleGetDossier))
-	api.HandleFunc("POST /api/v1/dossiers/{id}/attachments", s.requireRole(identity.RoleCitizen, s.handleAttach))
-	api.HandleFunc("POST /api/v1/dossiers/{id}/payment", s.requireRole(identity.RoleCitizen, s.handlePay))
-	api.HandleFunc("POST /api/v1/bundles", s.requireSubmitter(s.handleSubmitBundle))
-	api.HandleFunc("GET /api/v1/officials/queue", s.requireRole(identity.RoleOfficial, s.handleQueue))
-	api.HandleFunc("POST /api/v1/officials/dossiers/{id}/{action}", s.requireRole(identity.RoleOfficial, s.handleOfficialAction))
-	api.HandleFunc("GET /admin/v1/receipts", s.requireRole(identity.RoleService, s.handleReceipts))
-	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		jsonapi.Error(w, http.StatusNotFound, "no route "+r.Method+" "+r.URL.Path)
-	})
-
-	var guarded http.Handler = api
-	if !s.cfg.Naive {
-		reads := newAdmission("read", s.cfg.ReadInFlight, s.cfg.AdmissionQueue, s.cfg.AdmissionWait, s.metrics)
-		writes := newAdmission("write", s.cfg.WriteInFlight, s.cfg.AdmissionQueue, s.cfg.AdmissionWait, s.metrics)
-		readH, writeH := reads.wrap(api), writes.wrap(api)
-		guarded = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodGet || r.Method == http.MethodHead {
-				readH.ServeHTTP(w, r)
-				return
-			}
-			writeH.ServeHTTP(w, r)
-		})
-	}
-
-	root := http.NewServeMux()
-	root.HandleFunc("GET /healthz", s.handleHealthz)
-	root.HandleFunc("GET /readyz", s.handleReadyz)
-	root.Handle("GET /metrics", s.metrics.handler())
-	root.HandleFunc("GET /openapi.yaml", s.handleOpenAPI)
-	root.Handle("/", guarded)
-	return s.limitHeaders(s.metrics.instrument(root))
-}
-
-// limitHeaders answers 431 when the request headers together exceed the limit;
-// http.Server's MaxHeaderBytes does the same at the socket when run as a binary.
-func (s *Server) limitHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := 0
-		for k, vs := range r.Header {
-			for _, v := range vs {
-				n += len(k) + len(v) + 4
-			}
-		}
-		if n > s.cfg.MaxHeaderBytes {
-			jsonapi.Error(w, http.StatusRequestHeaderFieldsTooLarge, fmt.Sprintf("request headers larger than %d bytes", s.cfg.MaxHeaderBytes))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }

@@ -78,6 +78,9 @@ CREATE TABLE IF NOT EXISTS attachments(
   data BLOB NOT NULL,
   created_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS attachments_dossier ON attachments(dossier_id);
+CREATE TABLE IF NOT EXISTS attachment_usage(
+  owner TEXT PRIMARY KEY,
+  bytes INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox(
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   dossier_id TEXT NOT NULL,

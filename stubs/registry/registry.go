@@ -12,9 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/thongsuot/thongsuot/stubs/census"
+	"github.com/thongsuot/thongsuot/stubs/credential"
 	"github.com/thongsuot/thongsuot/stubs/jsonapi"
 	"github.com/thongsuot/thongsuot/stubs/knobs"
 )
@@ -40,8 +40,15 @@ type Config struct {
 	Census *census.Census
 	// Knobs are the initial settings per registry name; the rest start healthy.
 	Knobs map[string]knobs.Settings
-	// AdminToken, when set, is required as a Bearer token on /admin/.
+	// AdminToken is the Bearer secret /admin/ (knobs, ledger) requires: the
+	// harness's. "" makes up a random one (Server.AdminToken).
 	AdminToken string
+	// ClientToken is the Bearer secret the registries' own routes (personal records
+	// and the bundles' writes) require: the portal's. "" makes up a random one
+	// (Server.ClientToken).
+	ClientToken string
+	// NoAuth serves every route without a credential: for poking by hand only.
+	NoAuth bool
 }
 
 // Server is the registries' server, an http.Handler.
@@ -51,6 +58,8 @@ type Server struct {
 	board  *knobs.Board
 	ledger *ledger
 	mux    *http.ServeMux
+	// admin guards /admin/, client the registries' routes.
+	admin, client *credential.Guard
 }
 
 // New builds the registry server.
@@ -58,7 +67,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Census == nil {
 		return nil, errors.New("registry: Config.Census is required")
 	}
-	s := &Server{cfg: cfg, census: cfg.Census, board: knobs.NewBoard(Names...), ledger: newLedger(), mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, census: cfg.Census, board: knobs.NewBoard(Names...), ledger: newLedger(), mux: http.NewServeMux(),
+		admin: credential.NewGuard(cfg.AdminToken), client: credential.NewGuard(cfg.ClientToken)}
+	if cfg.NoAuth {
+		s.admin, s.client = credential.Open(), credential.Open()
+	}
 	if err := s.board.Apply(cfg.Knobs); err != nil {
 		return nil, fmt.Errorf("registry: %w", err)
 	}
@@ -71,13 +84,15 @@ func (s *Server) routes() {
 		group := http.NewServeMux()
 		s.readRoutes(name, group)
 		s.writeRoutes(name, group)
-		s.mux.Handle("/"+name+"/", s.board.Knob(name).Wrap(group))
+		// The credential is checked before the knob, so a caller without one takes
+		// no capacity from the portal's calls.
+		s.mux.Handle("/"+name+"/", s.client.Wrap(s.board.Knob(name).Wrap(group)))
 	}
-	admin := http.NewServeMux()
-	admin.Handle("/admin/v1/knobs", s.board.AdminHandler("/admin/v1/knobs"))
-	admin.Handle("/admin/v1/knobs/", s.board.AdminHandler("/admin/v1/knobs"))
-	admin.HandleFunc("GET /admin/v1/ledger", s.handleLedger)
-	s.mux.Handle("/admin/", s.requireAdmin(admin))
+	knobAdmin := s.board.AdminHandler("/admin/v1/knobs", s.admin)
+	s.mux.Handle("/admin/v1/knobs", knobAdmin)
+	s.mux.Handle("/admin/v1/knobs/", knobAdmin)
+	s.mux.Handle("GET /admin/v1/ledger", s.admin.Wrap(http.HandlerFunc(s.handleLedger)))
+	s.mux.Handle("/admin/", s.admin.Wrap(http.HandlerFunc(notFound)))
 	ok := func(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Write(w, http.StatusOK, map[string]string{"status": "ok"})
 	}
@@ -90,19 +105,6 @@ func notFound(w http.ResponseWriter, r *http.Request) {
 	jsonapi.Error(w, http.StatusNotFound, "no route "+r.Method+" "+r.URL.Path)
 }
 
-func (s *Server) requireAdmin(next http.Handler) http.Handler {
-	if s.cfg.AdminToken == "" {
-		return next
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); !ok || tok != s.cfg.AdminToken {
-			jsonapi.Error(w, http.StatusUnauthorized, "admin token required")
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
 // ServeHTTP serves every registry.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
@@ -111,6 +113,12 @@ func (s *Server) Close() error { return nil }
 
 // Knobs is the board with one knob per registry.
 func (s *Server) Knobs() *knobs.Board { return s.board }
+
+// AdminToken is the secret /admin/ requires ("" with NoAuth).
+func (s *Server) AdminToken() string { return s.admin.Secret() }
+
+// ClientToken is the secret the registries' routes require ("" with NoAuth).
+func (s *Server) ClientToken() string { return s.client.Secret() }
 
 // Ledger returns every write applied so far, in order.
 func (s *Server) Ledger() []Entry { return s.ledger.entries() }

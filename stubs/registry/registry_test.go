@@ -14,19 +14,37 @@ import (
 	"github.com/thongsuot/thongsuot/stubs/knobs"
 )
 
+// The credentials newServer gives the registry unless the test sets its own.
+const (
+	portalToken = "portal-secret"
+	adminToken  = "admin-secret"
+)
+
 func newServer(t *testing.T, cfg Config) (*Server, *census.Census) {
 	t.Helper()
 	if cfg.Census == nil {
 		cfg.Census = census.New(1, 1000)
+	}
+	if cfg.ClientToken == "" {
+		cfg.ClientToken = portalToken
+	}
+	if cfg.AdminToken == "" {
+		cfg.AdminToken = adminToken
 	}
 	s, err := New(cfg)
 	require.NoError(t, err)
 	return s, cfg.Census
 }
 
+// call sends a request with the credential its path needs — the harness's on
+// /admin/, the portal's elsewhere — unless hdr sets Authorization itself.
 func call(t *testing.T, h http.Handler, method, path, body string, hdr ...string) (int, map[string]any, http.Header) {
 	t.Helper()
 	r := httptest.NewRequest(method, path, strings.NewReader(body))
+	r.Header.Set("Authorization", "Bearer "+portalToken)
+	if strings.HasPrefix(path, "/admin/") {
+		r.Header.Set("Authorization", "Bearer "+adminToken)
+	}
 	for i := 0; i+1 < len(hdr); i += 2 {
 		r.Header.Set(hdr[i], hdr[i+1])
 	}
@@ -108,13 +126,14 @@ func TestWritesAreIdempotent(t *testing.T) {
 
 func TestKnobsPerRegistry(t *testing.T) {
 	s, pop := newServer(t, Config{Knobs: map[string]knobs.Settings{Population: {Down: true}}, AdminToken: "secret"})
+	noCredential := []string{"Authorization", ""}
 	id := pop.Citizen(3).PersonalID
 	code, _, _ := call(t, s, http.MethodGet, "/population/v1/citizens/"+id, "")
 	assert.Equal(t, http.StatusServiceUnavailable, code)
 	code, _, _ = call(t, s, http.MethodGet, "/tax/v1/citizens/"+id, "")
 	assert.Equal(t, http.StatusOK, code, "other registries unaffected")
 
-	code, _, _ = call(t, s, http.MethodPatch, "/admin/v1/knobs/population", `{"down":false}`)
+	code, _, _ = call(t, s, http.MethodPatch, "/admin/v1/knobs/population", `{"down":false}`, noCredential...)
 	assert.Equal(t, http.StatusUnauthorized, code, "admin needs the token")
 	code, _, _ = call(t, s, http.MethodPatch, "/admin/v1/knobs/population", `{"down":false}`, "Authorization", "Bearer secret")
 	require.Equal(t, http.StatusOK, code)
@@ -128,6 +147,78 @@ func TestKnobsPerRegistry(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, code)
 	code, _, _ = call(t, s, http.MethodPut, "/admin/v1/knobs/tax", `{"error_rate":2}`, "Authorization", "Bearer secret")
 	assert.Equal(t, http.StatusBadRequest, code)
+}
+
+// TestEveryAdminAndPersonalDataRouteNeedsItsCredential: the personal records and
+// the bundles' writes answer only the portal's credential, the knobs and the
+// ledger only the harness's; without one, or with the other, 401. NoAuth opens all.
+func TestEveryAdminAndPersonalDataRouteNeedsItsCredential(t *testing.T) {
+	pop := census.New(1, 1000)
+	id, other := pop.Citizen(4).PersonalID, pop.Citizen(5).PersonalID
+	type route struct {
+		method, path, body string
+		admin              bool
+		code               int
+	}
+	var routes []route
+	for _, name := range Names {
+		routes = append(routes, route{http.MethodGet, "/" + name + "/v1/citizens/" + id, "", false, http.StatusOK})
+	}
+	unit := `"unit_code":"00004"`
+	for path, body := range map[string]string{
+		"/population/v1/personal-ids":             `{"applicant_id":"` + id + `","sex":"female",` + unit + `}`,
+		"/population/v1/deaths":                   `{"personal_id":"` + other + `","applicant_id":"` + id + `",` + unit + `}`,
+		"/civil-status/v1/births":                 `{"child_name":"An","sex":"male",` + unit + `}`,
+		"/civil-status/v1/deaths":                 `{"personal_id":"` + other + `",` + unit + `}`,
+		"/residence/v1/permanent-registrations":   `{"personal_id":"` + id + `",` + unit + `}`,
+		"/residence/v1/removals":                  `{"personal_id":"` + other + `",` + unit + `}`,
+		"/health-insurance/v1/cards":              `{"personal_id":"` + id + `",` + unit + `}`,
+		"/social-insurance/v1/funeral-allowances": `{"personal_id":"` + other + `","beneficiary_id":"` + id + `",` + unit + `}`,
+	} {
+		routes = append(routes, route{http.MethodPost, path, body, false, http.StatusCreated})
+	}
+	routes = append(routes,
+		route{http.MethodGet, "/admin/v1/knobs", "", true, http.StatusOK},
+		route{http.MethodGet, "/admin/v1/knobs/tax", "", true, http.StatusOK},
+		route{http.MethodPut, "/admin/v1/knobs/tax", `{"capacity":8}`, true, http.StatusOK},
+		route{http.MethodPatch, "/admin/v1/knobs/tax", `{"capacity":4}`, true, http.StatusOK},
+		route{http.MethodPost, "/admin/v1/knobs/reset", "", true, http.StatusNoContent},
+		route{http.MethodGet, "/admin/v1/ledger", "", true, http.StatusOK},
+		route{http.MethodGet, "/admin/v1/ledger?registry=population", "", true, http.StatusOK},
+	)
+	s, _ := newServer(t, Config{Census: pop})
+	open, _ := newServer(t, Config{Census: pop, NoAuth: true})
+	for _, rt := range routes {
+		t.Run(rt.method+" "+rt.path, func(t *testing.T) {
+			right, wrong := "Bearer "+portalToken, "Bearer "+adminToken
+			if rt.admin {
+				right, wrong = wrong, right
+			}
+			for _, bad := range []string{"", wrong, "Bearer", right + "x"} {
+				code, body, hdr := call(t, s, rt.method, rt.path, rt.body, "Authorization", bad, "Idempotency-Key", "k-"+rt.path)
+				assert.Equal(t, http.StatusUnauthorized, code, "%q: %v", bad, body)
+				assert.Contains(t, hdr.Get("WWW-Authenticate"), "Bearer")
+			}
+			code, body, _ := call(t, s, rt.method, rt.path, rt.body, "Authorization", right, "Idempotency-Key", "k-"+rt.path)
+			assert.Equal(t, rt.code, code, body)
+			code, body, _ = call(t, open, rt.method, rt.path, rt.body, "Authorization", "", "Idempotency-Key", "k-"+rt.path)
+			assert.Equal(t, rt.code, code, "NoAuth: %v", body)
+		})
+	}
+}
+
+func TestCredentialsAreMadeUpWhenNotGiven(t *testing.T) {
+	a, err := New(Config{Census: census.New(1, 10)})
+	require.NoError(t, err)
+	b, err := New(Config{Census: census.New(1, 10)})
+	require.NoError(t, err)
+	assert.Len(t, a.AdminToken(), 64)
+	assert.Len(t, a.ClientToken(), 64)
+	assert.NotEqual(t, a.AdminToken(), a.ClientToken())
+	assert.NotEqual(t, a.AdminToken(), b.AdminToken(), "random, not a well-known default")
+	open, err := New(Config{Census: census.New(1, 10), NoAuth: true})
+	require.NoError(t, err)
+	assert.Empty(t, open.AdminToken())
 }
 
 func TestGarbageIsNever5xx(t *testing.T) {
