@@ -80,8 +80,9 @@ type MixOptions struct {
 	Shape string `yaml:"shape,omitempty"` // a key of load.shapes
 	// Tier restricts the entry's users to units of one link tier (default: all).
 	Tier string `yaml:"tier,omitempty"`
-	// Think is the wall time a journey's user waits between steps (default 1s).
-	Think Duration `yaml:"think,omitempty" range:"[0s,24h]"`
+	// Think is the wall time a journey's user waits between steps (default 1s). No
+	// omitempty: a journey's written 0s must survive the resolved scenario's round trip.
+	Think Duration `yaml:"think" range:"[0s,24h]"`
 }
 
 // Population is who sends: virtual citizens and commune officials spread over the
@@ -261,8 +262,8 @@ func (s *Scenario) LogPath() string {
 	return filepath.Join(filepath.Dir(s.File), p)
 }
 
-// resolveLoad fills the load section's defaults and makes its times absolute.
-func (s *Scenario) resolveLoad(zone *time.Location) {
+// resolveLoad fills the load section's dependent defaults and makes its times absolute.
+func (s *Scenario) resolveLoad(zone *time.Location, given written) {
 	l := &s.Load
 	start := s.Clock.Start.Time
 	resolveEvents(l.Events, zone, start)
@@ -270,29 +271,28 @@ func (s *Scenario) resolveLoad(zone *time.Location) {
 		resolveEvents(sh.Events, zone, start)
 		l.Shapes[name] = sh
 	}
+	// A null (population: ~, weights: ~) leaves the defaults, as leaving it out does.
 	if l.Population == nil {
-		l.Population = &Population{}
+		l.Population = defaultPopulation()
 	}
-	p := l.Population
-	setDefault(&p.Citizens, DefaultCitizens)
-	p.Weights = withDefaults(p.Weights, DefaultWeights)
-	p.Tiers = withDefaults(p.Tiers, DefaultUnitTiers)
+	p, def := l.Population, defaultPopulation()
+	p.Weights = withDefaults(p.Weights, def.Weights)
+	p.Tiers = withDefaults(p.Tiers, def.Tiers)
 	if p.RemoteCommunes == nil {
-		n := DefaultRemoteCommunes
-		p.RemoteCommunes = &n
+		p.RemoteCommunes = def.RemoteCommunes
 	}
 	for i := range s.Mix {
-		if s.Mix[i].Journey != "" {
-			setDefault(&s.Mix[i].Think.Duration, DefaultThink)
+		// Only a journey has steps to think between.
+		if m := &s.Mix[i]; m.Journey != "" && !given(fmt.Sprintf("mix[%d].think", i)) {
+			m.Think = Duration{DefaultThink}
 		}
 	}
 	if src := l.Source; src != nil {
-		setDefault(&src.Format, "auto")
 		if src.MaxMalformed == nil {
 			m := DefaultMaxMalformed
 			src.MaxMalformed = &m
 		}
-		if src.Speed == 0 {
+		if !given("load.source.speed") {
 			src.Speed = s.Clock.Compress // the clock was given, the speed not: play at it
 		}
 		if s.Clock.Compress == DefaultCompress && src.Speed != DefaultCompress && src.Speed >= MinCompress && src.Speed <= MaxCompress {
@@ -500,6 +500,11 @@ func (s *Scenario) validateMix() ([]problem, map[string]bool) {
 			add(p+".name", "name %q is used twice", name)
 		}
 		seen[name] = true
+		if m.Class == "status" || m.Class == "submit" {
+			if s.Load.Users == 0 {
+				add(p+".class", "%s requests are sent as set-up users, and load.users is 0: set load.users (e.g. %d, the default) or remove this entry", m.Class, DefaultUsers)
+			}
+		}
 		if m.Rate > 0 && m.Weight > 0 {
 			add(p, "give weight (a share of load.baseline) or rate (its own), not both")
 		}

@@ -45,14 +45,14 @@ func Parse(data []byte, file string) (*Scenario, error) {
 	}
 	index := indexPaths(root.Content[0])
 
-	var s Scenario
+	s := defaultScenario()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&s); err != nil {
 		return nil, decodeErrors(file, err, index)
 	}
 	s.File = file
-	problems := s.resolve()
+	problems := s.resolve(index.written)
 	problems = append(problems, s.validate()...)
 	if len(problems) > 0 {
 		return nil, locate(file, problems, index)
@@ -262,6 +262,8 @@ var schemaTypes = func() map[string]reflect.Type {
 		}
 	}
 	add(reflect.TypeOf(Scenario{}))
+	add(reflect.TypeOf(faultFields{})) // what faults and the source decode into (defaults.go)
+	add(reflect.TypeOf(sourceFields{}))
 	return m
 }()
 

@@ -74,6 +74,7 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 		field, msg string
 	}{
 		{"typo'd field", "  baseline: 100/s", "  bseline: 100/s", 8, "load.bseline", `unknown field "bseline" (did you mean "baseline"?)`},
+		{"typo'd field in a fault", "link: portal->registry", "lnk: portal->registry", 13, "faults[0].lnk", `unknown field "lnk" (did you mean "link"?)`},
 		{"bad duration", "for: 2s,", "for: 2 parsecs,", 13, "faults[0].for", `bad duration "2 parsecs"`},
 		{"end before start", "end: +10m", "end: 2025-07-01 07:00", 5, "clock.end", "is not after clock.start"},
 		{"negative weight", "weight: 3}", "weight: -3}", 10, "mix[0].weight", "must be between 0 and 1000000, got -3"},

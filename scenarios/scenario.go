@@ -52,8 +52,10 @@ type Load struct {
 	Population *Population      `yaml:"population,omitempty"`
 	Source     *Source          `yaml:"source,omitempty"`
 
-	Seed       int64    `yaml:"seed,omitempty" range:"any"`               // drives every random choice of the load
-	Users      int      `yaml:"users,omitempty" range:"[0,100000]"`       // virtual citizens logged in before the run
+	// Seed and Users (and slos.min_requests) have no omitempty: a written 0 is kept,
+	// and the resolved scenario a run writes must read back with it.
+	Seed       int64    `yaml:"seed" range:"any"`                         // drives every random choice of the load
+	Users      int      `yaml:"users" range:"[0,100000]"`                 // virtual citizens logged in before the run
 	Timeout    Duration `yaml:"timeout,omitempty" range:"(0s,24h]"`       // per request, wall time
 	MaxWorkers int      `yaml:"max_workers,omitempty" range:"[1,100000]"` // in-flight bound per class; beyond it sends are late
 	LateAfter  Duration `yaml:"late_after,omitempty" range:"(0s,24h]"`    // a send this far behind its intended time is late
@@ -99,10 +101,10 @@ type SLOs struct {
 	Window Duration `yaml:"window"`
 	// MinRequests: a window with fewer requests (for the objective's classes) is not
 	// judged, so a handful of samples cannot fail or pass a window.
-	MinRequests int `yaml:"min_requests,omitempty" range:"[0,1000000000]"`
+	MinRequests int `yaml:"min_requests" range:"[0,1000000000]"`
 	// RecoveryWindows: a fault has recovered once every objective holds again for
 	// this many consecutive windows (the recovery objective and the verdict's recoveries).
-	RecoveryWindows int         `yaml:"recovery_windows,omitempty" range:"[1,100000]"`
+	RecoveryWindows int         `yaml:"recovery_windows" range:"[1,100000]"`
 	Objectives      []Objective `yaml:"objectives"`
 }
 

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Defaults applied to fields a scenario leaves out.
+// Defaults of fields a scenario leaves out (defaults.go puts them in place).
 const (
 	DefaultZone        = "Asia/Ho_Chi_Minh"
 	DefaultCompress    = 1.0
@@ -30,23 +30,15 @@ const (
 	MaxWindows = 100_000
 )
 
-// resolve fills defaults and makes every time absolute.
-func (s *Scenario) resolve() []problem {
+// resolve fills the defaults that depend on other fields, where the YAML does not
+// write them, and makes every time absolute.
+func (s *Scenario) resolve(given written) []problem {
 	var ps []problem
-	if s.Version == 0 {
-		s.Version = SchemaVersion
-	}
 	c := &s.Clock
-	if c.Zone == "" {
-		c.Zone = DefaultZone
-	}
 	zone, err := time.LoadLocation(c.Zone)
-	if err != nil {
+	if err != nil || c.Zone == "" { // "" would be UTC
 		ps = append(ps, problemf("clock.zone", "unknown time zone %q (want an IANA name such as Asia/Ho_Chi_Minh)", c.Zone))
 		zone = time.UTC
-	}
-	if c.Compress == 0 {
-		c.Compress = DefaultCompress
 	}
 	if c.Start.relative != nil {
 		ps = append(ps, problemf("clock.start", "must be an absolute time, not relative"))
@@ -55,19 +47,11 @@ func (s *Scenario) resolve() []problem {
 	start := c.Start.Time
 	c.End.resolve(zone, start)
 
-	l := &s.Load
-	setDefault(&l.Scale, DefaultScale)
-	setDefault(&l.Seed, DefaultSeed)
-	setDefault(&l.Users, DefaultUsers)
-	setDefault(&l.Timeout.Duration, DefaultTimeout)
-	setDefault(&l.MaxWorkers, DefaultMaxWorkers)
-	setDefault(&l.LateAfter.Duration, DefaultLateAfter)
-	s.resolveLoad(zone)
+	s.resolveLoad(zone, given)
 	for i := range s.Faults {
 		f := &s.Faults[i]
 		f.At.resolve(zone, start)
-		setDefault(&f.Stream, DefaultStream)
-		if f.Toxicity == nil {
+		if f.Toxicity == nil { // toxicity: ~
 			one := 1.0
 			f.Toxicity = &one
 		}
@@ -78,9 +62,6 @@ func (s *Scenario) resolve() []problem {
 	}
 	s.resolveFaults()
 	s.resolveTiers()
-	setDefault(&s.SLOs.Window.Duration, DefaultWindow)
-	setDefault(&s.SLOs.MinRequests, DefaultMinRequests)
-	setDefault(&s.SLOs.RecoveryWindows, DefaultRecoveryWindows)
 	return ps
 }
 
@@ -116,7 +97,8 @@ func (s *Scenario) validate() []problem {
 	}
 	// Every number against its range (ranges.go), every list against its limit
 	// (bounds.go); what follows may count on both.
-	ps = append(ps, checkRanges("", reflect.ValueOf(s).Elem(), reflect.Value{}, nil)...)
+	def := defaultScenario()
+	ps = append(ps, checkRanges("", reflect.ValueOf(s).Elem(), reflect.ValueOf(&def).Elem(), nil)...)
 	ps = append(ps, s.validateCounts()...)
 	ps = append(ps, s.validateTimes()...)
 	clockOK := !c.Start.IsZero() && c.End.After(c.Start.Time) && c.End.Sub(c.Start.Time) <= MaxDuration &&
@@ -192,7 +174,7 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool, clockOK bool) []pro
 	var ps []problem
 	add := func(field, format string, args ...any) { ps = append(ps, problemf(field, format, args...)) }
 	if o.Window.Duration <= 0 {
-		add("slos.window", "must be a positive scenario-time duration, got %s", o.Window.Duration)
+		add("slos.window", "must be a positive scenario-time duration, e.g. %s (the default), got %s", formatDurationNumber(float64(DefaultWindow)), o.Window.Duration)
 	} else if !clockOK {
 		// The clock's own problem is reported; a window cannot be measured against it.
 	} else if s.Clock.Compress > 0 {
