@@ -9,6 +9,9 @@ import (
 // work, CPU for the rate model — bounded, and the built-in scenarios stay far inside
 // them (README "Scenarios" lists them with the reasons).
 const (
+	// MaxFileSize: the largest built-in is about 10 KiB; reading stops here, so a device
+	// or a pipe that never ends cannot make a scenario grow without bound.
+	MaxFileSize = 1 << 20
 	// MaxUsers: each set-up user signs in, files a dossier and keeps a token (about
 	// 1 KiB) before the run starts.
 	MaxUsers = 100_000
@@ -30,6 +33,9 @@ const (
 	MaxObjectives   = 64
 	// MaxRules bounds the regular expressions every replayed line is matched against.
 	MaxRules = 100
+	// MaxMappingKeys bounds every mapping of the file, population.units included:
+	// yaml.v3 checks a mapping's keys for duplicates pairwise.
+	MaxMappingKeys = 1000
 	// CommuneUnits is how many commune-level units there are: the most communes a
 	// population can move to the remote tier.
 	CommuneUnits = 3_321

@@ -2,8 +2,12 @@ package scenarios
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -89,4 +93,153 @@ func TestSizesAndCountsAreBounded(t *testing.T) {
 			t.Errorf("no error on %s in:\n%v", tt.field, es)
 		})
 	}
+}
+
+// openWithin opens path in the background and fails the test if it takes longer than d.
+func openWithin(t *testing.T, path string, d time.Duration) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		_, err := Open(path)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		t.Fatalf("Open(%s) still reading after %s", path, d)
+		return nil
+	}
+}
+
+// A scenario is read through a limit: a device, a FIFO or a huge file ends at once.
+func TestOpenReadsAtMostOneMiB(t *testing.T) {
+	dir := t.TempDir()
+	huge := filepath.Join(dir, "huge.yaml")
+	f, err := os.Create(huge)
+	require.NoError(t, err)
+	require.NoError(t, f.Truncate(8<<30)) // sparse: 8 GiB on paper
+	require.NoError(t, f.Close())
+	justOver := filepath.Join(dir, "over.yaml")
+	require.NoError(t, os.WriteFile(justOver, []byte(valid+"#"+strings.Repeat("\n#", MaxFileSize/2)), 0o644))
+	fifo := filepath.Join(dir, "fifo.yaml")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o644))
+
+	tests := []struct{ path, msg string }{
+		{"/dev/zero", "the file is larger than 1048576 bytes (1 MiB), the limit for a scenario"},
+		{huge, "the file is larger than 1048576 bytes"},
+		{justOver, "the file is larger than 1048576 bytes"},
+		{fifo, "empty scenario"}, // nobody writes to it
+	}
+	for _, tt := range tests {
+		if _, err := os.Stat(tt.path); err != nil {
+			t.Logf("skipping %s: %v", tt.path, err)
+			continue
+		}
+		start := time.Now()
+		err := openWithin(t, tt.path, 5*time.Second)
+		assert.Less(t, time.Since(start), time.Second, tt.path)
+		require.Error(t, err, tt.path)
+		require.True(t, IsInvalid(err), "%v", err)
+		e := err.(Errors)[0]
+		assert.Equal(t, tt.path, e.File)
+		assert.Positive(t, e.Line)
+		assert.Contains(t, e.Msg, tt.msg)
+	}
+
+	_, err = Parse(make([]byte, MaxFileSize+1), "big.yaml")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "big.yaml:1: the file is larger than 1048576 bytes")
+	s, err := Open(writeFile(t, valid+"#"+strings.Repeat(" ", MaxFileSize-len(valid)-1)))
+	require.NoError(t, err, "exactly 1 MiB is still a scenario")
+	assert.Equal(t, "t", s.Name)
+}
+
+func writeFile(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "s.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+	return p
+}
+
+// One document per file: a second one is an error on its line, not ignored.
+func TestOneDocumentPerFile(t *testing.T) {
+	lines := strings.Count(valid, "\n")
+	tests := []struct {
+		name, src string
+		line      int
+	}{
+		{"a second scenario", valid + "---\n" + valid, lines + 1},
+		{"a trailing separator", valid + "---\n", lines + 1},
+		{"a second document of anything", valid + "---\nname: other\n", lines + 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.src), "two.yaml")
+			require.Error(t, err)
+			es := err.(Errors)
+			require.Len(t, es, 1, "%v", err)
+			assert.Equal(t, tt.line, es[0].Line)
+			assert.Contains(t, es[0].Msg, "a second YAML document: a scenario file holds one")
+		})
+	}
+	_, err := Parse([]byte("---\n"+valid+"...\n"), "one.yaml")
+	assert.NoError(t, err, "an explicit start and end of one document is one document")
+}
+
+// An empty list item would vanish in decoding; it is an error on its line instead.
+func TestEmptyListItemIsAnError(t *testing.T) {
+	src := strings.Replace(valid, "  - {class: submit, weight: 1}\n", "  -\n  - {class: submit, weight: 1}\n", 1)
+	_, err := Parse([]byte(src), "e.yaml")
+	require.Error(t, err)
+	es := err.(Errors)
+	require.Len(t, es, 1, "%v", err)
+	assert.Equal(t, 11, es[0].Line)
+	assert.Contains(t, es[0].Msg, "empty list item")
+}
+
+// yaml.v3 gives no line for a bad byte; the error finds it.
+func TestBadByteErrorHasItsLine(t *testing.T) {
+	for _, bad := range []string{"\xff", "\x01", "\x7f"} {
+		src := strings.Replace(valid, "name: t", "name: t"+bad, 1)
+		_, err := Parse([]byte(src), "b.yaml")
+		require.Error(t, err, "%q", bad)
+		es := err.(Errors)
+		assert.Equal(t, 2, es[0].Line, "%q: %v", bad, err)
+	}
+}
+
+// A file of many mistakes reports the first hundred, quickly, and says how many more.
+func TestManyProblemsAreCapped(t *testing.T) {
+	tests := []struct {
+		name, src string
+		last      string
+	}{
+		{"unknown fields", valid + repeat(900, "k%d: 1\n"), "and 800 more problems"},
+		{"values out of range", strings.Replace(valid, "  baseline: 100/s", "  baseline: 100/s\n  diurnal:\n"+strings.Repeat("    - -1\n", 5000), 1),
+			"and 4902 more problems"}, // 5000 values, "want 24 hourly values" and "all zero"
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			_, err := Parse([]byte(tt.src), "many.yaml")
+			assert.Less(t, time.Since(start), 5*time.Second)
+			require.Error(t, err)
+			es := err.(Errors)
+			require.Len(t, es, MaxErrors+1)
+			assert.Equal(t, tt.last, es[MaxErrors].Msg)
+			assert.Positive(t, es[MaxErrors].Line)
+		})
+	}
+}
+
+// yaml.v3 compares every key of a mapping with every other: a mapping is bounded.
+func TestMappingKeysAreBounded(t *testing.T) {
+	src := strings.Replace(valid, "  baseline: 100/s", "  baseline: 100/s\n  population:\n    units:\n"+repeat(1001, "      \"%05d\": remote\n"), 1)
+	_, err := Parse([]byte(src), "keys.yaml")
+	require.Error(t, err)
+	es := err.(Errors)
+	require.Len(t, es, 1, "%v", err)
+	assert.Equal(t, 11, es[0].Line)
+	assert.Equal(t, "a mapping of 1001 keys; the limit is 1000", es[0].Msg)
 }
