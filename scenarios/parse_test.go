@@ -1,6 +1,9 @@
 package scenarios
 
 import (
+	"fmt"
+	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -302,6 +305,46 @@ func TestValues(t *testing.T) {
 	}
 }
 
+// assertBounded: what Parse accepts, a run can play — every number finite, the run's
+// length and its largest allocations within their bounds. It walks the scenario on its
+// own, so that it does not trust the code it checks.
+func assertBounded(t *testing.T, s *Scenario) {
+	t.Helper()
+	var walk func(path string, v reflect.Value)
+	walk = func(path string, v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if !v.IsNil() {
+				walk(path, v.Elem())
+			}
+		case reflect.Struct:
+			for i := range v.NumField() {
+				if v.Type().Field(i).IsExported() {
+					walk(path+"."+v.Type().Field(i).Name, v.Field(i))
+				}
+			}
+		case reflect.Slice, reflect.Array:
+			for i := range v.Len() {
+				walk(fmt.Sprintf("%s[%d]", path, i), v.Index(i))
+			}
+		case reflect.Map:
+			for _, k := range v.MapKeys() {
+				walk(fmt.Sprintf("%s[%v]", path, k), v.MapIndex(k))
+			}
+		case reflect.Float32, reflect.Float64:
+			require.False(t, math.IsNaN(v.Float()) || math.IsInf(v.Float(), 0), "%s is %v", path, v.Float())
+		}
+	}
+	walk("scenario", reflect.ValueOf(s))
+	require.Positive(t, s.WallDuration())
+	require.LessOrEqual(t, s.WallDuration(), MaxWallDuration)
+	require.LessOrEqual(t, s.Load.Users, MaxUsers)
+	require.LessOrEqual(t, s.Load.Population.Citizens, MaxCitizens)
+	require.LessOrEqual(t, s.Load.MaxWorkers, MaxInFlight)
+	require.LessOrEqual(t, len(s.Mix), MaxMixEntries)
+	require.LessOrEqual(t, len(s.Faults), MaxFaults)
+}
+
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(valid))
 	smoke, _ := Builtin("smoke")
@@ -312,15 +355,32 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("clock: {start: +1d, end: +1s}"))
 	f.Add([]byte(withFaults("  - {at: +1m, link: remote->portal, toxic: down, flap: {period: 1m scenario, down_for: 0.5s, count: 3}}\n",
 		"tiers:\n  remote: {latency: 600ms, shared_bandwidth: 5Mbps}\n")))
+	// testdata/fuzz/FuzzParse holds the inputs the adversarial pass found (NaN, huge
+	// users, a second document, written zeros…): plain `go test` runs them too.
 	f.Fuzz(func(t *testing.T, data []byte) {
+		start := time.Now()
 		s, err := Parse(data, "fuzz.yaml")
+		// Never hangs: the most a scenario can be (1 MiB) parses in well under this.
+		require.Less(t, time.Since(start), 10*time.Second)
 		if err != nil {
+			es, ok := err.(Errors)
+			require.True(t, ok, "an error that is not located: %v", err)
+			require.NotEmpty(t, es)
+			for _, e := range es {
+				require.Equal(t, "fuzz.yaml", e.File, "%v", e)
+				require.Positive(t, e.Line, "every error has a line: %v", e)
+				require.NotEmpty(t, e.Msg)
+			}
 			return
 		}
-		// Whatever parses must re-parse from its own resolved form.
+		assertBounded(t, s)
+		// Whatever parses must re-parse from its own resolved form, to the same form.
 		out, err := Marshal(s)
 		require.NoError(t, err)
-		_, err = Parse(out, "again.yaml")
+		back, err := Parse(out, "again.yaml")
 		require.NoError(t, err, "%s", out)
+		again, err := Marshal(back)
+		require.NoError(t, err)
+		require.Equal(t, string(out), string(again))
 	})
 }
