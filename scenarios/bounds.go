@@ -59,7 +59,20 @@ const (
 	MaxDuration = 1000 * 24 * time.Hour
 	// MaxMinRequests: more than any window holds.
 	MaxMinRequests = 1_000_000_000
+	// MaxErrors is the most problems one file reports: past a hundred, the rest say
+	// little more, and a file of a hundred thousand mistakes must not take minutes.
+	MaxErrors = 100
 )
+
+// first keeps the first n errors and says how many more there were.
+func (es Errors) first(n int) Errors {
+	if len(es) <= n {
+		return es
+	}
+	more := es[n]
+	more.Field, more.Msg = "", fmt.Sprintf("and %d more problems", len(es)-n)
+	return append(es[:n:n], more)
+}
 
 // Every time in a scenario falls in [MinTime, MaxTime): far from the ends of what
 // RFC 3339 can write, so a resolved scenario always reads back.

@@ -2,8 +2,10 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -140,8 +142,9 @@ func TestOpenReadsAtMostOneMiB(t *testing.T) {
 		err := openWithin(t, tt.path, 5*time.Second)
 		assert.Less(t, time.Since(start), time.Second, tt.path)
 		require.Error(t, err, tt.path)
-		require.True(t, IsInvalid(err), "%v", err)
-		e := err.(Errors)[0]
+		es, ok := err.(Errors)
+		require.True(t, ok, "a located error: %v", err)
+		e := es[0]
 		assert.Equal(t, tt.path, e.File)
 		assert.Positive(t, e.Line)
 		assert.Contains(t, e.Msg, tt.msg)
@@ -242,4 +245,44 @@ func TestMappingKeysAreBounded(t *testing.T) {
 	require.Len(t, es, 1, "%v", err)
 	assert.Equal(t, 11, es[0].Line)
 	assert.Equal(t, "a mapping of 1001 keys; the limit is 1000", es[0].Msg)
+}
+
+// assertBounded: what Parse accepts, a run can play — every number finite, the run's
+// length and its largest allocations within their bounds. It walks the scenario on its
+// own, so that it does not trust the code it checks.
+func assertBounded(t *testing.T, s *Scenario) {
+	t.Helper()
+	var walk func(path string, v reflect.Value)
+	walk = func(path string, v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if !v.IsNil() {
+				walk(path, v.Elem())
+			}
+		case reflect.Struct:
+			for i := range v.NumField() {
+				if v.Type().Field(i).IsExported() {
+					walk(path+"."+v.Type().Field(i).Name, v.Field(i))
+				}
+			}
+		case reflect.Slice, reflect.Array:
+			for i := range v.Len() {
+				walk(fmt.Sprintf("%s[%d]", path, i), v.Index(i))
+			}
+		case reflect.Map:
+			for _, k := range v.MapKeys() {
+				walk(fmt.Sprintf("%s[%v]", path, k), v.MapIndex(k))
+			}
+		case reflect.Float32, reflect.Float64:
+			require.False(t, math.IsNaN(v.Float()) || math.IsInf(v.Float(), 0), "%s is %v", path, v.Float())
+		}
+	}
+	walk("scenario", reflect.ValueOf(s))
+	require.Positive(t, s.WallDuration())
+	require.LessOrEqual(t, s.WallDuration(), MaxWallDuration)
+	require.LessOrEqual(t, s.Load.Users, MaxUsers)
+	require.LessOrEqual(t, s.Load.Population.Citizens, MaxCitizens)
+	require.LessOrEqual(t, s.Load.MaxWorkers, MaxInFlight)
+	require.LessOrEqual(t, len(s.Mix), MaxMixEntries)
+	require.LessOrEqual(t, len(s.Faults), MaxFaults)
 }

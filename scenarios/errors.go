@@ -39,20 +39,6 @@ func (es Errors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// MaxErrors is the most problems one file reports: past a hundred, the rest say
-// little more, and a file of a hundred thousand mistakes must not take minutes.
-const MaxErrors = 100
-
-// first keeps the first n errors and says how many more there were.
-func (es Errors) first(n int) Errors {
-	if len(es) <= n {
-		return es
-	}
-	more := es[n]
-	more.Field, more.Msg = "", fmt.Sprintf("and %d more problems", len(es)-n)
-	return append(es[:n:n], more)
-}
-
 // IsInvalid reports whether err means the scenario itself is wrong (as opposed to a
 // file that could not be read).
 func IsInvalid(err error) bool {

@@ -27,7 +27,8 @@ func Open(nameOrPath string) (*Scenario, error) {
 	if err == nil {
 		return Parse(data, nameOrPath)
 	}
-	if IsInvalid(err) {
+	var located Errors
+	if errors.As(err, &located) { // too large: say so, do not look for a built-in
 		return nil, err
 	}
 	if !errors.Is(err, fs.ErrNotExist) {

@@ -1,9 +1,6 @@
 package scenarios
 
 import (
-	"fmt"
-	"math"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -303,46 +300,6 @@ func TestValues(t *testing.T) {
 		require.NoError(t, err, d.in)
 		assert.Equal(t, d.want, got, d.in)
 	}
-}
-
-// assertBounded: what Parse accepts, a run can play — every number finite, the run's
-// length and its largest allocations within their bounds. It walks the scenario on its
-// own, so that it does not trust the code it checks.
-func assertBounded(t *testing.T, s *Scenario) {
-	t.Helper()
-	var walk func(path string, v reflect.Value)
-	walk = func(path string, v reflect.Value) {
-		switch v.Kind() {
-		case reflect.Pointer, reflect.Interface:
-			if !v.IsNil() {
-				walk(path, v.Elem())
-			}
-		case reflect.Struct:
-			for i := range v.NumField() {
-				if v.Type().Field(i).IsExported() {
-					walk(path+"."+v.Type().Field(i).Name, v.Field(i))
-				}
-			}
-		case reflect.Slice, reflect.Array:
-			for i := range v.Len() {
-				walk(fmt.Sprintf("%s[%d]", path, i), v.Index(i))
-			}
-		case reflect.Map:
-			for _, k := range v.MapKeys() {
-				walk(fmt.Sprintf("%s[%v]", path, k), v.MapIndex(k))
-			}
-		case reflect.Float32, reflect.Float64:
-			require.False(t, math.IsNaN(v.Float()) || math.IsInf(v.Float(), 0), "%s is %v", path, v.Float())
-		}
-	}
-	walk("scenario", reflect.ValueOf(s))
-	require.Positive(t, s.WallDuration())
-	require.LessOrEqual(t, s.WallDuration(), MaxWallDuration)
-	require.LessOrEqual(t, s.Load.Users, MaxUsers)
-	require.LessOrEqual(t, s.Load.Population.Citizens, MaxCitizens)
-	require.LessOrEqual(t, s.Load.MaxWorkers, MaxInFlight)
-	require.LessOrEqual(t, len(s.Mix), MaxMixEntries)
-	require.LessOrEqual(t, len(s.Faults), MaxFaults)
 }
 
 func FuzzParse(f *testing.F) {
