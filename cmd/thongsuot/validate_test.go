@@ -29,7 +29,7 @@ func TestValidateRefusesHostileInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := smokeWith(t, tt.from, tt.to)
 			code, _, stderr := execute(t, "validate", path)
-			assert.Equal(t, exitHarness, code)
+			assert.Equal(t, 2, code, "exit 2: invalid input")
 			assert.Contains(t, stderr, path+tt.want)
 		})
 	}
@@ -37,7 +37,7 @@ func TestValidateRefusesHostileInput(t *testing.T) {
 	// plan used to panic on a NaN compress; now it stops at validation.
 	path := smokeWith(t, "  compress: 60 ", "  compress: .nan ")
 	code, _, stderr := execute(t, "plan", path, "--out", t.TempDir())
-	assert.Equal(t, exitHarness, code)
+	assert.Equal(t, 2, code, "exit 2: invalid input")
 	assert.Contains(t, stderr, path+":13: clock.compress")
 
 	if _, err := os.Stat("/dev/zero"); err != nil {
@@ -46,6 +46,6 @@ func TestValidateRefusesHostileInput(t *testing.T) {
 	start := time.Now()
 	code, _, stderr = execute(t, "validate", "/dev/zero")
 	require.Less(t, time.Since(start), time.Second, "/dev/zero is refused at once, not read without end")
-	assert.Equal(t, exitHarness, code)
+	assert.Equal(t, 2, code, "exit 2: invalid input")
 	assert.Contains(t, stderr, "/dev/zero:1: the file is larger than 1048576 bytes (1 MiB), the limit for a scenario")
 }
