@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"math"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -26,13 +25,13 @@ type Diurnal []float64
 // Weekly is the relative rate of each weekday; days left out are 1. Like Diurnal it is
 // scaled to average 1 over the week.
 type Weekly struct {
-	Mon *float64 `yaml:"mon,omitempty"`
-	Tue *float64 `yaml:"tue,omitempty"`
-	Wed *float64 `yaml:"wed,omitempty"`
-	Thu *float64 `yaml:"thu,omitempty"`
-	Fri *float64 `yaml:"fri,omitempty"`
-	Sat *float64 `yaml:"sat,omitempty"`
-	Sun *float64 `yaml:"sun,omitempty"`
+	Mon *float64 `yaml:"mon,omitempty" range:"[0,1000000]"`
+	Tue *float64 `yaml:"tue,omitempty" range:"[0,1000000]"`
+	Wed *float64 `yaml:"wed,omitempty" range:"[0,1000000]"`
+	Thu *float64 `yaml:"thu,omitempty" range:"[0,1000000]"`
+	Fri *float64 `yaml:"fri,omitempty" range:"[0,1000000]"`
+	Sat *float64 `yaml:"sat,omitempty" range:"[0,1000000]"`
+	Sun *float64 `yaml:"sun,omitempty" range:"[0,1000000]"`
 }
 
 // Factors are the weekday factors indexed by time.Weekday (Sunday first), before
@@ -55,7 +54,7 @@ func (w *Weekly) Factors() [7]float64 {
 // load.events.
 type Shape struct {
 	Description string  `yaml:"description,omitempty"`
-	Diurnal     Diurnal `yaml:"diurnal,omitempty"`
+	Diurnal     Diurnal `yaml:"diurnal,omitempty" range:"[0,1000000]"`
 	Weekly      *Weekly `yaml:"weekly,omitempty"`
 	Events      []Event `yaml:"events,omitempty"`
 }
@@ -65,7 +64,7 @@ type Shape struct {
 // climbs linearly from 1 over Rise before At.
 type Spike struct {
 	At       Time     `yaml:"at"`
-	Peak     float64  `yaml:"peak"`
+	Peak     float64  `yaml:"peak" range:"[0,100]"`
 	HalfLife Duration `yaml:"half_life"`
 	Rise     Duration `yaml:"rise,omitempty"`
 	Label    string   `yaml:"label,omitempty"`
@@ -81,22 +80,23 @@ type MixOptions struct {
 	Shape string `yaml:"shape,omitempty"` // a key of load.shapes
 	// Tier restricts the entry's users to units of one link tier (default: all).
 	Tier string `yaml:"tier,omitempty"`
-	// Think is the wall time a journey's user waits between steps (default 1s).
-	Think Duration `yaml:"think,omitempty"`
+	// Think is the wall time a journey's user waits between steps (default 1s). No
+	// omitempty: a journey's written 0s must survive the resolved scenario's round trip.
+	Think Duration `yaml:"think" range:"[0s,24h]"`
 }
 
 // Population is who sends: virtual citizens and commune officials spread over the
 // 3,321 commune-level units by weight, each unit on a link tier.
 type Population struct {
 	// Citizens is how many distinct citizen accounts journeys sign in as.
-	Citizens int `yaml:"citizens,omitempty"`
+	Citizens int `yaml:"citizens,omitempty" range:"[1,500000]"`
 	// Weights is each unit type's relative traffic per unit (ward, commune, special_zone).
-	Weights map[string]float64 `yaml:"weights,omitempty"`
+	Weights map[string]float64 `yaml:"weights,omitempty" range:"[0,1000000]"`
 	// Tiers is each unit type's link tier.
 	Tiers map[string]string `yaml:"tiers,omitempty"`
 	// RemoteCommunes moves this many communes (chosen by a hash of the unit code, the
 	// same in every run) from their type's tier to the remote tier.
-	RemoteCommunes *int `yaml:"remote_communes,omitempty"`
+	RemoteCommunes *int `yaml:"remote_communes,omitempty" range:"[0,3321]"`
 	// Units sets the tier of single units by code; it overrides everything above.
 	Units map[string]string `yaml:"units,omitempty"`
 }
@@ -126,7 +126,7 @@ const (
 type Source struct {
 	Log string `yaml:"log"` // relative to the scenario file
 	// Speed is log seconds per wall second; it is the clock's compress.
-	Speed float64 `yaml:"speed,omitempty"`
+	Speed float64 `yaml:"speed,omitempty" range:"[0.01,1000000]"`
 	// Format is combined (nginx/Apache), json (one object a line) or auto (default).
 	Format string `yaml:"format,omitempty"`
 	// MaxMalformed is the share of lines that may fail to parse before the replay
@@ -222,8 +222,8 @@ func (s *Scenario) LogPath() string {
 	return filepath.Join(filepath.Dir(s.File), p)
 }
 
-// resolveLoad fills the load section's defaults and makes its times absolute.
-func (s *Scenario) resolveLoad(zone *time.Location) {
+// resolveLoad fills the load section's dependent defaults and makes its times absolute.
+func (s *Scenario) resolveLoad(zone *time.Location, given written) {
 	l := &s.Load
 	start := s.Clock.Start.Time
 	resolveEvents(l.Events, zone, start)
@@ -231,32 +231,31 @@ func (s *Scenario) resolveLoad(zone *time.Location) {
 		resolveEvents(sh.Events, zone, start)
 		l.Shapes[name] = sh
 	}
+	// A null (population: ~, weights: ~) leaves the defaults, as leaving it out does.
 	if l.Population == nil {
-		l.Population = &Population{}
+		l.Population = defaultPopulation()
 	}
-	p := l.Population
-	setDefault(&p.Citizens, DefaultCitizens)
-	p.Weights = withDefaults(p.Weights, DefaultWeights)
-	p.Tiers = withDefaults(p.Tiers, DefaultUnitTiers)
+	p, def := l.Population, defaultPopulation()
+	p.Weights = withDefaults(p.Weights, def.Weights)
+	p.Tiers = withDefaults(p.Tiers, def.Tiers)
 	if p.RemoteCommunes == nil {
-		n := DefaultRemoteCommunes
-		p.RemoteCommunes = &n
+		p.RemoteCommunes = def.RemoteCommunes
 	}
 	for i := range s.Mix {
-		if s.Mix[i].Journey != "" {
-			setDefault(&s.Mix[i].Think.Duration, DefaultThink)
+		// Only a journey has steps to think between.
+		if m := &s.Mix[i]; m.Journey != "" && !given(fmt.Sprintf("mix[%d].think", i)) {
+			m.Think = Duration{DefaultThink}
 		}
 	}
 	if src := l.Source; src != nil {
-		setDefault(&src.Format, "auto")
 		if src.MaxMalformed == nil {
 			m := DefaultMaxMalformed
 			src.MaxMalformed = &m
 		}
-		if src.Speed == 0 {
+		if !given("load.source.speed") {
 			src.Speed = s.Clock.Compress // the clock was given, the speed not: play at it
 		}
-		if s.Clock.Compress == DefaultCompress && src.Speed != DefaultCompress {
+		if s.Clock.Compress == DefaultCompress && src.Speed != DefaultCompress && src.Speed >= MinCompress && src.Speed <= MaxCompress {
 			s.Clock.Compress = src.Speed
 		}
 	}
@@ -313,17 +312,12 @@ func (s *Scenario) validateLoad() []problem {
 		ps = append(ps, validateShape(p, l.Shapes[name])...)
 	}
 	if p := l.Population; p != nil {
-		if p.Citizens < 0 {
-			add("load.population.citizens", "must be positive, got %d", p.Citizens)
-		}
 		total := 0.0
 		for _, typ := range sortedKeys(p.Weights) {
 			w := p.Weights[typ]
 			if !slices.Contains(UnitTypes, typ) {
 				add("load.population.weights."+typ, "unknown unit type %q (known: %s)", typ, strings.Join(UnitTypes, ", "))
-			} else if w < 0 || math.IsNaN(w) || math.IsInf(w, 0) {
-				add("load.population.weights."+typ, "must be a number ≥ 0, got %v", w)
-			} else {
+			} else if w > 0 { // out of range: checkRanges says
 				total += w
 			}
 		}
@@ -336,9 +330,6 @@ func (s *Scenario) validateLoad() []problem {
 			} else if !slices.Contains(Tiers, p.Tiers[typ]) {
 				add("load.population.tiers."+typ, "unknown tier %q (known: %s)", p.Tiers[typ], strings.Join(Tiers, ", "))
 			}
-		}
-		if p.RemoteCommunes != nil && *p.RemoteCommunes < 0 {
-			add("load.population.remote_communes", "must not be negative, got %d", *p.RemoteCommunes)
 		}
 		for _, code := range sortedKeys(p.Units) {
 			if !unitCodeRe.MatchString(code) {
@@ -363,11 +354,10 @@ func validateShape(p string, sh Shape) []problem {
 			add(".diurnal", "want 24 hourly values (hour 0 first), got %d", len(sh.Diurnal))
 		}
 		sum := 0.0
-		for i, v := range sh.Diurnal {
-			if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-				add(fmt.Sprintf(".diurnal[%d]", i), "must be a number ≥ 0, got %v", v)
+		for _, v := range sh.Diurnal {
+			if v > 0 { // out of range: checkRanges says
+				sum += v
 			}
-			sum += max(v, 0)
 		}
 		if sum == 0 {
 			add(".diurnal", "all zero: nothing would be sent")
@@ -375,12 +365,10 @@ func validateShape(p string, sh Shape) []problem {
 	}
 	if sh.Weekly != nil {
 		sum := 0.0
-		days := []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
-		for i, v := range sh.Weekly.Factors() {
-			if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-				add(".weekly."+days[i], "must be a number ≥ 0, got %v", v)
+		for _, v := range sh.Weekly.Factors() {
+			if v > 0 { // out of range: checkRanges says
+				sum += v
 			}
-			sum += max(v, 0)
 		}
 		if sum == 0 {
 			add(".weekly", "all zero: nothing would be sent")
@@ -394,14 +382,11 @@ func validateShape(p string, sh Shape) []problem {
 
 func (sp *Spike) validate(p string) []problem {
 	var ps []problem
-	if sp.Peak < 0 || math.IsNaN(sp.Peak) {
-		ps = append(ps, problemf(p+".spike.peak", "must be a factor ≥ 0, got %v", sp.Peak))
+	if sp.At.IsZero() {
+		ps = append(ps, problemf(p+".spike.at", "missing: the scenario time of the peak, e.g. +8m"))
 	}
 	if sp.HalfLife.Duration <= 0 {
 		ps = append(ps, problemf(p+".spike.half_life", "must be a positive scenario-time duration, e.g. 6h"))
-	}
-	if sp.Rise.Duration < 0 {
-		ps = append(ps, problemf(p+".spike.rise", "must not be negative"))
 	}
 	return ps
 }
@@ -414,16 +399,12 @@ func (src *Source) validate(s *Scenario) []problem {
 	if strings.TrimSpace(src.Log) == "" {
 		add(".log", "missing: the access log to replay, relative to this file")
 	}
-	if src.Speed < 0 || math.IsNaN(src.Speed) {
-		add(".speed", "must be positive (log seconds per wall second), got %v", src.Speed)
-	} else if src.Speed != s.Clock.Compress {
+	// A speed out of range is checkRanges' to report.
+	if src.Speed >= MinCompress && src.Speed <= MaxCompress && src.Speed != s.Clock.Compress {
 		add(".speed", "is %v but clock.compress is %v: a replay's speed is its clock's compress, give one of them", src.Speed, s.Clock.Compress)
 	}
 	if !slices.Contains(LogFormats, src.Format) {
 		add(".format", "unknown format %q (known: %s)", src.Format, strings.Join(LogFormats, ", "))
-	}
-	if m := *src.MaxMalformed; m < 0 || m > 1 {
-		add(".max_malformed", "must be between 0%% and 100%%")
 	}
 	for i, r := range src.Rules {
 		p := fmt.Sprintf(".rules[%d]", i)
@@ -479,11 +460,10 @@ func (s *Scenario) validateMix() ([]problem, map[string]bool) {
 			add(p+".name", "name %q is used twice", name)
 		}
 		seen[name] = true
-		if m.Weight < 0 || math.IsNaN(m.Weight) {
-			add(p+".weight", "must not be negative, got %v", m.Weight)
-		}
-		if m.Rate < 0 {
-			add(p+".rate", "must not be negative, got %v", float64(m.Rate))
+		if m.Class == "status" || m.Class == "submit" {
+			if s.Load.Users == 0 {
+				add(p+".class", "%s requests are sent as set-up users, and load.users is 0: set load.users (e.g. %d, the default) or remove this entry", m.Class, DefaultUsers)
+			}
 		}
 		if m.Rate > 0 && m.Weight > 0 {
 			add(p, "give weight (a share of load.baseline) or rate (its own), not both")
@@ -497,9 +477,6 @@ func (s *Scenario) validateMix() ([]problem, map[string]bool) {
 		}
 		if m.Tier != "" && !slices.Contains(Tiers, m.Tier) {
 			add(p+".tier", "unknown tier %q (known: %s)", m.Tier, strings.Join(Tiers, ", "))
-		}
-		if m.Think.Duration < 0 {
-			add(p+".think", "must not be negative")
 		}
 		if m.Journey == "" && m.Think.Duration != 0 {
 			add(p+".think", "only a journey has think time between steps")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"reflect"
@@ -11,6 +12,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
+	"unicode/utf8"
 
 	"github.com/agnivade/levenshtein"
 	"gopkg.in/yaml.v3"
@@ -19,9 +23,13 @@ import (
 // Open reads a scenario from a file path or, when no such file exists, a built-in
 // scenario by name ("smoke" or "smoke.yaml").
 func Open(nameOrPath string) (*Scenario, error) {
-	data, err := os.ReadFile(nameOrPath)
+	data, err := readFile(nameOrPath)
 	if err == nil {
 		return Parse(data, nameOrPath)
+	}
+	var located Errors
+	if errors.As(err, &located) { // too large: say so, do not look for a built-in
+		return nil, err
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("reading scenario: %w", err)
@@ -36,28 +44,99 @@ func Open(nameOrPath string) (*Scenario, error) {
 // Parse decodes, resolves and validates one scenario. Every problem found comes back
 // as Errors, each with file, line and field.
 func Parse(data []byte, file string) (*Scenario, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, Errors{syntaxError(file, err)}
+	if len(data) > MaxFileSize {
+		return nil, Errors{tooLarge(file, data)}
 	}
-	if root.Kind == 0 || len(root.Content) == 0 {
-		return nil, Errors{{File: file, Line: 1, Msg: "empty scenario"}}
+	root, errs := document(data, file)
+	if errs != nil {
+		return nil, errs
 	}
-	index := indexPaths(root.Content[0])
+	index := indexPaths(root)
 
-	var s Scenario
+	s := defaultScenario()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&s); err != nil {
-		return nil, decodeErrors(file, err, index)
+		return nil, decodeErrors(file, data, err, index)
 	}
 	s.File = file
-	problems := s.resolve()
+	problems := s.resolve(index.written)
 	problems = append(problems, s.validate()...)
 	if len(problems) > 0 {
-		return nil, locate(file, problems, index)
+		return nil, locate(file, problems, index).first(MaxErrors)
 	}
 	return &s, nil
+}
+
+// readTimeout bounds the wait for a pipe or FIFO that is slow to deliver its scenario.
+const readTimeout = 10 * time.Second
+
+// readFile reads a scenario file, at most MaxFileSize of it: /dev/zero, a pipe that
+// never ends or a huge file is refused, not read whole.
+func readFile(path string) ([]byte, error) {
+	// O_NONBLOCK: opening a FIFO that nobody writes to would otherwise wait forever
+	// (it reads as empty instead); it does nothing to regular files.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	_ = f.SetReadDeadline(time.Now().Add(readTimeout)) // pipes and FIFOs; a regular file has none
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, Errors{tooLarge(path, data)}
+	}
+	return data, nil
+}
+
+func tooLarge(file string, data []byte) Error {
+	return Error{File: file, Line: bytes.Count(data[:MaxFileSize], []byte("\n")) + 1,
+		Msg: fmt.Sprintf("the file is larger than %d bytes (1 MiB), the limit for a scenario", MaxFileSize)}
+}
+
+// document is the one YAML document of a scenario file, checked for what decoding
+// would pass over in silence — a second document, empty list items (dropped) — and
+// for mappings too large to decode (yaml.v3 compares every key with every other).
+func document(data []byte, file string) (*yaml.Node, Errors) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, Errors{syntaxError(file, data, err)}
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, Errors{{File: file, Line: 1, Msg: "empty scenario"}}
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == nil:
+		return nil, Errors{{File: file, Line: max(next.Line, 1),
+			Msg: "a second YAML document: a scenario file holds one (remove this --- and what follows it, or put it in a file of its own)"}}
+	case !errors.Is(err, io.EOF):
+		return nil, Errors{syntaxError(file, data, err)}
+	}
+	root := doc.Content[0]
+	var es Errors
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if keys := len(n.Content) / 2; n.Kind == yaml.MappingNode && keys > MaxMappingKeys {
+			es = append(es, Error{File: file, Line: n.Line, Msg: fmt.Sprintf("a mapping of %d keys; the limit is %d", keys, MaxMappingKeys)})
+			return
+		}
+		for _, c := range n.Content {
+			if n.Kind == yaml.SequenceNode && c.ShortTag() == "!!null" {
+				es = append(es, Error{File: file, Line: c.Line, Msg: "empty list item: write the entry, or remove its -"})
+			}
+			walk(c)
+		}
+	}
+	walk(root)
+	if es != nil {
+		return nil, es
+	}
+	return root, nil
 }
 
 // ResolvedFile is the name of the resolved scenario inside a run directory.
@@ -89,13 +168,15 @@ func problemf(field, format string, args ...any) problem {
 type pathIndex struct {
 	lines  map[string]int    // path → line of its key (or of the item, in a list)
 	values map[[2]int]string // line, column of a value → its path
+	onLine map[int][]string  // line → the paths written on it, in order
 }
 
 func indexPaths(n *yaml.Node) pathIndex {
-	idx := pathIndex{lines: map[string]int{}, values: map[[2]int]string{}}
+	idx := pathIndex{lines: map[string]int{}, values: map[[2]int]string{}, onLine: map[int][]string{}}
 	var walk func(path string, line int, n *yaml.Node)
 	walk = func(path string, line int, n *yaml.Node) {
 		idx.lines[path] = line
+		idx.onLine[line] = append(idx.onLine[line], path)
 		if _, seen := idx.values[[2]int{n.Line, n.Column}]; !seen {
 			idx.values[[2]int{n.Line, n.Column}] = path
 		}
@@ -140,8 +221,8 @@ func (idx pathIndex) pathAt(line, column int, key string) string {
 		return p
 	}
 	best := ""
-	for p, l := range idx.lines {
-		if l != line || p == "" {
+	for _, p := range idx.onLine[line] { // not every path: a file can hold 100 000 errors
+		if p == "" {
 			continue
 		}
 		if key != "" && (p == key || strings.HasSuffix(p, "."+key)) {
@@ -179,26 +260,48 @@ var (
 	yamlTypeRe     = regexp.MustCompile("cannot unmarshal !!(\\w+) (?:`([^`]*)` )?into (\\S+)")
 )
 
-func syntaxError(file string, err error) Error {
+func syntaxError(file string, data []byte, err error) Error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	if m := lineRe.FindStringSubmatch(msg); m != nil {
 		l, _ := strconv.Atoi(m[1])
-		return Error{File: file, Line: l, Msg: "YAML syntax: " + m[3]}
+		return Error{File: file, Line: max(l, 1), Msg: "YAML syntax: " + m[3]}
 	}
-	return Error{File: file, Msg: "YAML syntax: " + msg}
+	// yaml.v3 gives no line for a bad byte (invalid UTF-8, a control character).
+	return Error{File: file, Line: lineOfBadByte(data), Msg: "YAML syntax: " + msg}
+}
+
+// lineOfBadByte is the line of the first byte YAML does not allow: invalid UTF-8 or a
+// control character other than tab, line feed and carriage return. 1 when there is none.
+func lineOfBadByte(data []byte) int {
+	line := 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 || r < 0x20 && r != '\t' && r != '\n' && r != '\r' ||
+			r >= 0x7f && r <= 0x9f && r != 0x85 || r == 0xfffe || r == 0xffff {
+			return line
+		}
+		if r == '\n' {
+			line++
+		}
+		i += size
+	}
+	return 1
 }
 
 // decodeErrors turns yaml.v3's "line N: ..." messages into located, readable Errors.
-func decodeErrors(file string, err error, idx pathIndex) error {
+func decodeErrors(file string, data []byte, err error, idx pathIndex) Errors {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
-		return Errors{syntaxError(file, err)}
+		return Errors{syntaxError(file, data, err)}
 	}
 	var es Errors
-	for _, raw := range te.Errors {
+	for i, raw := range te.Errors {
+		if i == MaxErrors { // yaml.v3 reports in file order: the rest come later
+			return append(es, Error{File: file, Line: es[i-1].Line, Msg: fmt.Sprintf("and %d more problems", len(te.Errors)-i)})
+		}
 		m := lineRe.FindStringSubmatch(raw)
 		if m == nil {
-			es = append(es, Error{File: file, Msg: raw})
+			es = append(es, Error{File: file, Line: max(idx.lines[""], 1), Msg: raw})
 			continue
 		}
 		l, _ := strconv.Atoi(m[1])
@@ -262,6 +365,8 @@ var schemaTypes = func() map[string]reflect.Type {
 		}
 	}
 	add(reflect.TypeOf(Scenario{}))
+	add(reflect.TypeOf(faultFields{})) // what faults and the source decode into (defaults.go)
+	add(reflect.TypeOf(sourceFields{}))
 	return m
 }()
 

@@ -75,9 +75,10 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 		field, msg string
 	}{
 		{"typo'd field", "  baseline: 100/s", "  bseline: 100/s", 8, "load.bseline", `unknown field "bseline" (did you mean "baseline"?)`},
+		{"typo'd field in a fault", "link: portal->registry", "lnk: portal->registry", 13, "faults[0].lnk", `unknown field "lnk" (did you mean "link"?)`},
 		{"bad duration", "for: 2s,", "for: 2 parsecs,", 13, "faults[0].for", `bad duration "2 parsecs"`},
 		{"end before start", "end: +10m", "end: 2025-07-01 07:00", 5, "clock.end", "is not after clock.start"},
-		{"negative weight", "weight: 3}", "weight: -3}", 10, "mix[0].weight", "must not be negative"},
+		{"negative weight", "weight: 3}", "weight: -3}", 10, "mix[0].weight", "must be between 0 and 1000000, got -3"},
 		{"unknown class", "class: catalogue", "class: catalog", 10, "mix[0].class", `unknown request class "catalog"`},
 		{"unknown link", "link: portal->registry", "link: portal->bank", 13, "faults[0].link", `unknown link "portal->bank"`},
 		{"unknown toxic", "toxic: latency,", "toxic: lag,", 13, "faults[0].toxic", `unknown toxic "lag"`},
@@ -87,10 +88,10 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 		{"objective class not in mix", "class: submit, percentile", "class: status, percentile", 18, "slos.objectives[1].class", `class "status" is not in the mix`},
 		{"list where text belongs", "name: t", "name: [t]", 2, "name", "cannot use a list here: want text"},
 		{"unknown kind", "kind: latency", "kind: speed", 18, "slos.objectives[1].kind", `unknown kind "speed"`},
-		{"percentile out of range", "percentile: 95", "percentile: 100", 18, "slos.objectives[1].percentile", "between 0 and 100"},
+		{"percentile out of range", "percentile: 95", "percentile: 100", 18, "slos.objectives[1].percentile", "must be above 0 and below 100, got 100"},
 		{"zero_loss with a target", "kind: availability, target: 99.5%}", "kind: zero_loss, target: 99.5%}", 17, "slos.objectives[0]", "zero_loss takes no class, target"},
 		{"window too small for compress", "window: 1m", "window: 1s", 15, "slos.window", "the least is 100ms"},
-		{"negative bandwidth", "toxic: latency, latency: 100ms}", "toxic: bandwidth, bandwidth: -5Mbps}", 13, "faults[0].bandwidth", "must be positive"},
+		{"negative bandwidth", "toxic: latency, latency: 100ms}", "toxic: bandwidth, bandwidth: -5Mbps}", 13, "faults[0].bandwidth", "must be between 0bps and 100Gbps, got -5Mbps"},
 		{"bandwidth without unit", "toxic: latency, latency: 100ms}", "toxic: bandwidth, bandwidth: 5}", 13, "faults[0].bandwidth", `bad bandwidth "5"`},
 		{"fault ends after the scenario", "for: 2s,", "for: 6s,", 13, "faults[0].for", "after the scenario ends"},
 		{"scenario-time fault ends after the scenario", "for: 2s,", "for: 6m scenario,", 13, "faults[0].for", "after the scenario ends"},
@@ -103,7 +104,7 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 		{"flap past the end", "for: 2s,", "flap: {period: 2s, down_for: 1s, count: 4},", 13, "faults[0].flap", "after the scenario ends"},
 		{"ramp on the wrong toxic", "latency: 100ms}", "latency: 100ms, ramp: {bandwidth: 2Mbps}}", 13, "faults[0].ramp.bandwidth", "only the bandwidth and shared_bandwidth toxics"},
 		{"unknown tier", "slos:", "tiers:\n  island: {latency: 300ms}\nslos:", 15, "tiers.island", `unknown tier "island"`},
-		{"negative tier latency", "slos:", "tiers:\n  remote: {latency: -3ms}\nslos:", 15, "tiers.remote.latency", "must not be negative"},
+		{"negative tier latency", "slos:", "tiers:\n  remote: {latency: -3ms}\nslos:", 15, "tiers.remote.latency", "must be between 0s and 1000d, got -3ms"},
 		{"two faults one name one start", "latency: 100ms}", "latency: 100ms}\n  - {at: +5m, for: 2s, link: portal->registry, toxic: latency, latency: 200ms}", 14, "faults[1].name", `faults[0] has the same name "latency on portal->registry"`},
 		{"recovery without max", "kind: latency, class: submit, percentile: 95, max: 500ms}", "kind: recovery}", 18, "slos.objectives[1].max", "missing: recovery needs max"},
 		{"recovery with a class", "kind: latency, class: submit, percentile: 95, max: 500ms}", "kind: recovery, class: submit, max: 2m}", 18, "slos.objectives[1]", "recovery takes max only"},
@@ -177,12 +178,14 @@ func TestParseLoadModel(t *testing.T) {
 		field, msg string
 	}{
 		{"short diurnal", "diurnal: [1,1,1,1,1,1,1,1,", "diurnal: [1,1,1,1,1,1,1,", "load.diurnal", "want 24 hourly values"},
-		{"negative diurnal", "diurnal: [1,1,", "diurnal: [-1,1,", "load.diurnal[0]", "must be a number ≥ 0"},
+		{"negative diurnal", "diurnal: [1,1,", "diurnal: [-1,1,", "load.diurnal[0]", "must be between 0 and 1000000, got -1"},
 		{"weekday typo", "mon: 1.4", "mom: 1.4", "load.weekly.mom", `unknown field "mom" (did you mean "mon"?)`},
 		{"unknown unit type", "weights: {ward: 4,", "weights: {wards: 4,", "load.population.weights.wards", `unknown unit type "wards"`},
 		{"unknown tier", "tiers: {special_zone: remote}", "tiers: {special_zone: island}", "load.population.tiers.special_zone", `unknown tier "island"`},
 		{"bad unit code", `units: {"00004": remote}`, `units: {"4": remote}`, "load.population.units.4", "five-digit unit code"},
 		{"spike without half-life", "peak: 3, half_life: 2h,", "peak: 3,", "load.shapes.office.events[0].spike.half_life", "must be a positive"},
+		{"spike without at", "spike: {at: +8h, peak: 3,", "spike: {peak: 3,", "load.shapes.office.events[0].spike.at", "missing: the scenario time of the peak"},
+		{"step without at", "spike: {at: +8h, peak: 3, half_life: 2h, label: launch}", "step: {factor: 2}", "load.shapes.office.events[0].step.at", "missing: the scenario time the step starts"},
 		{"two kinds in one event", "- spike: {at: +8h,", "- step: {at: +1h, factor: 2}\n          spike: {at: +8h,", "load.shapes.office.events[0]", "one of step, ramp or spike"},
 		{"unknown journey", "journey: citizen-dossier, rate: 2/s", "journey: citizen-dosier, rate: 2/s", "mix[0].journey", `unknown journey "citizen-dosier"`},
 		{"journey twice without a name", "name: island-dossier, ", "", "mix[1].journey", "listed twice: give one a name"},
@@ -310,16 +313,33 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("clock: {start: +1d, end: +1s}"))
 	f.Add([]byte(withFaults("  - {at: +1m, link: remote->portal, toxic: down, flap: {period: 1m scenario, down_for: 0.5s, count: 3}}\n",
 		"tiers:\n  remote: {latency: 600ms, shared_bandwidth: 5Mbps}\n")))
+	// testdata/fuzz/FuzzParse holds the inputs the adversarial pass found (NaN, huge
+	// users, a second document, written zeros…): plain `go test` runs them too.
 	f.Fuzz(func(t *testing.T, data []byte) {
+		start := time.Now()
 		s, err := Parse(data, "fuzz.yaml")
+		// Never hangs: the most a scenario can be (1 MiB) parses in well under this.
+		require.Less(t, time.Since(start), 10*time.Second)
 		if err != nil {
+			es, ok := err.(Errors)
+			require.True(t, ok, "an error that is not located: %v", err)
+			require.NotEmpty(t, es)
+			for _, e := range es {
+				require.Equal(t, "fuzz.yaml", e.File, "%v", e)
+				require.Positive(t, e.Line, "every error has a line: %v", e)
+				require.NotEmpty(t, e.Msg)
+			}
 			return
 		}
-		// Whatever parses must re-parse from its own resolved form.
+		assertBounded(t, s)
+		// Whatever parses must re-parse from its own resolved form, to the same form.
 		out, err := Marshal(s)
 		require.NoError(t, err)
-		_, err = Parse(out, "again.yaml")
+		back, err := Parse(out, "again.yaml")
 		require.NoError(t, err, "%s", out)
+		again, err := Marshal(back)
+		require.NoError(t, err)
+		require.Equal(t, string(out), string(again))
 	})
 }
 

@@ -14,7 +14,7 @@ const SchemaVersion = 1
 
 // Scenario is one scenario file, resolved: defaults applied and every time absolute.
 type Scenario struct {
-	Version     int     `yaml:"version"`
+	Version     int     `yaml:"version" range:"-"` // validate: the one version this package reads
 	Name        string  `yaml:"name"`
 	Description string  `yaml:"description,omitempty"`
 	Clock       Clock   `yaml:"clock"`
@@ -36,7 +36,7 @@ type Clock struct {
 	End   Time   `yaml:"end"`
 	Zone  string `yaml:"zone,omitempty"` // IANA zone for times written without an offset
 	// Compress is scenario seconds per wall second: 2880 plays 24 days in 12 minutes.
-	Compress float64 `yaml:"compress,omitempty"`
+	Compress float64 `yaml:"compress,omitempty" range:"[0.01,1000000]"`
 }
 
 // Map is the scenario's clock as a map between scenario time and wall time: every
@@ -49,22 +49,24 @@ func (c Clock) Map() clock.Clock {
 // of wall time at each moment of scenario time, and how the generator behaves.
 type Load struct {
 	// Scale multiplies every rate; scale 1 is the real-world rate the baseline states.
-	Scale    float64 `yaml:"scale,omitempty"`
+	Scale    float64 `yaml:"scale,omitempty" range:"(0,1000]"`
 	Baseline Rate    `yaml:"baseline"`
 	Events   []Event `yaml:"events,omitempty"`
 	// The shape of the rate over a day and a week, the named shapes mix entries can
 	// follow, who sends, and an access log to replay instead of a curve: load.go.
-	Diurnal    Diurnal          `yaml:"diurnal,omitempty"`
+	Diurnal    Diurnal          `yaml:"diurnal,omitempty" range:"[0,1000000]"`
 	Weekly     *Weekly          `yaml:"weekly,omitempty"`
 	Shapes     map[string]Shape `yaml:"shapes,omitempty"`
 	Population *Population      `yaml:"population,omitempty"`
 	Source     *Source          `yaml:"source,omitempty"`
 
-	Seed       int64    `yaml:"seed,omitempty"`        // drives every random choice of the load
-	Users      int      `yaml:"users,omitempty"`       // virtual citizens logged in before the run
-	Timeout    Duration `yaml:"timeout,omitempty"`     // per request, wall time
-	MaxWorkers int      `yaml:"max_workers,omitempty"` // in-flight bound per class; beyond it sends are late
-	LateAfter  Duration `yaml:"late_after,omitempty"`  // a send this far behind its intended time is late
+	// Seed and Users (and slos.min_requests) have no omitempty: a written 0 is kept,
+	// and the resolved scenario a run writes must read back with it.
+	Seed       int64    `yaml:"seed" range:"any"`                         // drives every random choice of the load
+	Users      int      `yaml:"users" range:"[0,100000]"`                 // virtual citizens logged in before the run
+	Timeout    Duration `yaml:"timeout,omitempty" range:"(0s,24h]"`       // per request, wall time
+	MaxWorkers int      `yaml:"max_workers,omitempty" range:"[1,100000]"` // in-flight bound per class; beyond it sends are late
+	LateAfter  Duration `yaml:"late_after,omitempty" range:"(0s,24h]"`    // a send this far behind its intended time is late
 }
 
 // Event multiplies the baseline over part of the scenario. Exactly one field is set.
@@ -78,7 +80,7 @@ type Event struct {
 type Step struct {
 	At     Time    `yaml:"at"`
 	Until  *Time   `yaml:"until,omitempty"`
-	Factor float64 `yaml:"factor"`
+	Factor float64 `yaml:"factor" range:"[0,100]"`
 	Label  string  `yaml:"label,omitempty"` // names the event on plan.png
 }
 
@@ -87,8 +89,8 @@ type Step struct {
 type Ramp struct {
 	From       Time    `yaml:"from"`
 	To         Time    `yaml:"to"`
-	FromFactor float64 `yaml:"from_factor"`
-	ToFactor   float64 `yaml:"to_factor"`
+	FromFactor float64 `yaml:"from_factor" range:"[0,100]"`
+	ToFactor   float64 `yaml:"to_factor" range:"[0,100]"`
 	Label      string  `yaml:"label,omitempty"`
 }
 
@@ -98,7 +100,7 @@ type Ramp struct {
 type Class struct {
 	Class      string  `yaml:"class,omitempty"`
 	Journey    string  `yaml:"journey,omitempty"`
-	Weight     float64 `yaml:"weight,omitempty"`
+	Weight     float64 `yaml:"weight,omitempty" range:"[0,1000000]"`
 	MixOptions `yaml:",inline"`
 }
 
@@ -107,10 +109,10 @@ type SLOs struct {
 	Window Duration `yaml:"window"`
 	// MinRequests: a window with fewer requests (for the objective's classes) is not
 	// judged, so a handful of samples cannot fail or pass a window.
-	MinRequests int `yaml:"min_requests,omitempty"`
+	MinRequests int `yaml:"min_requests" range:"[0,1000000000]"`
 	// RecoveryWindows: a fault has recovered once every objective holds again for
 	// this many consecutive windows (the recovery objective and the verdict's recoveries).
-	RecoveryWindows int         `yaml:"recovery_windows,omitempty"`
+	RecoveryWindows int         `yaml:"recovery_windows" range:"[1,100000]"`
 	Objectives      []Objective `yaml:"objectives"`
 	// Harness says when the harness itself was too starved to judge a window, and how
 	// much of such a run still gives a verdict; defaults in harness/slo.
@@ -147,9 +149,9 @@ type Objective struct {
 	Name       string    `yaml:"name"`
 	Kind       string    `yaml:"kind"`
 	Class      string    `yaml:"class,omitempty"`
-	Target     *Percent  `yaml:"target,omitempty"`     // availability: share of requests answered without 5xx or transport error
-	Percentile float64   `yaml:"percentile,omitempty"` // latency: e.g. 95
-	Max        *Duration `yaml:"max,omitempty"`        // latency: the percentile must stay under this; recovery: the longest recovery (wall time)
+	Target     *Percent  `yaml:"target,omitempty"`                          // availability: share of requests answered without 5xx or transport error
+	Percentile float64   `yaml:"percentile,omitempty" range:"(0,100) or 0"` // latency: e.g. 95; 0: not given
+	Max        *Duration `yaml:"max,omitempty"`                             // latency: the percentile must stay under this; recovery: the longest recovery (wall time)
 	// Availability, on a latency objective, is the share of its class's requests that
 	// must be answered in each window: latency judges answered requests only, so a class
 	// answering 503 fast must not pass on speed. Default: the scenario's availability

@@ -87,12 +87,7 @@ func (s *Scenario) validateTiers() []problem {
 				ps = append(ps, validateBandwidth(p+field, *b)...)
 			}
 		}
-		for field, d := range map[string]*Duration{".latency": t.Latency, ".jitter": t.Jitter} {
-			if d != nil && d.Duration < 0 {
-				ps = append(ps, problemf(p+field, "must not be negative, got %s", d.Duration))
-			}
-		}
-		if t.Loss != nil && (*t.Loss < 0 || *t.Loss >= 1) {
+		if t.Loss != nil && *t.Loss >= 1 {
 			ps = append(ps, problemf(p+".loss", "must be at least 0%% and below 100%%, got %v%%", float64(*t.Loss)*100))
 		}
 	}

@@ -2,11 +2,12 @@ package scenarios
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"time"
 )
 
-// Defaults applied to fields a scenario leaves out.
+// Defaults of fields a scenario leaves out (defaults.go puts them in place).
 const (
 	DefaultZone        = "Asia/Ho_Chi_Minh"
 	DefaultCompress    = 1.0
@@ -29,23 +30,15 @@ const (
 	MaxWindows = 100_000
 )
 
-// resolve fills defaults and makes every time absolute.
-func (s *Scenario) resolve() []problem {
+// resolve fills the defaults that depend on other fields, where the YAML does not
+// write them, and makes every time absolute.
+func (s *Scenario) resolve(given written) []problem {
 	var ps []problem
-	if s.Version == 0 {
-		s.Version = SchemaVersion
-	}
 	c := &s.Clock
-	if c.Zone == "" {
-		c.Zone = DefaultZone
-	}
 	zone, err := time.LoadLocation(c.Zone)
-	if err != nil {
+	if err != nil || c.Zone == "" { // "" would be UTC
 		ps = append(ps, problemf("clock.zone", "unknown time zone %q (want an IANA name such as Asia/Ho_Chi_Minh)", c.Zone))
 		zone = time.UTC
-	}
-	if c.Compress == 0 {
-		c.Compress = DefaultCompress
 	}
 	if c.Start.relative != nil {
 		ps = append(ps, problemf("clock.start", "must be an absolute time, not relative"))
@@ -54,19 +47,11 @@ func (s *Scenario) resolve() []problem {
 	start := c.Start.Time
 	c.End.resolve(zone, start)
 
-	l := &s.Load
-	setDefault(&l.Scale, DefaultScale)
-	setDefault(&l.Seed, DefaultSeed)
-	setDefault(&l.Users, DefaultUsers)
-	setDefault(&l.Timeout.Duration, DefaultTimeout)
-	setDefault(&l.MaxWorkers, DefaultMaxWorkers)
-	setDefault(&l.LateAfter.Duration, DefaultLateAfter)
-	s.resolveLoad(zone)
+	s.resolveLoad(zone, given)
 	for i := range s.Faults {
 		f := &s.Faults[i]
 		f.At.resolve(zone, start)
-		setDefault(&f.Stream, DefaultStream)
-		if f.Toxicity == nil {
+		if f.Toxicity == nil { // toxicity: ~
 			one := 1.0
 			f.Toxicity = &one
 		}
@@ -74,9 +59,6 @@ func (s *Scenario) resolve() []problem {
 	}
 	s.resolveFaults()
 	s.resolveTiers()
-	setDefault(&s.SLOs.Window.Duration, DefaultWindow)
-	setDefault(&s.SLOs.MinRequests, DefaultMinRequests)
-	setDefault(&s.SLOs.RecoveryWindows, DefaultRecoveryWindows)
 	return ps
 }
 
@@ -110,33 +92,19 @@ func (s *Scenario) validate() []problem {
 	case !c.End.After(c.Start.Time):
 		add("clock.end", "%s is not after clock.start %s", c.End.Format(time.RFC3339), c.Start.Format(time.RFC3339))
 	}
-	if c.Compress < 0 {
-		add("clock.compress", "must be positive (scenario seconds per wall second), got %v", c.Compress)
-	}
-	wall := s.WallDuration()
-	if c.Compress > 0 && wall > MaxWallDuration {
+	// Every number against its range (ranges.go), every list against its limit
+	// (bounds.go); what follows may count on both.
+	def := defaultScenario()
+	ps = append(ps, checkRanges("", reflect.ValueOf(s).Elem(), reflect.ValueOf(&def).Elem(), nil)...)
+	ps = append(ps, s.validateCounts()...)
+	ps = append(ps, s.validateTimes()...)
+	clockOK := !c.Start.IsZero() && c.End.After(c.Start.Time) && c.End.Sub(c.Start.Time) <= MaxDuration &&
+		c.Compress >= MinCompress && c.Compress <= MaxCompress
+	if wall := s.WallDuration(); clockOK && wall > MaxWallDuration {
 		add("clock.compress", "the run would take %s of wall time; the limit is %s: raise compress", wall.Round(time.Second), MaxWallDuration)
 	}
 
 	l := s.Load
-	if l.Scale < 0 {
-		add("load.scale", "must be positive, got %v", l.Scale)
-	}
-	if l.Baseline < 0 {
-		add("load.baseline", "must be a positive rate such as 300/s, got %v", float64(l.Baseline))
-	}
-	if l.Users < 0 {
-		add("load.users", "must be positive, got %d", l.Users)
-	}
-	if l.Timeout.Duration < 0 {
-		add("load.timeout", "must be positive, got %s", l.Timeout.Duration)
-	}
-	if l.MaxWorkers < 0 {
-		add("load.max_workers", "must be positive, got %d", l.MaxWorkers)
-	}
-	if l.LateAfter.Duration < 0 {
-		add("load.late_after", "must be positive, got %s", l.LateAfter.Duration)
-	}
 	for i, e := range l.Events {
 		ps = append(ps, e.validate(fmt.Sprintf("load.events[%d]", i))...)
 	}
@@ -144,13 +112,19 @@ func (s *Scenario) validate() []problem {
 	mixProblems, seen := s.validateMix()
 	ps = append(ps, mixProblems...)
 
-	clockOK := !c.Start.IsZero() && c.End.After(c.Start.Time)
 	for i, f := range s.Faults {
-		ps = append(ps, f.validate(fmt.Sprintf("faults[%d]", i), s, clockOK)...)
+		p := fmt.Sprintf("faults[%d]", i)
+		var long []problem
+		if clockOK {
+			long = f.validateFaultLength(p, c.Compress)
+			ps = append(ps, long...)
+		}
+		// A fault too long for a time.Duration is not placed on the clock.
+		ps = append(ps, f.validate(p, s, clockOK && long == nil)...)
 	}
 	ps = append(ps, s.validateFaultNames()...)
 	ps = append(ps, s.validateTiers()...)
-	ps = append(ps, s.SLOs.validate(s, seen)...)
+	ps = append(ps, s.SLOs.validate(s, seen, clockOK)...)
 	return ps
 }
 
@@ -176,16 +150,13 @@ func (e Event) validate(p string) []problem {
 	case e.Spike != nil:
 		ps = append(ps, e.Spike.validate(p)...)
 	case e.Step != nil:
-		if e.Step.Factor < 0 {
-			ps = append(ps, problemf(p+".step.factor", "must not be negative, got %v", e.Step.Factor))
+		if e.Step.At.IsZero() { // else the step holds from the year 1
+			ps = append(ps, problemf(p+".step.at", "missing: the scenario time the step starts, e.g. +8m"))
 		}
 		if e.Step.Until != nil && !e.Step.Until.After(e.Step.At.Time) {
 			ps = append(ps, problemf(p+".step.until", "is not after step.at"))
 		}
 	case e.Ramp != nil:
-		if e.Ramp.FromFactor < 0 || e.Ramp.ToFactor < 0 {
-			ps = append(ps, problemf(p+".ramp", "factors must not be negative"))
-		}
 		if !e.Ramp.To.After(e.Ramp.From.Time) {
 			ps = append(ps, problemf(p+".ramp.to", "is not after ramp.from"))
 		}
@@ -195,11 +166,14 @@ func (e Event) validate(p string) []problem {
 	return ps
 }
 
-func (o SLOs) validate(s *Scenario, classes map[string]bool) []problem {
+// clockOK: the clock is within its bounds, so wall spans derived from it are sound.
+func (o SLOs) validate(s *Scenario, classes map[string]bool, clockOK bool) []problem {
 	var ps []problem
 	add := func(field, format string, args ...any) { ps = append(ps, problemf(field, format, args...)) }
 	if o.Window.Duration <= 0 {
-		add("slos.window", "must be a positive scenario-time duration, got %s", o.Window.Duration)
+		add("slos.window", "must be a positive scenario-time duration, e.g. %s (the default), got %s", formatDurationNumber(float64(DefaultWindow)), o.Window.Duration)
+	} else if !clockOK {
+		// The clock's own problem is reported; a window cannot be measured against it.
 	} else if s.Clock.Compress > 0 {
 		wallWindow := s.Clock.Map().WallSpan(o.Window.Duration)
 		if wallWindow < 100*time.Millisecond {
@@ -207,12 +181,6 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool) []problem {
 		} else if n := s.WallDuration() / wallWindow; n > MaxWindows {
 			add("slos.window", "gives %d windows; the limit is %d: widen the window", n, MaxWindows)
 		}
-	}
-	if o.MinRequests < 0 {
-		add("slos.min_requests", "must not be negative")
-	}
-	if o.RecoveryWindows < 0 {
-		add("slos.recovery_windows", "must be positive")
 	}
 	if len(o.Objectives) == 0 {
 		add("slos.objectives", "empty: a run needs at least one objective to give a verdict")
@@ -253,8 +221,8 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool) []problem {
 				add(p, "availability takes target, not percentile or max")
 			}
 		case KindLatency:
-			if obj.Percentile <= 0 || obj.Percentile >= 100 {
-				add(p+".percentile", "want a percentile between 0 and 100 (e.g. 95), got %v", obj.Percentile)
+			if obj.Percentile == 0 { // out of range: checkRanges says
+				add(p+".percentile", "missing: latency needs a percentile above 0 and below 100, e.g. 95")
 			}
 			if obj.Max == nil {
 				add(p+".max", "missing: latency needs max, e.g. 500ms")

@@ -24,13 +24,15 @@ type Duration struct{ time.Duration }
 // ParseDuration reads Go duration syntax with an optional leading day count ("1d12h").
 func ParseDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
+	bad := fmt.Errorf("bad duration %q: want e.g. 150ms, 5s, 2h30m, 3d", s)
 	neg := strings.HasPrefix(s, "-")
 	body := strings.TrimPrefix(s, "-")
 	var days time.Duration
 	if i := strings.Index(body, "d"); i > 0 {
 		n, err := strconv.ParseFloat(body[:i], 64)
-		if err != nil {
-			return 0, fmt.Errorf("bad duration %q: want e.g. 150ms, 5s, 2h30m, 3d", s)
+		// NaN, infinities and more days than a time.Duration holds are not durations.
+		if err != nil || !(n >= 0 && n <= maxDays) {
+			return 0, bad
 		}
 		days = time.Duration(n * float64(24*time.Hour))
 		body = body[i+1:]
@@ -38,11 +40,11 @@ func ParseDuration(s string) (time.Duration, error) {
 	var rest time.Duration
 	if body != "" {
 		var err error
-		if rest, err = time.ParseDuration(body); err != nil {
-			return 0, fmt.Errorf("bad duration %q: want e.g. 150ms, 5s, 2h30m, 3d", s)
+		if rest, err = time.ParseDuration(body); err != nil || rest > math.MaxInt64-days {
+			return 0, bad
 		}
 	} else if days == 0 {
-		return 0, fmt.Errorf("bad duration %q: want e.g. 150ms, 5s, 2h30m, 3d", s)
+		return 0, bad
 	}
 	d := days + rest
 	if neg {
@@ -50,6 +52,9 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// maxDays is the most days a time.Duration holds.
+const maxDays = float64(math.MaxInt64 / int64(24*time.Hour))
 
 func formatDuration(d time.Duration) string {
 	if d != 0 && d%(24*time.Hour) == 0 {
@@ -65,6 +70,9 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := ParseDuration(n.Value)
 	if err != nil {
 		return fieldError(n, "%v", err)
+	}
+	if !durationRange.contains(float64(v)) {
+		return fieldError(n, "%s", durationRange.outside(float64(v), formatDurationNumber))
 	}
 	d.Duration = v
 	return nil
@@ -93,6 +101,9 @@ func (s *Span) UnmarshalYAML(n *yaml.Node) error {
 	v, err := ParseDuration(text)
 	if err != nil {
 		return fieldError(n, `%v (write "5s" for wall time or "2h scenario" for scenario time)`, err)
+	}
+	if !durationRange.contains(float64(v)) {
+		return fieldError(n, "%s", durationRange.outside(float64(v), formatDurationNumber))
 	}
 	s.D = v
 	return nil
@@ -127,6 +138,9 @@ func (t *Time) UnmarshalYAML(n *yaml.Node) error {
 		d, err := ParseDuration(rest)
 		if err != nil {
 			return fieldError(n, "bad relative time %q: want +DURATION from clock.start, e.g. +8m", text)
+		}
+		if !durationRange.contains(float64(d)) {
+			return fieldError(n, "relative time %q: the duration %s", text, durationRange.outside(float64(d), formatDurationNumber))
 		}
 		t.relative = &d
 		return nil
@@ -182,6 +196,9 @@ func (r *Rate) UnmarshalYAML(n *yaml.Node) error {
 			return fieldError(n, `bad rate unit %q: want /s, /min, /h or /day`, unit)
 		}
 	}
+	if !rateRange.contains(v / per) {
+		return fieldError(n, "%s", rateRange.outside(v/per, formatRate))
+	}
 	*r = Rate(v / per)
 	return nil
 }
@@ -198,20 +215,25 @@ func (p *Percent) UnmarshalYAML(n *yaml.Node) error {
 		return fieldError(n, `want a percentage such as "99.5%%" or 0.995`)
 	}
 	text := strings.TrimSpace(n.Value)
+	var v float64
 	if num, ok := strings.CutSuffix(text, "%"); ok {
-		v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+		f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
 		if err != nil {
 			return fieldError(n, "bad percentage %q", text)
 		}
-		*p = Percent(v / 100)
-		return nil
+		v = f / 100
+	} else {
+		f, err := strconv.ParseFloat(text, 64)
+		if err != nil {
+			return fieldError(n, `bad percentage %q: want "99.5%%" or 0.995`, text)
+		}
+		if f > 1 && f <= 100 {
+			return fieldError(n, `ambiguous percentage %v: write "%v%%" or %v`, f, f, f/100)
+		}
+		v = f
 	}
-	v, err := strconv.ParseFloat(text, 64)
-	if err != nil {
-		return fieldError(n, `bad percentage %q: want "99.5%%" or 0.995`, text)
-	}
-	if v > 1 {
-		return fieldError(n, `ambiguous percentage %v: write "%v%%" or %v`, v, v, v/100)
+	if !percentRange.contains(v) {
+		return fieldError(n, "%s", percentRange.outside(v, formatPercent))
 	}
 	*p = Percent(v)
 	return nil
@@ -256,7 +278,7 @@ func ParseBandwidth(s string) (Bandwidth, error) {
 			break
 		}
 	}
-	if perUnit == 0 {
+	if perUnit == 0 || math.IsInf(v*perUnit, 0) {
 		return 0, bad
 	}
 	return Bandwidth(v * perUnit), nil
@@ -285,6 +307,9 @@ func (b *Bandwidth) UnmarshalYAML(n *yaml.Node) error {
 	if err != nil {
 		return fieldError(n, "%v", err)
 	}
+	if !bandwidthRange.contains(float64(v)) {
+		return fieldError(n, "%s", bandwidthRange.outside(float64(v), formatBandwidth))
+	}
 	*b = v
 	return nil
 }
@@ -305,9 +330,13 @@ func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
 	if err != nil || v > math.MaxInt64 {
 		return fieldError(n, `bad size %q: want bytes such as 512, "64KiB" or "1MB"`, text)
 	}
-	*b = ByteSize(v)
+	size := float64(v)
 	if neg {
-		*b = -*b
+		size = -size
 	}
+	if !byteSizeRange.contains(size) {
+		return fieldError(n, "%s", byteSizeRange.outside(size, formatBytes))
+	}
+	*b = ByteSize(size)
 	return nil
 }

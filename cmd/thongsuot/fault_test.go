@@ -23,7 +23,7 @@ func TestBadFaultSpecsExit2WithFileLine(t *testing.T) {
 	}{
 		{"unknown toxic", "    toxic: latency", "    toxic: lag", `:34: faults[0].toxic: unknown toxic "lag"`},
 		{"negative bandwidth", "    toxic: latency\n    latency: 400ms", "    toxic: bandwidth\n    bandwidth: -2Mbps",
-			":35: faults[0].bandwidth: must be positive"},
+			":35: faults[0].bandwidth: must be between 0bps and 100Gbps, got -2Mbps"},
 		{"link that does not exist", "    link: portal->registry", "    link: portal->registry.bank", `:33: faults[0].link: unknown link "portal->registry.bank"`},
 		{"window outside the scenario", "    for: 5s", "    for: 15s", ":32: faults[0].for: the fault would end at 2025-07-01T07:55:00+07:00, after the scenario ends"},
 		{"start outside the scenario", "    at: +10m", "    at: +30m", ":31: faults[0].at: 2025-07-01T08:00:00+07:00 is outside the scenario"},

@@ -75,7 +75,7 @@ func TestValidateNamesFileLineAndField(t *testing.T) {
 		{"typo'd field", "  users: 50", "  usres: 50", `:20: load.usres: unknown field "usres" (did you mean "users"?)`},
 		{"bad duration", "    for: 5s", "    for: five seconds", `:32: faults[0].for: bad duration "five seconds"`},
 		{"end before start", "  end: +20m", "  end: 2025-07-01 07:00", ":11: clock.end: 2025-07-01T07:00:00+07:00 is not after clock.start"},
-		{"weight below zero", "{class: submit, weight: 15}", "{class: submit, weight: -15}", ":27: mix[3].weight: must not be negative, got -15"},
+		{"weight below zero", "{class: submit, weight: 15}", "{class: submit, weight: -15}", ":27: mix[3].weight: must be between 0 and 1000000, got -15"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

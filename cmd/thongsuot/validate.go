@@ -15,8 +15,9 @@ func newValidateCmd() *cobra.Command {
 		Use:   "validate SCENARIO...",
 		Short: "Check scenario files without running them",
 		Long: `Validate reads each scenario (a file path or a built-in name), applies defaults and
-checks every field. Each problem is printed as file:line: field: what is wrong.
-Exit code 2 if any scenario is invalid.
+checks every field: every number against its range, every list against its limit
+(README "Scenarios"). Each problem is printed as file:line: field: what is wrong.
+A file over 1 MiB is refused unread. Exit code 2 if any scenario is invalid.
 
 Built-in scenarios: ` + strings.Join(scenarios.BuiltinNames(), ", "),
 		Example: `  thongsuot validate smoke

@@ -48,8 +48,9 @@ func TestReadToleratesATornLastLine(t *testing.T) {
 	dir := t.TempDir()
 	j, err := Create(dir, RunInfo{ID: "r", Classes: []string{"c"}, Windows: 2})
 	require.NoError(t, err)
-	w := &metrics.Window{Class: "c", Codes: map[string]int64{}, Latency: metrics.NewHistogram()}
-	require.NoError(t, j.AppendWindows([]*metrics.Window{w, w}))
+	w0 := &metrics.Window{Index: 0, Class: "c", Codes: map[string]int64{}, Latency: metrics.NewHistogram()}
+	w1 := &metrics.Window{Index: 1, Class: "c", Codes: map[string]int64{}, Latency: metrics.NewHistogram()}
+	require.NoError(t, j.AppendWindows([]*metrics.Window{w0, w1}))
 	f, err := os.OpenFile(filepath.Join(dir, Dir, windowsFile), os.O_APPEND|os.O_WRONLY, 0)
 	require.NoError(t, err)
 	_, err = f.WriteString(`{"index":1,"cla`)
