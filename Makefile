@@ -10,7 +10,7 @@ PKGS := ./...
 export TESTCONTAINERS_RYUK_DISABLED := true
 export PATH := $(PATH):$(shell $(GO) env GOPATH)/bin
 
-.PHONY: all build run test test-deps vet fmt-check unit fuzz bench tools clean
+.PHONY: all build run test test-stress test-deps vet fmt-check unit fuzz bench tools clean
 
 all: build
 
@@ -48,6 +48,12 @@ vet:
 # accuracy) and the browser test would otherwise starve each other on 2 cores.
 unit:
 	$(GO) test -p 1 -timeout 15m $(PKGS)
+
+## test-stress: the end-to-end tests STRESS_RUNS times (default 5) with a busy loop on
+## every core: a verdict must not follow the host's load (bench/stress)
+STRESS_RUNS ?= 5
+test-stress:
+	RUNS=$(STRESS_RUNS) bench/stress
 
 ## fuzz: each fuzz target for FUZZTIME (default 30s)
 FUZZTIME ?= 30s

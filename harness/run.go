@@ -117,6 +117,7 @@ func bringUp(ctx context.Context, rt runtime.Runtime, s *scenarios.Scenario, pla
 		TokenTTL: plan.Clock.WallDuration() + time.Hour,
 		DataDir:  filepath.Join(opts.Dir, "portal"),
 		Tiers:    s.Tiers,
+		Naive:    s.SUT.Naive(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bringing up the %s runtime: %w", name, err)
@@ -161,7 +162,7 @@ func startRecording(s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack
 	r.journal, err = journal.Create(opts.Dir, journal.RunInfo{
 		ID: filepath.Base(opts.Dir), Scenario: s.Name, Runtime: stack.Runtime, Started: r.start,
 		Window: width, Windows: windows, Classes: plan.Classes, Intended: plan.Total(), Version: opts.Version,
-		Env: journal.CurrentEnvironment(),
+		SUT: s.SUT.Describe(), Env: journal.CurrentEnvironment(),
 	})
 	if err != nil {
 		return nil, err

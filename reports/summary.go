@@ -20,19 +20,22 @@ const (
 
 // Summary is summary.json: the verdict, each objective's outcome, and the totals.
 type Summary struct {
-	Schema      string        `json:"schema" jsonschema:"enum=thongsuot.summary/v1"`                              // the schema version of this file
-	Run         string        `json:"run"`                                                                        // run id: the run directory's name
-	Scenario    string        `json:"scenario"`                                                                   // scenario name
-	Description string        `json:"description,omitempty"`                                                      // the scenario's description
-	Runtime     string        `json:"runtime"`                                                                    // where the system under test ran: embedded or containers
-	Version     string        `json:"version"`                                                                    // of thongsuot
-	Verdict     string        `json:"verdict" jsonschema:"enum=pass,enum=fail,enum=inconclusive,enum=incomplete"` // pass: every objective met; fail: one or more not; inconclusive: the run cannot say (see doubts); incomplete: the run was cut short, no verdict
-	Started     time.Time     `json:"started"`                                                                    // wall-clock time the load started
-	WallSeconds float64       `json:"wall_seconds"`                                                               // wall time of the load, until it ended or was stopped
-	Clock       SummaryClock  `json:"clock"`                                                                      // scenario time and its compression
-	Totals      ClassTotals   `json:"totals"`                                                                     // all classes together
-	Classes     []ClassTotals `json:"classes"`                                                                    // one per request class of the mix
-	Objectives  []slo.Outcome `json:"objectives"`                                                                 // one per SLO of the scenario, in its order, then those implied (implied_by)
+	Schema      string `json:"schema" jsonschema:"enum=thongsuot.summary/v1"` // the schema version of this file
+	Run         string `json:"run"`                                           // run id: the run directory's name
+	Scenario    string `json:"scenario"`                                      // scenario name
+	Description string `json:"description,omitempty"`                         // the scenario's description
+	// SUT names the system under test, role by role, so that a verdict is tied to what
+	// it judged; absent for journals written before it was recorded.
+	SUT         map[string]string `json:"sut,omitempty"`
+	Runtime     string            `json:"runtime"`                                                                    // where the system under test ran: embedded or containers
+	Version     string            `json:"version"`                                                                    // of thongsuot
+	Verdict     string            `json:"verdict" jsonschema:"enum=pass,enum=fail,enum=inconclusive,enum=incomplete"` // pass: every objective met; fail: one or more not; inconclusive: the run cannot say (see doubts); incomplete: the run was cut short, no verdict
+	Started     time.Time         `json:"started"`                                                                    // wall-clock time the load started
+	WallSeconds float64           `json:"wall_seconds"`                                                               // wall time of the load, until it ended or was stopped
+	Clock       SummaryClock      `json:"clock"`                                                                      // scenario time and its compression
+	Totals      ClassTotals       `json:"totals"`                                                                     // all classes together
+	Classes     []ClassTotals     `json:"classes"`                                                                    // one per request class of the mix
+	Objectives  []slo.Outcome     `json:"objectives"`                                                                 // one per SLO of the scenario, in its order, then those implied (implied_by)
 	// Doubts say why the run cannot be judged (verdict inconclusive); empty otherwise.
 	Doubts []string `json:"doubts"`
 	// Harness is the harness's own health: its limits and the windows it was saturated in.
@@ -92,7 +95,7 @@ func NewSummary(r *Run) *Summary {
 	j := r.Journal
 	s := &Summary{
 		Schema: SummarySchema, Run: j.Run.ID, Scenario: r.Scenario.Name, Description: r.Scenario.Description,
-		Runtime: j.Run.Runtime, Version: j.Run.Version, Started: j.Run.Started,
+		Runtime: j.Run.Runtime, SUT: j.Run.SUT, Version: j.Run.Version, Started: j.Run.Started,
 		Clock: SummaryClock{Start: r.Clock.Start, End: r.Clock.End, Compress: r.Clock.Compress,
 			Window: j.Run.Window.Seconds()},
 		Objectives: r.Verdict.Objectives, Faults: j.Faults, Orphans: j.Run.Orphans, Reopened: j.Run.Reopened, Reconciliation: j.Reconciliation,

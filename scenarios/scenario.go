@@ -24,7 +24,9 @@ type Scenario struct {
 	// Tiers are the standing conditions of each link tier's link; defaults fill
 	// what a scenario leaves out (see tier.go).
 	Tiers map[string]Tier `yaml:"tiers,omitempty"`
-	SLOs  SLOs            `yaml:"slos"`
+	// SUT is the system under test (sut.go); left out, thongsuot's reference stubs.
+	SUT  SUT  `yaml:"sut,omitempty"`
+	SLOs SLOs `yaml:"slos"`
 
 	// File is where the scenario came from, for messages; not part of the schema.
 	File string `yaml:"-"`
@@ -157,6 +159,10 @@ type Objective struct {
 	// answering 503 fast must not pass on speed. Default: the scenario's availability
 	// target for all classes, else 99%; 0% judges latency alone.
 	Availability *Percent `yaml:"availability,omitempty"`
+	// Window judges the objective on windows of its own, a whole number of slos.window
+	// merged: for a class too sparse to judge in every window (a few dossiers an hour at
+	// the default scale), without making every other objective coarse.
+	Window *Duration `yaml:"window,omitempty"`
 	// OutsideFaults leaves unjudged the windows from each fault's start until the system
 	// recovered (or, if it did not, until the recovery objective's max after the fault):
 	// what happens during a crash and right after it is the recovery objective's to judge.

@@ -124,6 +124,7 @@ func (s *Scenario) validate() []problem {
 	}
 	ps = append(ps, s.validateFaultNames()...)
 	ps = append(ps, s.validateTiers()...)
+	ps = append(ps, s.SUT.validate()...)
 	ps = append(ps, s.SLOs.validate(s, seen, clockOK)...)
 	return ps
 }
@@ -204,6 +205,14 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool, clockOK bool) []pro
 			add(p+".name", "objective %q is listed twice", obj.Name)
 		}
 		names[obj.Name] = true
+		if w := obj.Window; w != nil {
+			switch {
+			case obj.Kind != KindAvailability && obj.Kind != KindLatency:
+				add(p+".window", "only availability and latency objectives are judged per window")
+			case o.Window.Duration <= 0 || w.Duration < o.Window.Duration || w.Duration%o.Window.Duration != 0:
+				add(p+".window", "must be a whole number of slos.window (%s), e.g. %s", o.Window.Duration, 24*o.Window.Duration)
+			}
+		}
 		if obj.Class != "" && !classes[obj.Class] {
 			add(p+".class", "class %q is not in the mix", obj.Class)
 		}

@@ -56,7 +56,9 @@ stubs, replays the traffic of the 1 July 2025 switch to two-level local governme
 any scale and time compression, injects link faults through toxiproxy, and says —
 in plots, JUnit XML, summary.json and its exit code — whether the stability targets held.
 
-Exit codes: 0 every SLO held, 1 an SLO failed, 2 bad input or the harness could not run.`,
+Exit codes: 0 pass (every SLO held), 1 fail (an SLO failed), 2 bad input, the harness
+could not run or the run was cut short, 3 inconclusive (the harness was saturated, or
+too little was sent or judged to say: run it again where the harness has room).`,
 		Example: `  thongsuot run smoke                      # the built-in smoke scenario, about 20 s
   thongsuot run my.yaml --out out/try1     # your scenario, into a chosen directory
   thongsuot validate scenarios/*.yaml      # check scenario files without running them

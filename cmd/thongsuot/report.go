@@ -21,7 +21,7 @@ Use it after changing thongsuot, on a run copied from another machine, or on a r
 that was killed: what its journal holds renders, marked incomplete.
 
 Exit codes: 0 every SLO held, 1 an SLO failed, 2 the run is incomplete (interrupted
-or killed: no verdict) or RUN_DIR is not a run directory.`,
+or killed: no verdict) or RUN_DIR is not a run directory, 3 inconclusive.`,
 		Example: `  thongsuot report out/20261124-150102-smoke
   thongsuot report out/killed-run; echo $?     # 2: incomplete, but report.html shows what ran`,
 		Args: cobra.ExactArgs(1),

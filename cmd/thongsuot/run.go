@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -25,6 +26,7 @@ func newRunCmd() *cobra.Command {
 		seed    int64
 		quiet   bool
 		results string
+		portal  string
 	)
 	cmd := &cobra.Command{
 		Use:   "run SCENARIO",
@@ -47,7 +49,13 @@ log, a line every 10 s.
 SCENARIO is a file path or a built-in name (` + strings.Join(scenarios.BuiltinNames(), ", ") + `).
 Ctrl-C stops the load; what ran is still written, marked incomplete.
 
-Exit codes: 0 every SLO held, 1 an SLO failed, 2 bad input or the harness could not run.`,
+The verdict: pass (exit 0) when every objective held; fail (1) when one did not, where
+the harness could measure; inconclusive (3) when the harness itself was saturated for
+too much of the run, or too little was sent or judged to say; incomplete (2) when the
+run was cut short. Bad input or a harness that could not run: 2.
+
+--portal naive judges the reference portal without its protections (no timeouts,
+breakers, bulkheads or shedding): a gate that passes it is not a gate.`,
 		Example: `  thongsuot run smoke
   thongsuot run scenarios/smoke.yaml --out out/smoke-1 --seed 7
   thongsuot run smoke --out out/s --results out/s.bin && vegeta report out/s.bin`,
@@ -59,6 +67,12 @@ Exit codes: 0 every SLO held, 1 an SLO failed, 2 bad input or the harness could 
 			}
 			if cmd.Flags().Changed("seed") {
 				s.Load.Seed = seed
+			}
+			if cmd.Flags().Changed("portal") {
+				if !slices.Contains(scenarios.PortalModes, portal) {
+					return &exitError{code: slo.ExitError, err: fmt.Errorf("--portal %q: want %s", portal, strings.Join(scenarios.PortalModes, " or "))}
+				}
+				s.SUT.Portal.Mode = portal
 			}
 			if out == "" {
 				out = filepath.Join("out", time.Now().Format("20060102-150405")+"-"+s.Name)
@@ -91,6 +105,7 @@ Exit codes: 0 every SLO held, 1 an SLO failed, 2 bad input or the harness could 
 	cmd.Flags().StringVar(&rt, "runtime", "embedded", "where the system under test runs: "+strings.Join(runtime.Names, ", "))
 	cmd.Flags().Int64Var(&seed, "seed", scenarios.DefaultSeed, "seed for every random choice of the load (overrides load.seed)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress lines")
+	cmd.Flags().StringVar(&portal, "portal", scenarios.ModeReference, "the portal to judge: reference, or naive (the reference portal without its protections); overrides sut.portal.mode")
 	cmd.Flags().StringVar(&results, "results", "", "also write every response to FILE in vegeta's results format (gob), for vegeta report/plot")
 	return cmd
 }

@@ -30,7 +30,9 @@ func TestRunSurgeJourneys(t *testing.T) {
 	path = writeVariant(t, []byte(strings.Split(mustRead(t, path), "unused_faults:")[0]+"slos:"+strings.Split(mustRead(t, path), "\nslos:")[1]))
 	dir := filepath.Join(t.TempDir(), "run")
 	code, stdout, stderr := execute(t, "run", path, "--out", dir, "--quiet")
-	require.Contains(t, []int{slo.ExitPass, slo.ExitFail}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	// Six hours hold too few dossiers to judge the weekly submit objective: the journeys
+	// are what is tested here, not the verdict.
+	require.Contains(t, []int{slo.ExitPass, slo.ExitFail, slo.ExitInconclusive}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 
 	rec, err := journal.Read(dir)
 	require.NoError(t, err)
@@ -68,7 +70,7 @@ func TestRunReplayScenario(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	code, stdout, stderr := execute(t, "run", path, "--out", dir, "--quiet")
 	require.Contains(t, []int{slo.ExitPass, slo.ExitFail}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-	assert.Regexp(t, `60[0-7] requests sent of 607 asked`, stdout, "a replay sends what its log asks (the last few may be cut by the end of the run)")
+	assert.Contains(t, stdout, "607 requests sent of 607 due", "a replay sends what its log asks")
 	rec, err := journal.Read(dir)
 	require.NoError(t, err)
 	assert.Contains(t, rec.Run.Classes, "catalogue")

@@ -48,6 +48,8 @@ type RunInfo struct {
 	// responses they could not place.
 	Orphans int64  `json:"orphans,omitempty"`
 	Version string `json:"version"`
+	// SUT names the system under test, role by role: what the verdict is about.
+	SUT map[string]string `json:"sut,omitempty"`
 	// Env is where the run ran; absent in journals written before it was recorded.
 	Env *Environment `json:"env,omitempty"`
 }

@@ -29,6 +29,13 @@ func Evaluate(slos scenarios.SLOs, rec *journal.Record) Verdict {
 		}
 	}
 	notSaturated := func(idx int) bool { return saturated[idx] }
+	// per is how many of the run's windows one of the objective's holds.
+	per := func(obj scenarios.Objective) int {
+		if obj.Window == nil || slos.Window.Duration <= 0 {
+			return 1
+		}
+		return max(int(obj.Window.Duration/slos.Window.Duration), 1)
+	}
 
 	v.Objectives = make([]Outcome, len(objs))
 	held := map[int]bool{}        // by window index: every objective that judged it was met
@@ -41,16 +48,16 @@ func Evaluate(slos scenarios.SLOs, rec *journal.Record) Verdict {
 			v.Objectives[i] = judgeZeroLoss(obj.Objective, rec.Reconciliation)
 			continue // judged once at the end, not per window
 		}
-		o, judged := judge(obj.Objective, slos.MinRequests, byIndex, notSaturated, nil)
+		o, judged, failed := judge(obj.Objective, slos.MinRequests, per(obj.Objective), byIndex, notSaturated, nil)
 		o.ImpliedBy = obj.by
 		for _, idx := range judged {
 			if _, seen := held[idx]; !seen {
 				held[idx] = true
 			}
 		}
-		for _, p := range o.Failed {
-			held[p.Index] = false
-			failing[p.Index] = append(failing[p.Index], o.Name)
+		for _, idx := range failed {
+			held[idx] = false
+			failing[idx] = append(failing[idx], o.Name)
 		}
 		v.Objectives[i] = o
 	}
@@ -61,7 +68,7 @@ func Evaluate(slos scenarios.SLOs, rec *journal.Record) Verdict {
 	excused := excusedWindows(rec, v.Recoveries, recoveryMax(slos))
 	for i, obj := range objs {
 		if obj.OutsideFaults {
-			v.Objectives[i], _ = judge(obj.Objective, slos.MinRequests, byIndex, notSaturated, func(idx int) bool { return excused[idx] })
+			v.Objectives[i], _, _ = judge(obj.Objective, slos.MinRequests, per(obj.Objective), byIndex, notSaturated, func(idx int) bool { return excused[idx] })
 			v.Objectives[i].ImpliedBy = obj.by
 		}
 		if obj.Kind == scenarios.KindRecovery {
@@ -181,9 +188,12 @@ func excusedWindows(rec *journal.Record, rs []Recovery, allowed time.Duration) m
 	return out
 }
 
-// judge evaluates a window objective and lists the windows it judged. saturated and
-// excused windows are not judged.
-func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window, saturated, excused func(index int) bool) (Outcome, []int) {
+// judge evaluates a window objective and lists the run's windows it judged and those it
+// failed. saturated and excused windows are not judged.
+//
+// per is how many of the run's windows make one of the objective's: 1, or more when
+// the objective has a window of its own.
+func judge(obj scenarios.Objective, minRequests, per int, byIndex [][]*metrics.Window, saturated, excused func(index int) bool) (Outcome, []int, []int) {
 	o := Outcome{Name: obj.Name, Kind: obj.Kind, Class: obj.Class}
 	var value func(w *metrics.Window) float64
 	// counted is what a window needs min_requests of: requests for availability,
@@ -208,27 +218,16 @@ func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window
 	}
 
 	var judged []*metrics.Window
-	var evaluated []int
-	for _, ws := range byIndex {
-		w := Select(ws, obj.Class)
-		if w == nil {
-			continue
-		}
-		if excused != nil && excused(w.Index) {
-			o.DuringFaults++
-			continue
-		}
+	var evaluated, failed []int
+	for _, u := range units(obj, byIndex, per, saturated, excused, &o) {
+		w := u.window
 		if counted(w) < int64(max(minRequests, 1)) {
 			o.Skipped++
 			continue
 		}
-		if saturated(w.Index) {
-			o.Saturated++
-			continue
-		}
 		judged = append(judged, w)
 		o.Evaluated++
-		evaluated = append(evaluated, w.Index)
+		evaluated = append(evaluated, u.indexes...)
 		p := Point{Index: w.Index, Start: w.Start, Scenario: w.Scenario, Requests: w.Sent, Value: value(w)}
 		if o.Worst == nil || worse(p.Value, o.Worst.Value) {
 			worst := p
@@ -236,13 +235,54 @@ func judge(obj scenarios.Objective, minRequests int, byIndex [][]*metrics.Window
 		}
 		if !ok(p.Value) {
 			o.Failed = append(o.Failed, p)
+			failed = append(failed, u.indexes...)
 		}
 	}
 	if total := metrics.Sum("all", judged...); total != nil && total.Sent > 0 {
 		o.Overall = value(total)
 	}
 	o.setStatus(len(o.Failed) > 0)
-	return o, evaluated
+	return o, evaluated, failed
+}
+
+// unit is what an objective judges at once: one window of the run, or, for an
+// objective with a longer window of its own, several merged.
+type unit struct {
+	window  *metrics.Window
+	indexes []int // the run's windows in it
+}
+
+// units are the windows an objective judges: the run's own one by one, or per of them
+// merged. Windows excused for a fault or in which the harness was saturated are left out
+// (and counted in o); the rest of their group is judged.
+func units(obj scenarios.Objective, byIndex [][]*metrics.Window, per int, saturated, excused func(int) bool, o *Outcome) []unit {
+	var out []unit
+	for first := 0; first < len(byIndex); first += per {
+		var ws []*metrics.Window
+		var idx []int
+		for i := first; i < min(first+per, len(byIndex)); i++ {
+			w := Select(byIndex[i], obj.Class)
+			switch {
+			case w == nil:
+				continue
+			case excused != nil && excused(i):
+				o.DuringFaults++
+				continue
+			case saturated(i):
+				o.Saturated++
+				continue
+			}
+			ws, idx = append(ws, w), append(idx, i)
+		}
+		switch len(ws) {
+		case 0:
+		case 1:
+			out = append(out, unit{ws[0], idx})
+		default:
+			out = append(out, unit{metrics.Sum(ws[0].Class, ws...), idx})
+		}
+	}
+	return out
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

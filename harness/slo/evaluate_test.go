@@ -299,3 +299,32 @@ func TestOutsideFaults(t *testing.T) {
 		assert.Equal(t, 6-tt.duringFaults, o.Evaluated)
 	}
 }
+
+// An objective with a window of its own judges the run's windows merged in groups: a
+// sparse class judged where each window alone has too few requests.
+func TestObjectiveWindowMergesTheRunsWindows(t *testing.T) {
+	var ws []*metrics.Window
+	for i := range 12 {
+		latency := 100 * time.Millisecond
+		if i >= 8 {
+			latency = 3 * time.Second // the last group is slow
+		}
+		ws = append(ws, window(i, "submit", 4, 201, latency))
+	}
+	rec := record(ws...)
+	obj := scenarios.Objective{Name: "submit p95", Kind: "latency", Class: "submit", Percentile: 95, Max: dur(time.Second),
+		Window: dur(4 * time.Second)}
+	v := Evaluate(scenarios.SLOs{Window: scenarios.Duration{Duration: time.Second}, MinRequests: 10, Objectives: []scenarios.Objective{obj}}, rec)
+	o := v.Objectives[0]
+	assert.Equal(t, 3, o.Evaluated, "12 windows of 4 requests: 3 groups of 16")
+	require.Len(t, o.Failed, 1)
+	assert.Equal(t, 8, o.Failed[0].Index, "a group is placed at its first window")
+	assert.Equal(t, int64(16), o.Failed[0].Requests)
+	implied := v.Objectives[1]
+	assert.Equal(t, "submit available", implied.Name)
+	assert.Equal(t, 3, implied.Evaluated, "the implied availability is judged on the same groups")
+
+	obj.Window = nil
+	v = Evaluate(scenarios.SLOs{Window: scenarios.Duration{Duration: time.Second}, MinRequests: 10, Objectives: []scenarios.Objective{obj}}, rec)
+	assert.Equal(t, StatusUnjudged, v.Objectives[0].Status, "without it, no window alone has 10 requests")
+}

@@ -53,7 +53,7 @@ func withImplied(objs []scenarios.Objective) []implied {
 		}
 		names[name] = true
 		out = append(out, implied{by: o.Name, Objective: scenarios.Objective{Name: name, Kind: scenarios.KindAvailability,
-			Class: o.Class, Target: &t, OutsideFaults: o.OutsideFaults}})
+			Class: o.Class, Target: &t, OutsideFaults: o.OutsideFaults, Window: o.Window}})
 	}
 	return out
 }
