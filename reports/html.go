@@ -174,7 +174,7 @@ func (r *Run) pageObjective(o slo.Outcome, i int) pageObjective {
 		po.Windows += fmt.Sprintf(", %d not judged (too few requests)", o.Skipped)
 	}
 	if o.Saturated > 0 {
-		po.Windows += fmt.Sprintf(", %d not judged (harness saturated)", o.Saturated)
+		po.Windows += fmt.Sprintf(", %d missed while the harness was saturated (not judged)", o.Saturated)
 	}
 	for _, p := range o.Failed {
 		po.Failed = append(po.Failed, pageWindow{Index: p.Index, At: r.zoned(p.Scenario),

@@ -35,6 +35,9 @@ func WriteJUnit(r *Run, path string) error {
 			tc.Error = &junit.Result{Type: slo.StatusUnjudged, Message: "not judged: " + unjudgedDetail(o)}
 		case o.Status == slo.StatusFailed:
 			tc.Failure = &junit.Result{Type: "slo", Message: failureMessage(r, o), Data: failureDetail(r, o)}
+		case o.Saturated > 0:
+			tc.Error = &junit.Result{Type: slo.VerdictInconclusive,
+				Message: fmt.Sprintf("missed in %d windows the harness was saturated in: cannot say whether the system did", o.Saturated)}
 		}
 		suite.AddTestcase(tc)
 	}

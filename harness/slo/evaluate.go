@@ -13,7 +13,7 @@ import (
 
 // Evaluate judges every objective over the windows of a journal. A window objective
 // is met when every window it judges meets it — windows with fewer than min_requests
-// requests, and windows the harness was saturated in, are not judged; a recovery
+// requests are not judged, nor windows that failed while the harness was saturated; a recovery
 // objective when every fault's recovery (see Recoveries) took at most its max. Beside
 // the scenario's objectives, each latency objective brings its class's availability
 // (see withImplied). zone writes scenario times in the verdict's doubts.
@@ -109,8 +109,11 @@ func doubts(v *Verdict, rec *journal.Record) []string {
 			dropped, sent+dropped, 100*float64(dropped)/float64(sent+dropped), 100*v.Harness.Limits.MaxDropped))
 	}
 	for _, o := range v.Objectives {
-		if o.Status == StatusUnjudged {
+		switch {
+		case o.Status == StatusUnjudged:
 			out = append(out, fmt.Sprintf("%s: not judged — %s", o.Name, unjudgedBecause(o)))
+		case o.Saturated > 0:
+			out = append(out, fmt.Sprintf("%s: missed in %d windows the harness was saturated in — it cannot say whether the system did", o.Name, o.Saturated))
 		}
 	}
 	return out
@@ -189,7 +192,8 @@ func excusedWindows(rec *journal.Record, rs []Recovery, allowed time.Duration) m
 }
 
 // judge evaluates a window objective and lists the run's windows it judged and those it
-// failed. saturated and excused windows are not judged.
+// failed. Excused windows are not judged, nor windows that failed while the harness was
+// saturated.
 //
 // per is how many of the run's windows make one of the objective's: 1, or more when
 // the objective has a window of its own.
@@ -219,16 +223,22 @@ func judge(obj scenarios.Objective, minRequests, per int, byIndex [][]*metrics.W
 
 	var judged []*metrics.Window
 	var evaluated, failed []int
-	for _, u := range units(obj, byIndex, per, saturated, excused, &o) {
+	for _, u := range units(obj, byIndex, per, excused, &o) {
 		w := u.window
 		if counted(w) < int64(max(minRequests, 1)) {
 			o.Skipped++
 			continue
 		}
+		p := Point{Index: w.Index, Start: w.Start, Scenario: w.Scenario, Requests: w.Sent, Value: value(w)}
+		if !ok(p.Value) && u.saturated(saturated) {
+			// A starved harness only makes a system look worse — slower, less available —
+			// so a window it held stands; one it failed cannot be blamed on the system.
+			o.Saturated++
+			continue
+		}
 		judged = append(judged, w)
 		o.Evaluated++
 		evaluated = append(evaluated, u.indexes...)
-		p := Point{Index: w.Index, Start: w.Start, Scenario: w.Scenario, Requests: w.Sent, Value: value(w)}
 		if o.Worst == nil || worse(p.Value, o.Worst.Value) {
 			worst := p
 			o.Worst = &worst
@@ -252,10 +262,20 @@ type unit struct {
 	indexes []int // the run's windows in it
 }
 
+// saturated says whether the harness was saturated in any of the unit's windows.
+func (u unit) saturated(in func(int) bool) bool {
+	for _, i := range u.indexes {
+		if in(i) {
+			return true
+		}
+	}
+	return false
+}
+
 // units are the windows an objective judges: the run's own one by one, or per of them
-// merged. Windows excused for a fault or in which the harness was saturated are left out
-// (and counted in o); the rest of their group is judged.
-func units(obj scenarios.Objective, byIndex [][]*metrics.Window, per int, saturated, excused func(int) bool, o *Outcome) []unit {
+// merged. Windows excused for a fault are left out (and counted in o); the rest of their
+// group is judged.
+func units(obj scenarios.Objective, byIndex [][]*metrics.Window, per int, excused func(int) bool, o *Outcome) []unit {
 	var out []unit
 	for first := 0; first < len(byIndex); first += per {
 		var ws []*metrics.Window
@@ -267,9 +287,6 @@ func units(obj scenarios.Objective, byIndex [][]*metrics.Window, per int, satura
 				continue
 			case excused != nil && excused(i):
 				o.DuringFaults++
-				continue
-			case saturated(i):
-				o.Saturated++
 				continue
 			}
 			ws, idx = append(ws, w), append(idx, i)

@@ -19,8 +19,9 @@ const (
 	// DefaultMaxStarved: the harness's threads waiting for a CPU most of the time they
 	// could run: the host is giving it a fraction of what it needs.
 	DefaultMaxStarved = 0.85
-	// DefaultMaxSaturated: beyond a tenth of the run, what was judged is not the run.
-	DefaultMaxSaturated = 0.10
+	// DefaultMaxSaturated: a harness saturated for most of the run did not send the
+	// scenario's load on its schedule, whatever it measured.
+	DefaultMaxSaturated = 0.50
 	// DefaultMaxDropped: the harness sends what the plan asks; dropping more than 1 % of
 	// it means the load was not the scenario's.
 	DefaultMaxDropped = 0.01

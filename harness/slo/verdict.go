@@ -105,7 +105,8 @@ type Outcome struct {
 	// DuringFaults are the windows left unjudged because they overlap a fault
 	// (outside_faults).
 	DuringFaults int `json:"during_faults,omitempty"`
-	// Saturated are the windows left unjudged because the harness was saturated.
+	// Saturated are the windows the objective missed while the harness was saturated:
+	// not counted as failed, and the reason the run is inconclusive.
 	Saturated int     `json:"saturated,omitempty"`
 	Failed    []Point `json:"failed,omitempty"`
 	Worst     *Point  `json:"worst,omitempty"`  // the judged window furthest from (or closest to) failing
