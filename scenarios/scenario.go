@@ -130,6 +130,8 @@ type HarnessLimits struct {
 	MaxLag *Duration `yaml:"max_lag,omitempty"`
 	// MaxStarved: the share of the time the harness's runnable threads waited for a CPU.
 	MaxStarved *Percent `yaml:"max_starved,omitempty"`
+	// MaxLate: the share of a window's sends that may leave late (load.late_after).
+	MaxLate *Percent `yaml:"max_late,omitempty"`
 	// MaxSaturated: the share of the run's windows that may be saturated.
 	MaxSaturated *Percent `yaml:"max_saturated,omitempty"`
 	// MaxDropped: the share of the requests that fell due that may go unsent.

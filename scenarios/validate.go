@@ -190,7 +190,7 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool, clockOK bool) []pro
 		if h.MaxLag != nil && h.MaxLag.Duration <= 0 {
 			add("slos.harness.max_lag", "must be positive, e.g. 25ms")
 		}
-		for field, v := range map[string]*Percent{"max_starved": h.MaxStarved, "max_saturated": h.MaxSaturated, "max_dropped": h.MaxDropped} {
+		for field, v := range map[string]*Percent{"max_starved": h.MaxStarved, "max_late": h.MaxLate, "max_saturated": h.MaxSaturated, "max_dropped": h.MaxDropped} {
 			if v != nil && (*v < 0 || *v > 1) {
 				add("slos.harness."+field, "must be between 0%% and 100%%")
 			}

@@ -120,6 +120,10 @@ func (m *Monitor) close() {
 	if m.lag.TotalCount() > 0 {
 		w.LagP99 = time.Duration(m.lag.ValueAtQuantile(99)) * time.Microsecond
 		w.LagMax = time.Duration(m.lag.Max()) * time.Microsecond
+	} else {
+		// The probe never woke in the whole window: the process was frozen or starved
+		// past it. Say so rather than report no lag.
+		w.LagP99, w.LagMax = m.width, m.width
 	}
 	m.lag.Reset()
 	if n := len(m.samples); n >= 2 {

@@ -22,7 +22,7 @@ func Evaluate(slos scenarios.SLOs, rec *journal.Record) Verdict {
 	objs := withImplied(slos.Objectives)
 	byIndex := rec.ByIndex()
 	var saturated map[int]bool
-	v.Harness, saturated = saturation(rec, LimitsOf(slos.Harness))
+	v.Harness, saturated = saturation(rec, byIndex, LimitsOf(slos.Harness))
 	for i := range v.Harness.Saturated {
 		if idx := v.Harness.Saturated[i].Index; idx < len(byIndex) && len(byIndex[idx]) > 0 {
 			v.Harness.Saturated[i].Scenario = byIndex[idx][0].Scenario
@@ -129,7 +129,11 @@ func unjudgedBecause(o Outcome) string {
 	}
 	var parts []string
 	if o.Skipped > 0 {
-		parts = append(parts, fmt.Sprintf("%d windows had too few requests", o.Skipped))
+		what := "requests"
+		if o.Kind == scenarios.KindLatency {
+			what = "answered requests" // latency judges answers only
+		}
+		parts = append(parts, fmt.Sprintf("%d windows had too few %s", o.Skipped, what))
 	}
 	if o.Saturated > 0 {
 		parts = append(parts, fmt.Sprintf("%d the harness was saturated in", o.Saturated))

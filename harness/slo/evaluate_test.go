@@ -339,3 +339,28 @@ func TestObjectiveWindowMergesTheRunsWindows(t *testing.T) {
 	v = Evaluate(scenarios.SLOs{Window: scenarios.Duration{Duration: time.Second}, MinRequests: 10, Objectives: []scenarios.Objective{obj}}, rec)
 	assert.Equal(t, StatusUnjudged, v.Objectives[0].Status, "without it, no window alone has 10 requests")
 }
+
+// A window in which most sends left late is saturated, whatever the probe saw: the
+// load did not go out on the scenario's schedule.
+func TestMostlyLateWindowsAreSaturated(t *testing.T) {
+	var ws []*metrics.Window
+	for i := range 4 {
+		latency := 10 * time.Millisecond
+		if i == 2 {
+			latency = 900 * time.Millisecond // over the objective, in the late window
+		}
+		w := window(i, "catalogue", 100, 200, latency)
+		if i == 2 {
+			w.Late = 80
+		}
+		ws = append(ws, w)
+	}
+	rec := record(ws...)
+	v := Evaluate(scenarios.SLOs{MinRequests: 10, Objectives: []scenarios.Objective{
+		{Name: "catalogue p95", Kind: "latency", Class: "catalogue", Percentile: 95, Max: dur(100 * time.Millisecond)}}}, rec)
+	require.Len(t, v.Harness.Saturated, 1)
+	assert.Equal(t, 2, v.Harness.Saturated[0].Index)
+	assert.Equal(t, "80% of sends left late", v.Harness.Saturated[0].Why[0])
+	assert.Equal(t, 1, v.Objectives[0].Saturated, "the slow window was the late one: not blamed on the system")
+	assert.Equal(t, VerdictInconclusive, v.Name())
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/thongsuot/thongsuot/harness/health"
 	"github.com/thongsuot/thongsuot/harness/journal"
+	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
@@ -19,6 +20,9 @@ const (
 	// DefaultMaxStarved: the harness's threads waiting for a CPU most of the time they
 	// could run: the host is giving it a fraction of what it needs.
 	DefaultMaxStarved = 0.85
+	// DefaultMaxLate: more than half of a window's sends leaving late means the load
+	// did not go out on the scenario's schedule — the harness could not keep up.
+	DefaultMaxLate = 0.50
 	// DefaultMaxSaturated: a harness saturated for most of the run did not send the
 	// scenario's load on its schedule, whatever it measured.
 	DefaultMaxSaturated = 0.50
@@ -33,13 +37,15 @@ const (
 type Limits struct {
 	MaxLag       time.Duration `json:"max_lag"`
 	MaxStarved   float64       `json:"max_starved"`
+	MaxLate      float64       `json:"max_late"`
 	MaxSaturated float64       `json:"max_saturated"`
 	MaxDropped   float64       `json:"max_dropped"`
 }
 
 // LimitsOf fills what the scenario leaves out with the defaults.
 func LimitsOf(h *scenarios.HarnessLimits) Limits {
-	l := Limits{MaxLag: DefaultMaxLag, MaxStarved: DefaultMaxStarved, MaxSaturated: DefaultMaxSaturated, MaxDropped: DefaultMaxDropped}
+	l := Limits{MaxLag: DefaultMaxLag, MaxStarved: DefaultMaxStarved, MaxLate: DefaultMaxLate,
+		MaxSaturated: DefaultMaxSaturated, MaxDropped: DefaultMaxDropped}
 	if h == nil {
 		return l
 	}
@@ -48,6 +54,9 @@ func LimitsOf(h *scenarios.HarnessLimits) Limits {
 	}
 	if h.MaxStarved != nil {
 		l.MaxStarved = float64(*h.MaxStarved)
+	}
+	if h.MaxLate != nil {
+		l.MaxLate = float64(*h.MaxLate)
 	}
 	if h.MaxSaturated != nil {
 		l.MaxSaturated = float64(*h.MaxSaturated)
@@ -79,27 +88,42 @@ type SaturatedWindow struct {
 	Why      []string      `json:"why"`
 }
 
-// saturation reads the journal's health figures against the limits: which windows the
-// harness was saturated in, by index.
-func saturation(rec *journal.Record, l Limits) (Harness, map[int]bool) {
+// saturation reads the journal's health figures and late sends against the limits:
+// which windows the harness was saturated in, by index.
+func saturation(rec *journal.Record, byIndex [][]*metrics.Window, l Limits) (Harness, map[int]bool) {
 	h := Harness{Limits: l, Measured: len(rec.Health) > 0}
-	out := map[int]bool{}
 	width := rec.Run.Window
+	why := map[int][]string{}
 	for _, w := range rec.Health {
 		if w.Index < 0 || w.Index >= rec.Run.Windows {
 			continue
 		}
 		h.MaxLagP99, h.MaxLoad1, h.Cores = max(h.MaxLagP99, w.LagP99), max(h.MaxLoad1, w.Load1), w.Cores
-		why := SaturatedBy(w, l, width)
-		if len(why) == 0 {
+		why[w.Index] = SaturatedBy(w, l, width)
+	}
+	for i, ws := range byIndex {
+		var sent, late int64
+		for _, w := range ws {
+			sent, late = sent+w.Sent, late+w.Late
+		}
+		// Too few sends say nothing of the schedule.
+		if sent >= minLateSample && float64(late) > l.MaxLate*float64(sent) {
+			why[i] = append([]string{fmt.Sprintf("%.0f%% of sends left late", 100*float64(late)/float64(sent))}, why[i]...)
+		}
+	}
+	out := map[int]bool{}
+	for i := range rec.Run.Windows {
+		if len(why[i]) == 0 {
 			continue
 		}
-		out[w.Index] = true
-		start := time.Duration(w.Index) * width
-		h.Saturated = append(h.Saturated, SaturatedWindow{Index: w.Index, Start: start, Why: why})
+		out[i] = true
+		h.Saturated = append(h.Saturated, SaturatedWindow{Index: i, Start: time.Duration(i) * width, Why: why[i]})
 	}
 	return h, out
 }
+
+// minLateSample is the fewest sends a window needs for its late share to count.
+const minLateSample = 20
 
 // SaturatedBy says why the harness was saturated in a window of the given width, or
 // nothing when it was not: the one definition of a saturated window.
