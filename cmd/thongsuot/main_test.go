@@ -160,7 +160,7 @@ func TestRunImpossibleSLOExits1(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the smoke scenario")
 	}
-	path := smokeWith(t, "      max: 250ms\n", "      max: 1us\n", "compress: 60 ", "compress: 120 ")
+	path := smokeWith(t, "      max: 500ms ", "      max: 1us ", "compress: 60 ", "compress: 120 ")
 	dir := filepath.Join(t.TempDir(), "run")
 	code, stdout, stderr := execute(t, "run", path, "--out", dir, "--quiet")
 	require.Equal(t, slo.ExitFail, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)

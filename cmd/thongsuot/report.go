@@ -50,9 +50,8 @@ func printVerdict(w io.Writer, s *reports.Summary, dir string) {
 	for _, d := range s.Doubts {
 		fmt.Fprintf(w, "  ?    %s\n", d)
 	}
-	if n := len(s.Harness.Saturated); n > 0 && !s.Harness.TooSaturated {
-		fmt.Fprintf(w, "  the harness was saturated in %d of %d windows, left unjudged (from %s: %s)\n",
-			n, s.Windows.Recorded, s.Harness.Saturated[0].Scenario.Format("15:04"), strings.Join(s.Harness.Saturated[0].Why, ", "))
+	if note := s.Harness.Note(); note != "" && !s.Harness.TooSaturated {
+		fmt.Fprintf(w, "  %s\n", note)
 	}
 	for _, o := range s.Objectives {
 		mark := "ok  "

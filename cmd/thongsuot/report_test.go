@@ -140,7 +140,7 @@ func TestCompareRealRuns(t *testing.T) {
 		if code == slo.ExitPass {
 			break
 		}
-		require.Equal(t, slo.ExitFail, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		require.Contains(t, []int{slo.ExitFail, slo.ExitInconclusive}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 		require.Less(t, try, 3, "no run of the base held its SLOs; the machine is too busy:\n%s", stdout)
 		t.Logf("base try %d broke its SLOs (machine busy), running it again", try)
 	}

@@ -4,7 +4,10 @@
 // conversion between the two goes through a Clock.
 package clock
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Clock is a linear map from scenario time to wall-clock offsets from the run start.
 type Clock struct {
@@ -30,4 +33,17 @@ func (c Clock) WallSpan(d time.Duration) time.Duration {
 // ScenarioSpan converts a length of wall time to scenario time.
 func (c Clock) ScenarioSpan(d time.Duration) time.Duration {
 	return time.Duration(float64(d) * c.Compress)
+}
+
+// Sleep waits d of wall time and reports whether it passed before ctx ended: the one way
+// the load and the fault schedule wait for what is due.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

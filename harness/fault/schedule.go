@@ -115,7 +115,7 @@ func (s *Schedule) Run(ctx context.Context, start time.Time) error {
 
 // run applies one window of a fault and journals it when applied and when removed.
 func (s *Schedule) run(ctx context.Context, start time.Time, f scenarios.Fault, eff effect, w Window, cycle, cycles int) error {
-	if !sleepUntil(ctx, start.Add(w.Start)) {
+	if !clock.Sleep(ctx, time.Until(start.Add(w.Start))) {
 		return nil // the run ended before the fault was due
 	}
 	rec := journal.FaultWindow{Name: f.Name, Link: f.Link, Toxic: f.Toxic, Role: f.Role, Action: f.Action, Params: eff.params,
@@ -138,7 +138,7 @@ func (s *Schedule) run(ctx context.Context, start time.Time, f scenarios.Fault, 
 	if err := s.record(rec); err != nil {
 		return errors.Join(err, eff.remove())
 	}
-	sleepUntil(ctx, start.Add(w.End))
+	clock.Sleep(ctx, time.Until(start.Add(w.End)))
 	err = eff.remove()
 	rec.End = time.Since(start)
 	rec.ScenarioEnd = s.Clock.ToScenario(rec.End)
@@ -146,16 +146,4 @@ func (s *Schedule) run(ctx context.Context, start time.Time, f scenarios.Fault, 
 		rec.Error = "removing: " + err.Error()
 	}
 	return errors.Join(err, s.record(rec))
-}
-
-// sleepUntil waits for t and reports whether it came before ctx ended.
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	timer := time.NewTimer(time.Until(t))
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

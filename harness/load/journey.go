@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/thongsuot/thongsuot/harness/clock"
 	"github.com/thongsuot/thongsuot/scenarios"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
@@ -92,7 +93,7 @@ func dispatch(ctx context.Context, f *Flow, x *executor, arrive func(n uint64, d
 			x.dropFrom(f, n)
 			return
 		}
-		if wait > 0 && !sleep(ctx, wait) {
+		if wait > 0 && !clock.Sleep(ctx, wait) {
 			return
 		}
 		select {
@@ -114,18 +115,6 @@ func dispatch(ctx context.Context, f *Flow, x *executor, arrive func(n uint64, d
 
 // endGrace is how long after the end of the run an arrival due before it may still start.
 const endGrace = 100 * time.Millisecond
-
-// sleep waits d or until ctx ends; false means ctx ended.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
 
 // walk is one journey in progress: who walks it, from which unit, and when its next
 // step is due.
@@ -186,7 +175,7 @@ func (w *walk) do(step string, c hit) (body []byte, ok bool) {
 	if w.ready.Sub(w.x.began) >= w.x.wall {
 		return nil, false
 	}
-	if d := time.Until(w.ready); d > 0 && !sleep(w.ctx, d) {
+	if d := time.Until(w.ready); d > 0 && !clock.Sleep(w.ctx, d) {
 		return nil, false
 	}
 	if w.ctx.Err() != nil {

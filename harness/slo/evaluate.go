@@ -22,7 +22,7 @@ func Evaluate(slos scenarios.SLOs, rec *journal.Record) Verdict {
 	objs := withImplied(slos.Objectives)
 	byIndex := rec.ByIndex()
 	var saturated map[int]bool
-	v.Harness, saturated = saturation(rec, byIndex, LimitsOf(slos.Harness))
+	v.Harness, saturated = saturation(rec, byIndex, LimitsOf(slos.Harness), max(slos.RecoveryWindows, 1))
 	for i := range v.Harness.Saturated {
 		if idx := v.Harness.Saturated[i].Index; idx < len(byIndex) && len(byIndex[idx]) > 0 {
 			v.Harness.Saturated[i].Scenario = byIndex[idx][0].Scenario
@@ -97,7 +97,7 @@ func doubts(v *Verdict, rec *journal.Record) []string {
 			windows++
 		}
 	}
-	if n := len(v.Harness.Saturated); n > 0 && float64(n) > v.Harness.Limits.MaxSaturated*float64(max(windows, 1)) {
+	if n := v.Harness.starvedWindows(); n > 0 && float64(n) > v.Harness.Limits.MaxSaturated*float64(max(windows, 1)) {
 		v.Harness.TooSaturated = true
 		out = append(out, v.Harness.saturationDoubt(max(windows, n), func(t time.Time) string { return t.Format("02 Jan 15:04") }))
 	}
@@ -173,8 +173,9 @@ func recoveryMax(slos scenarios.SLOs) time.Duration {
 	return m
 }
 
-// excusedWindows are the windows from each fault's start to the end of its recovery —
-// or, when it did not recover, to its end plus the longest recovery allowed.
+// excusedWindows are the windows from each fault's start (and the one before it) to the
+// end of its recovery — or, when it did not recover, to its end plus the longest
+// recovery allowed.
 func excusedWindows(rec *journal.Record, rs []Recovery, allowed time.Duration) map[int]bool {
 	out := map[int]bool{}
 	width := rec.Run.Window
@@ -188,7 +189,9 @@ func excusedWindows(rec *journal.Record, rs []Recovery, allowed time.Duration) m
 		} else if r.Recovered {
 			end = r.End + r.Time
 		}
-		for i := int(r.Start / width); i < rec.Run.Windows && time.Duration(i)*width < end; i++ {
+		// From the window before the fault's: requests count in the window they fell due
+		// in, and one due just before the fault but sent late goes out into it.
+		for i := max(int(r.Start/width)-1, 0); i < rec.Run.Windows && time.Duration(i)*width < end; i++ {
 			out[i] = true
 		}
 	}

@@ -86,11 +86,44 @@ type SaturatedWindow struct {
 	Start    time.Duration `json:"start"` // wall offset, ns
 	Scenario time.Time     `json:"scenario_start"`
 	Why      []string      `json:"why"`
+	// Aftermath: the harness was not saturated in this window itself, but in one of the
+	// few before it, and the system may still be recovering from that.
+	Aftermath bool `json:"aftermath,omitempty"`
+}
+
+// Note says in a sentence how saturated the harness was, or nothing when it never was.
+func (h Harness) Note() string {
+	if len(h.Saturated) == 0 {
+		return ""
+	}
+	n := h.starvedWindows()
+	s := fmt.Sprintf("the harness was saturated in %d windows", n)
+	if after := len(h.Saturated) - n; after > 0 {
+		s += fmt.Sprintf(" (and %d right after them)", after)
+	}
+	first := h.Saturated[0]
+	return s + fmt.Sprintf(", from %s: %s; what held there stands, what was missed there is not blamed on the system",
+		first.Scenario.Format("02 Jan 15:04"), strings.Join(first.Why, ", "))
+}
+
+// starvedWindows counts the windows the harness was saturated in itself.
+func (h Harness) starvedWindows() int {
+	n := 0
+	for _, w := range h.Saturated {
+		if !w.Aftermath {
+			n++
+		}
+	}
+	return n
 }
 
 // saturation reads the journal's health figures and late sends against the limits:
-// which windows the harness was saturated in, by index.
-func saturation(rec *journal.Record, byIndex [][]*metrics.Window, l Limits) (Harness, map[int]bool) {
+// which windows the harness was saturated in, by index. In the embedded runtime the
+// system under test starves with the harness, and like after a fault it takes a while to
+// come back (a breaker that opened on timeouts stays open for its cool-down), so the
+// after windows following a saturated one count as saturated too: their misses may be the
+// harness's doing.
+func saturation(rec *journal.Record, byIndex [][]*metrics.Window, l Limits, after int) (Harness, map[int]bool) {
 	h := Harness{Limits: l, Measured: len(rec.Health) > 0}
 	width := rec.Run.Window
 	why := map[int][]string{}
@@ -111,13 +144,26 @@ func saturation(rec *journal.Record, byIndex [][]*metrics.Window, l Limits) (Har
 			why[i] = append([]string{fmt.Sprintf("%.0f%% of sends left late", 100*float64(late)/float64(sent))}, why[i]...)
 		}
 	}
+	starved := map[int]bool{}
+	for i, w := range why {
+		starved[i] = len(w) > 0
+	}
+	last := -1 // the last window the harness was saturated in
+	for i := range rec.Run.Windows {
+		switch {
+		case starved[i]:
+			last = i
+		case last >= 0 && i-last <= after:
+			why[i] = []string{fmt.Sprintf("%d windows after the harness was saturated: the system may still be recovering", i-last)}
+		}
+	}
 	out := map[int]bool{}
 	for i := range rec.Run.Windows {
 		if len(why[i]) == 0 {
 			continue
 		}
 		out[i] = true
-		h.Saturated = append(h.Saturated, SaturatedWindow{Index: i, Start: time.Duration(i) * width, Why: why[i]})
+		h.Saturated = append(h.Saturated, SaturatedWindow{Index: i, Start: time.Duration(i) * width, Why: why[i], Aftermath: !starved[i]})
 	}
 	return h, out
 }
@@ -148,5 +194,5 @@ func SaturatedBy(w health.Window, l Limits, width time.Duration) []string {
 func (h Harness) saturationDoubt(windows int, zone func(time.Time) string) string {
 	first := h.Saturated[0]
 	return fmt.Sprintf("the harness was saturated in %d of %d windows (more than %.0f%%), from %s: %s — run it again where the harness has room",
-		len(h.Saturated), windows, 100*h.Limits.MaxSaturated, zone(first.Scenario), strings.Join(first.Why, ", "))
+		h.starvedWindows(), windows, 100*h.Limits.MaxSaturated, zone(first.Scenario), strings.Join(first.Why, ", "))
 }

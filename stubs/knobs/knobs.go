@@ -1,9 +1,10 @@
 // Package knobs makes a stub behave like a dependency under stress: added latency
 // from a distribution, a concurrency capacity with a queue behind it, injected
 // errors, and down or hanging modes. The registry server gives each registry its own
-// knob and the identity provider has one; the harness's fault engine turns them at
-// run time through the admin API (see Board.AdminHandler), so faults can come from
-// inside a dependency as well as from the network.
+// knob and the identity provider has one, set by flag or config at start and over the
+// admin API at run time (see Board.AdminHandler), so that a dependency can be slow,
+// saturated or failing from the inside as well as across the network. Scenarios do not
+// schedule knob changes yet: their faults act on links and processes.
 package knobs
 
 import (
@@ -207,13 +208,8 @@ func (s Settings) sample() time.Duration {
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-time.After(d): // collected once unreferenced (Go 1.23), so no Stop is needed
 		return true
 	case <-ctx.Done():
 		return false
