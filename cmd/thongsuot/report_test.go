@@ -15,8 +15,10 @@ import (
 	"github.com/stretchr/testify/require"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/reports"
+	"github.com/thongsuot/thongsuot/scenarios"
 )
 
 // asMain makes this test binary behave as the thongsuot command, so a test can run
@@ -199,4 +201,56 @@ func TestCompareRealRuns(t *testing.T) {
 		code, stdout, _ := execute(t, "compare", base, regressed, "--out", t.TempDir(), "--max-regression", "1000000")
 		assert.Equal(t, slo.ExitPass, code, stdout)
 	})
+}
+
+// report on a damaged run directory exits 2 naming the file and line, at once: no panic,
+// no read without end, nothing allocated by a number read from disk.
+func TestReportRefusesADamagedRun(t *testing.T) {
+	tests := []struct {
+		name string
+		file string // relative to the run directory
+		data string // "" links the file to /dev/zero
+		want string
+	}{
+		{"scenario.yaml without end", "scenario.yaml", "", "scenario.yaml:1: the file is larger than 1048576 bytes"},
+		{"run.json without end", "journal/run.json", "", "journal/run.json:1: not a regular file"},
+		{"negative windows", "journal/run.json", `{"window":1000000000,"windows":-5,"classes":["c"]}`, "journal/run.json:1: windows: must be between 1 and"},
+		{"no classes", "journal/run.json", `{"window":1000000000,"windows":20,"classes":[]}`, "journal/run.json:1: classes: must list between 1 and"},
+		{"two billion windows", "journal/run.json", `{"window":1000000000,"windows":2000000000,"classes":["c"]}`, "journal/run.json:1: windows: must be between 1 and 100001"},
+		{"a window index past the run", "journal/windows.jsonl", `{"index":1999999999,"class":"catalogue","codes":{}}` + "\n", "journal/windows.jsonl:1: window 1999999999 is outside the run's"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := damagedRun(t)
+			path := filepath.Join(dir, tt.file)
+			require.NoError(t, os.Remove(path))
+			if tt.data == "" {
+				require.NoError(t, os.Symlink("/dev/zero", path))
+			} else {
+				require.NoError(t, os.WriteFile(path, []byte(tt.data), 0o644))
+			}
+			began := time.Now()
+			code, _, stderr := execute(t, "report", dir)
+			assert.Equal(t, slo.ExitError, code)
+			assert.Contains(t, stderr, tt.want)
+			assert.Less(t, time.Since(began), 10*time.Second, "refused at once")
+		})
+	}
+}
+
+// damagedRun is a run directory to damage: smoke's resolved scenario and a journal of
+// its classes.
+func damagedRun(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	s, err := scenarios.Open("smoke")
+	require.NoError(t, err)
+	data, err := scenarios.Marshal(s)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, scenarios.ResolvedFile), data, 0o644))
+	j, err := journal.Create(dir, journal.RunInfo{ID: "d", Scenario: "smoke", Window: time.Second, Windows: 20,
+		Classes: []string{"catalogue", "status", "login", "submit"}})
+	require.NoError(t, err)
+	require.NoError(t, j.Close(nil, time.Now(), 0))
+	return dir
 }
