@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -171,4 +172,51 @@ func manyFaults(n int) string {
 		fmt.Fprintf(&b, `{"name":"f%d","start":0}`+"\n", i)
 	}
 	return b.String()
+}
+
+// failingFile is a journal file on a disk that fills up: writes after the first ok fail.
+type failingFile struct {
+	name   string
+	ok     int
+	writes int
+}
+
+func (f *failingFile) Write(p []byte) (int, error) {
+	if f.writes++; f.writes > f.ok {
+		return 0, syscall.ENOSPC
+	}
+	return len(p), nil
+}
+func (f *failingFile) Sync() error  { return nil }
+func (f *failingFile) Close() error { return nil }
+func (f *failingFile) Name() string { return f.name }
+
+// A write that fails is returned naming the file and kept (Err), whatever wrote it, so
+// that the run can stop on it; run.json is replaced whole and its temporary file never
+// stays behind.
+func TestJournalWriteErrors(t *testing.T) {
+	dir := t.TempDir()
+	j, err := CreateWith(dir, RunInfo{ID: "r", Classes: []string{"c"}, Window: time.Second, Windows: 2},
+		func(path string) (File, error) { return &failingFile{name: path, ok: 1}, nil })
+	require.NoError(t, err)
+	w := &metrics.Window{Index: 0, Class: "c", Codes: map[string]int64{}, Latency: metrics.NewHistogram()}
+	require.NoError(t, j.AppendWindows([]*metrics.Window{w}), "the first line fits")
+	require.NoError(t, j.Err())
+	err = j.AppendWindows([]*metrics.Window{w, w})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, syscall.ENOSPC)
+	assert.Contains(t, err.Error(), filepath.Join(dir, Dir, windowsFile))
+	assert.Equal(t, err, j.Err(), "kept for the run to stop on")
+	assert.NoError(t, j.AppendFault(FaultWindow{Name: "f"}))
+	assert.Equal(t, err, j.Err(), "the first error is the one kept")
+
+	// run.json cannot be replaced: the temporary file is removed, the error names run.json.
+	runJSON := filepath.Join(dir, Dir, runFile)
+	require.NoError(t, os.Remove(runJSON))
+	require.NoError(t, os.Mkdir(runJSON, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(runJSON, "x"), nil, 0o644))
+	closeErr := j.Close(nil, time.Now(), 0)
+	require.Error(t, closeErr)
+	assert.Contains(t, closeErr.Error(), "writing "+runJSON)
+	assert.NoFileExists(t, runJSON+".tmp")
 }
