@@ -361,8 +361,8 @@ type classStats struct {
 type replaySummary struct {
 	// Verdict is pass, or inconclusive when the replay did not send what the log asked;
 	// Doubts say why.
-	Verdict string   `json:"verdict"`
-	Doubts  []string `json:"doubts,omitempty"`
+	Verdict   string       `json:"verdict"`
+	Doubts    []string     `json:"doubts,omitempty"`
 	Log       string       `json:"log"`
 	Target    string       `json:"target"`
 	Speed     float64      `json:"speed"`
