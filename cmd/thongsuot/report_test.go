@@ -15,10 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/thongsuot/thongsuot/harness/journal"
 	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/reports"
-	"github.com/thongsuot/thongsuot/scenarios"
 )
 
 // asMain makes this test binary behave as the thongsuot command, so a test can run
@@ -33,20 +31,26 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// countLines counts the complete lines of a file (0 when it does not exist yet).
-func countLines(path string) int {
+// countWindows counts the distinct windows in windows.jsonl (0 when it does not exist
+// yet): a window is written when it ends, and its later answers as further lines.
+func countWindows(path string) int {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0
 	}
 	defer f.Close()
-	n := 0
+	seen := map[int]bool{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
 	for sc.Scan() {
-		n++
+		var w struct {
+			Index int `json:"index"`
+		}
+		if json.Unmarshal(sc.Bytes(), &w) == nil {
+			seen[w.Index] = true
+		}
 	}
-	return n
+	return len(seen)
 }
 
 func readSummary(t *testing.T, dir string) reports.Summary {
@@ -64,15 +68,15 @@ func TestReportOnARunKilledWithSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the smoke scenario in a child process")
 	}
-	// A 1 s request timeout writes windows 2 s after they close, so the journal fills quickly.
+	// Windows are on disk half a window after they end, so the journal fills quickly.
 	path := smokeWith(t, "  timeout: 5s", "  timeout: 1s")
 	dir := filepath.Join(t.TempDir(), "run")
 	cmd := exec.Command(os.Args[0], "run", path, "--out", dir, "--quiet")
 	cmd.Env = append(os.Environ(), asMain+"=1")
 	require.NoError(t, cmd.Start())
-	const killAfter = 6 // windows on disk (4 classes each)
+	const killAfter = 6 // windows on disk
 	windows := filepath.Join(dir, "journal", "windows.jsonl")
-	ok := assert.Eventually(t, func() bool { return countLines(windows) >= 4*killAfter }, time.Minute, 50*time.Millisecond)
+	ok := assert.Eventually(t, func() bool { return countWindows(windows) >= killAfter }, time.Minute, 50*time.Millisecond)
 	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 	err := cmd.Wait()
 	require.True(t, ok, "the run never wrote %d windows", killAfter)
@@ -221,7 +225,7 @@ func TestReportRefusesADamagedRun(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := damagedRun(t)
+			dir := handRun(t, false, false) // a run directory to damage
 			path := filepath.Join(dir, tt.file)
 			require.NoError(t, os.Remove(path))
 			if tt.data == "" {
@@ -236,21 +240,4 @@ func TestReportRefusesADamagedRun(t *testing.T) {
 			assert.Less(t, time.Since(began), 10*time.Second, "refused at once")
 		})
 	}
-}
-
-// damagedRun is a run directory to damage: smoke's resolved scenario and a journal of
-// its classes.
-func damagedRun(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	s, err := scenarios.Open("smoke")
-	require.NoError(t, err)
-	data, err := scenarios.Marshal(s)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, scenarios.ResolvedFile), data, 0o644))
-	j, err := journal.Create(dir, journal.RunInfo{ID: "d", Scenario: "smoke", Window: time.Second, Windows: 20,
-		Classes: []string{"catalogue", "status", "login", "submit"}})
-	require.NoError(t, err)
-	require.NoError(t, j.Close(nil, time.Now(), 0))
-	return dir
 }
