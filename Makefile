@@ -61,6 +61,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzBandwidth -fuzztime $(FUZZTIME) ./scenarios/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./scenarios/
 	$(GO) test -run '^$$' -fuzz FuzzReadLog -fuzztime $(FUZZTIME) ./harness/load/
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./harness/journal/
 	$(GO) test -run '^$$' -fuzz FuzzDossierDecode -fuzztime $(FUZZTIME) ./stubs/portal/
 
 ## bench: the generator against vegeta's CLI and wrk on the same target (ratios)

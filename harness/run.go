@@ -5,6 +5,7 @@
 package harness
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,6 +36,9 @@ type Options struct {
 	// Results, when set, is a file to write every response to in vegeta's results
 	// format (gob), for `vegeta report` and `vegeta plot`.
 	Results string
+
+	// openJournal opens the journal's files; nil is the disk. Tests make it fail.
+	openJournal journal.Opener
 }
 
 // Run executes s and records it in opts.Dir. An error means the harness could not run
@@ -77,7 +81,8 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	}
 	closeErr := rec.close(ended)
 	interrupted := errors.Is(attackErr, context.Canceled)
-	if closeErr == nil && !interrupted {
+	var unrecorded *journalError
+	if closeErr == nil && !interrupted && !errors.As(attackErr, &unrecorded) {
 		reconcileStore(ctx, stack, opts)
 	}
 	if interrupted {
@@ -158,12 +163,16 @@ func startRecording(s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack
 	width := plan.Clock.WallSpan(s.SLOs.Window.Duration)
 	windows := int((wall + width - 1) / width)
 	r := &recording{start: time.Now(), width: width}
+	open := opts.openJournal
+	if open == nil {
+		open = journal.OpenFile
+	}
 	var err error
-	r.journal, err = journal.Create(opts.Dir, journal.RunInfo{
+	r.journal, err = journal.CreateWith(opts.Dir, journal.RunInfo{
 		ID: filepath.Base(opts.Dir), Scenario: s.Name, Runtime: stack.Runtime, Started: r.start,
 		Window: width, Windows: windows, Classes: plan.Classes, Intended: plan.Total(), Version: opts.Version,
 		SUT: s.SUT.Describe(), Env: journal.CurrentEnvironment(),
-	})
+	}, open)
 	if err != nil {
 		return nil, err
 	}
@@ -209,13 +218,45 @@ func (r *recording) close(ended *time.Time) error {
 	return err
 }
 
+// journalError is a failure to write the journal: the run stops on it.
+type journalError struct{ err error }
+
+func (e *journalError) Error() string {
+	return "the load was stopped: the journal could not be written: " + e.err.Error()
+}
+
+func (e *journalError) Unwrap() error { return e.err }
+
+// keepOnDisk flushes the recorder's windows and syncs the ledger every flush interval
+// until ctx ends, so that a run killed loses at most one interval of either. On the
+// first error writing any of the journal's files it stops the load: a run that cannot
+// record must not go on sending for the rest of the scenario.
+func (r *recording) keepOnDisk(ctx context.Context, stopLoad context.CancelCauseFunc) {
+	t := time.NewTicker(r.recorder.FlushEvery())
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if err := cmp.Or(r.recorder.Flush(now), r.ledger.Sync(), r.journal.Err()); err != nil {
+				stopLoad(&journalError{err})
+				return
+			}
+		}
+	}
+}
+
 // drive sends the load while the fault schedule, the recorder's flushes and the
-// progress line run beside it on the same clock, and returns when the load is done.
+// progress line run beside it on the same clock, and returns when the load is done or
+// was stopped (ctx cancelled, or the journal could not be written).
 func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack, ep load.Endpoints,
 	setup *load.Setup, rec *recording, progressTo io.Writer) (attackErr, faultErr error) {
+	loadCtx, stopLoad := context.WithCancelCause(ctx)
+	defer stopLoad(nil)
 	bg, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
-	go rec.recorder.Run(bg)
+	go rec.keepOnDisk(bg, stopLoad)
 	monitor := health.NewMonitor(rec.start, rec.width, rec.journal)
 	healthDone := make(chan error, 1)
 	go func() { healthDone <- monitor.Run(bg) }()
@@ -239,10 +280,14 @@ func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *r
 
 	say(progressTo, "running %s: %s of scenario time in %s of wall time, %.0f requests planned",
 		s.Name, plan.Clock.End.Sub(plan.Clock.Start), plan.Clock.WallDuration().Round(time.Second), plan.Total())
-	attackErr = load.Attack(ctx, plan, ep, setup, load.Options{
+	attackErr = load.Attack(loadCtx, plan, ep, setup, load.Options{
 		Seed: s.Load.Seed, Timeout: s.Load.Timeout.Duration,
 		MaxWorkers: uint64(s.Load.MaxWorkers), Start: rec.start,
 	}, rec)
+	var unrecorded *journalError
+	if errors.As(context.Cause(loadCtx), &unrecorded) {
+		attackErr = unrecorded
+	}
 	stopBackground()
 	faultErr = errors.Join(<-faultsDone, <-healthDone)
 	<-progressDone

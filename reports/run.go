@@ -5,8 +5,9 @@
 package reports
 
 import (
+	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"time"
 
@@ -34,13 +35,22 @@ type Run struct {
 	merged  []*metrics.Window   // all classes of each index merged, made when first asked for
 }
 
-// Read loads a run directory and judges it.
+// Read loads a run directory and judges it. The directory is untrusted: scenario.yaml is
+// read as any scenario file is (bounded, validated), the journal as journal.Read reads it.
 func Read(dir string) (*Run, error) {
-	data, err := os.ReadFile(filepath.Join(dir, scenarios.ResolvedFile))
-	if err != nil {
-		return nil, fmt.Errorf("%s is not a run directory: %w", dir, err)
+	path := filepath.Join(dir, scenarios.ResolvedFile)
+	data, err := scenarios.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s is not a run directory: no %s", dir, scenarios.ResolvedFile)
 	}
-	s, err := scenarios.Parse(data, filepath.Join(dir, scenarios.ResolvedFile))
+	var located scenarios.Errors
+	if err != nil && !errors.As(err, &located) {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s, err := scenarios.Parse(data, path)
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,8 @@ const (
 	MaxFaults       = 100
 	MaxFaultWindows = 10_000
 	MaxObjectives   = 64
+	// maxCodes bounds a codes objective's statuses: there are not many more.
+	maxCodes = 100
 	// MaxRules bounds the regular expressions every replayed line is matched against.
 	MaxRules = 100
 	// MaxMappingKeys bounds every mapping of the file, population.units included:

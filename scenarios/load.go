@@ -460,7 +460,7 @@ func (s *Scenario) validateMix() ([]problem, map[string]bool) {
 			add(p+".name", "name %q is used twice", name)
 		}
 		seen[name] = true
-		if m.Class == "status" || m.Class == "submit" {
+		if slices.Contains(ClassesNeedingUsers, m.Class) {
 			if s.Load.Users == 0 {
 				add(p+".class", "%s requests are sent as set-up users, and load.users is 0: set load.users (e.g. %d, the default) or remove this entry", m.Class, DefaultUsers)
 			}

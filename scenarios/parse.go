@@ -23,7 +23,7 @@ import (
 // Open reads a scenario from a file path or, when no such file exists, a built-in
 // scenario by name ("smoke" or "smoke.yaml").
 func Open(nameOrPath string) (*Scenario, error) {
-	data, err := readFile(nameOrPath)
+	data, err := ReadFile(nameOrPath)
 	if err == nil {
 		return Parse(data, nameOrPath)
 	}
@@ -71,9 +71,9 @@ func Parse(data []byte, file string) (*Scenario, error) {
 // readTimeout bounds the wait for a pipe or FIFO that is slow to deliver its scenario.
 const readTimeout = 10 * time.Second
 
-// readFile reads a scenario file, at most MaxFileSize of it: /dev/zero, a pipe that
+// ReadFile reads a scenario file, at most MaxFileSize of it: /dev/zero, a pipe that
 // never ends or a huge file is refused, not read whole.
-func readFile(path string) ([]byte, error) {
+func ReadFile(path string) ([]byte, error) {
 	// O_NONBLOCK: opening a FIFO that nobody writes to would otherwise wait forever
 	// (it reads as empty instead); it does nothing to regular files.
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)

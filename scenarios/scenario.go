@@ -146,6 +146,9 @@ const (
 	// KindZeroLoss: every dossier the portal acknowledged is stored, none twice
 	// (reconciled against the portal's admin listing at the end of the run).
 	KindZeroLoss = "zero_loss"
+	// KindCodes: the share of a class's responses whose status is one of Codes, per
+	// window — that an abusive class gets its refusal.
+	KindCodes = "codes"
 )
 
 // Objective is one SLO. Class empty means all classes together.
@@ -153,7 +156,7 @@ type Objective struct {
 	Name       string    `yaml:"name"`
 	Kind       string    `yaml:"kind"`
 	Class      string    `yaml:"class,omitempty"`
-	Target     *Percent  `yaml:"target,omitempty"`                          // availability: share of requests answered without 5xx or transport error
+	Target     *Percent  `yaml:"target,omitempty"`                          // availability: share of requests answered without 5xx or transport error; codes: share answered with one of Codes
 	Percentile float64   `yaml:"percentile,omitempty" range:"(0,100) or 0"` // latency: e.g. 95; 0: not given
 	Max        *Duration `yaml:"max,omitempty"`                             // latency: the percentile must stay under this; recovery: the longest recovery (wall time)
 	// Availability, on a latency objective, is the share of its class's requests that
@@ -169,4 +172,6 @@ type Objective struct {
 	// recovered (or, if it did not, until the recovery objective's max after the fault):
 	// what happens during a crash and right after it is the recovery objective's to judge.
 	OutsideFaults bool `yaml:"outside_faults,omitempty"`
+	// Codes are the HTTP statuses a codes objective counts, e.g. [401].
+	Codes []int `yaml:"codes,omitempty" range:"[100,599]"`
 }

@@ -207,8 +207,8 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool, clockOK bool) []pro
 		names[obj.Name] = true
 		if w := obj.Window; w != nil {
 			switch {
-			case obj.Kind != KindAvailability && obj.Kind != KindLatency:
-				add(p+".window", "only availability and latency objectives are judged per window")
+			case obj.Kind != KindAvailability && obj.Kind != KindLatency && obj.Kind != KindCodes:
+				add(p+".window", "only availability, latency and codes objectives are judged per window")
 			case o.Window.Duration <= 0 || w.Duration < o.Window.Duration || w.Duration%o.Window.Duration != 0:
 				add(p+".window", "must be a whole number of slos.window (%s), e.g. %s", o.Window.Duration, 24*o.Window.Duration)
 			}
@@ -266,8 +266,28 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool, clockOK bool) []pro
 			if obj.Target != nil || obj.Max != nil || obj.Percentile != 0 || obj.Class != "" || obj.Availability != nil {
 				add(p, "zero_loss takes no class, target, percentile or max: it checks every acknowledged dossier")
 			}
+		case KindCodes:
+			if obj.Class == "" {
+				add(p+".class", "missing: a codes objective judges one class's answers, e.g. class: forged-token")
+			}
+			if len(obj.Codes) == 0 {
+				add(p+".codes", "missing: the statuses that count, e.g. [401]")
+			} else if len(obj.Codes) > maxCodes {
+				add(p+".codes", "has %d statuses; the limit is %d", len(obj.Codes), maxCodes)
+			}
+			if obj.Target == nil {
+				add(p+".target", `missing: the share of the class's answers that must have one of codes, e.g. "100%%"`)
+			} else if *obj.Target <= 0 || *obj.Target > 1 {
+				add(p+".target", "must be above 0%% and at most 100%%")
+			}
+			if obj.Max != nil || obj.Percentile != 0 || obj.Availability != nil {
+				add(p, "codes takes class, codes and target, not percentile, max or availability")
+			}
 		default:
-			add(p+".kind", "unknown kind %q (known: %s, %s, %s, %s)", obj.Kind, KindAvailability, KindLatency, KindRecovery, KindZeroLoss)
+			add(p+".kind", "unknown kind %q (known: %s, %s, %s, %s, %s)", obj.Kind, KindAvailability, KindLatency, KindRecovery, KindZeroLoss, KindCodes)
+		}
+		if obj.Kind != KindCodes && len(obj.Codes) > 0 {
+			add(p+".codes", "only a codes objective takes codes")
 		}
 	}
 	return ps

@@ -10,7 +10,18 @@ var Classes = []string{
 	"login",     // POST a citizen password grant to the identity provider
 	"submit",    // POST a dossier (Bearer, Idempotency-Key); the portal checks the population registry
 	"status",    // GET one of the citizen's dossiers
+
+	// Abuse (abuse.yaml): each is refused, and an objective of kind codes says with what.
+	"forged-token",    // GET a dossier with a token signed by nobody (alg none): 401
+	"expired-token",   // GET a dossier with a real token whose expiry was moved into the past: 401
+	"enumerate",       // GET another citizen's dossier with one's own token: 404
+	"oversize-upload", // POST a dossier of 128 KiB, twice the body limit: 413
+	"slow-upload",     // POST a dossier whose body trickles and never ends: 408 at the body deadline
+	"burst",           // one client's flood of never-ending bodies past its requests in progress: 408, then 429
 }
+
+// ClassesNeedingUsers are sent as (or against) set-up users: load.users must not be 0.
+var ClassesNeedingUsers = []string{"submit", "status", "forged-token", "expired-token", "enumerate", "oversize-upload", "slow-upload"}
 
 // Links are the network paths a fault can target, "from->to": the base links, one link
 // per registry ("portal->registry.<registry>", behind the shared "portal->registry"),

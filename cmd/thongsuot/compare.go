@@ -36,7 +36,13 @@ A regression is:
   an availability (or any SLO in %, where higher is better) that fell by more than
     --max-availability-drop percentage points.
 
-Exit codes: 0 no regression, 1 a regression beyond the limits, 2 a directory is not a run.`,
+Both runs must have a verdict of their own: a run that is incomplete (cut short) or
+inconclusive (the harness saturated, or too little sent or judged) measured something
+other than the scenario, and a comparison with it would pass or fail on that. compare
+refuses it, saying which and why, with the exit code the run's own verdict gives.
+
+Exit codes: 0 no regression, 1 a regression beyond the limits, 2 a directory is not a
+run or a run is incomplete, 3 a run is inconclusive.`,
 		Example: `  thongsuot compare out/main-smoke out/branch-smoke
   thongsuot compare base run --max-regression 20 --min-latency 5ms --max-availability-drop 0.5`,
 		Args: cobra.ExactArgs(2),
@@ -49,6 +55,9 @@ Exit codes: 0 no regression, 1 a regression beyond the limits, 2 a directory is 
 			run, err := reports.Read(args[1])
 			if err != nil {
 				return &exitError{code: slo.ExitError, err: err}
+			}
+			if err := comparable(args[0], base, args[1], run); err != nil {
+				return err
 			}
 			if out == "" {
 				out = args[1]
@@ -77,11 +86,30 @@ Exit codes: 0 no regression, 1 a regression beyond the limits, 2 a directory is 
 	return cmd
 }
 
+// comparable refuses a run without a verdict of its own: an incomplete one first (exit
+// 2, as report gives it), then an inconclusive one (exit 3).
+func comparable(baseDir string, base *reports.Run, runDir string, run *reports.Run) error {
+	for _, want := range []string{slo.VerdictIncomplete, slo.VerdictInconclusive} {
+		for _, r := range []struct {
+			dir, role string
+			run       *reports.Run
+		}{{baseDir, "base", base}, {runDir, "run", run}} {
+			if r.run.Verdict.Name() != want {
+				continue
+			}
+			why := "it was cut short: its journal holds only part of the scenario"
+			if want == slo.VerdictInconclusive {
+				why = strings.Join(r.run.Verdict.Doubts, "; ")
+			}
+			return &exitError{code: slo.VerdictExitCode(want),
+				err: fmt.Errorf("cannot compare: the %s %s is %s (%s); run it again", r.role, r.dir, want, why)}
+		}
+	}
+	return nil
+}
+
 func printComparison(w io.Writer, c *reports.Comparison, out string) {
 	fmt.Fprintf(w, "base %s (%s) → run %s (%s)\n", c.Base, c.BaseVerdict, c.Run, c.RunVerdict)
-	if c.BaseVerdict == slo.VerdictIncomplete || c.RunVerdict == slo.VerdictIncomplete {
-		fmt.Fprintln(w, "note: an incomplete run is compared over what its journal holds")
-	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\tscope\tname\tmetric\tbase\trun\tchange")
 	for _, ch := range c.Changes {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -50,14 +51,17 @@ national ones the scenario models.`,
 			if err != nil {
 				return &exitError{code: slo.ExitError, err: err}
 			}
+			var overrides []string
 			if cmd.Flags().Changed("scale") {
 				s.Load.Scale = scale
+				overrides = append(overrides, "--scale "+number(scale))
 			}
 			if cmd.Flags().Changed("compress") {
 				s.Clock.Compress = compress
+				overrides = append(overrides, "--compress "+number(compress))
 			}
-			if s.Load.Scale <= 0 || s.Clock.Compress <= 0 {
-				return &exitError{code: slo.ExitError, err: fmt.Errorf("--scale and --compress must be positive")}
+			if s, err = revalidate(s, overrides); err != nil {
+				return &exitError{code: slo.ExitError, err: err}
 			}
 			plan, err := load.NewPlan(s)
 			if err != nil {
@@ -83,6 +87,29 @@ national ones the scenario models.`,
 	cmd.Flags().Float64Var(&scale, "scale", 0, "override load.scale (1 = the real rates)")
 	cmd.Flags().Float64Var(&compress, "compress", 0, "override clock.compress (scenario seconds per wall second)")
 	return cmd
+}
+
+// revalidate validates a scenario again after flags changed it, as if its file said what
+// the flags say: an override meets the ranges and limits the file's value met (a NaN
+// compress, or one that makes the run longer than a day, is refused before anything is
+// planned).
+func revalidate(s *scenarios.Scenario, overrides []string) (*scenarios.Scenario, error) {
+	if len(overrides) == 0 {
+		return s, nil
+	}
+	data, err := scenarios.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	checked, err := scenarios.Parse(data, s.File)
+	var problems scenarios.Errors
+	if errors.As(err, &problems) {
+		for i := range problems {
+			problems[i].File, problems[i].Line = strings.Join(overrides, " "), 0 // the flags, not the file, said it
+		}
+		return nil, problems
+	}
+	return checked, err
 }
 
 func printPlan(w io.Writer, s *scenarios.Scenario, plan *load.Plan, markers []load.Marker) {

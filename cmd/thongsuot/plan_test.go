@@ -101,10 +101,30 @@ func TestPlanWritesIntoOutByDefault(t *testing.T) {
 }
 
 func TestPlanRejectsBadInput(t *testing.T) {
-	code, _, stderr := execute(t, "plan", "july1-surge", "--scale", "-1", "--out", t.TempDir())
-	assert.Equal(t, slo.ExitError, code)
-	assert.Contains(t, stderr, "must be positive")
-	code, _, stderr = execute(t, "plan", "no-such", "--out", t.TempDir())
+	code, _, stderr := execute(t, "plan", "no-such", "--out", t.TempDir())
 	assert.Equal(t, slo.ExitError, code)
 	assert.Contains(t, stderr, "no built-in scenario")
+}
+
+// --scale and --compress meet the ranges and limits a scenario file's values meet: they
+// are validated with the scenario, never applied after it.
+func TestPlanOverridesAreValidated(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"negative scale", []string{"--scale", "-1"}, "--scale -1: load.scale: must be above 0 and at most 1000, got -1"},
+		{"NaN compress", []string{"--compress", "NaN"}, "--compress NaN: clock.compress: must be between 0.01 and 1000000, got NaN"},
+		{"infinite compress", []string{"--compress", "+Inf"}, "clock.compress: must be between 0.01 and 1000000, got +Inf"},
+		{"NaN scale", []string{"--scale", "NaN"}, "load.scale: must be above 0 and at most 1000, got NaN"},
+		{"a run longer than a day", []string{"--compress", "1"}, "clock.compress: the run would take 558h0m0s of wall time; the limit is 24h0m0s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := execute(t, append([]string{"plan", "july1-surge", "--out", t.TempDir()}, tt.args...)...)
+			assert.Equal(t, slo.ExitError, code)
+			assert.Contains(t, stderr, tt.want)
+		})
+	}
 }

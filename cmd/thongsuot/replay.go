@@ -59,14 +59,29 @@ is written to sends.csv, with its class, answer and latency; a send more than
 
 Replay sends only to this machine: the target must be 127.0.0.1, [::1] or localhost.
 In a scenario, load.source: {log: PATH, speed: N} replays a log against the system
-the run brings up.`,
+the run brings up.
+
+Ranges: --speed 0.01 to 1000000 (and the log's span at that speed at most 24h),
+--timeout and --late-after above 0 and at most 24h, --max-workers 1 to 100000,
+--max-malformed 0% to 100%.
+
+The verdict, in replay.json and the exit code: pass (0) when every request the log
+asked for was sent; inconclusive (3) when nothing was sent, or more than 1% of the
+log's requests could not be sent (dropped: the target or this machine could not keep
+up at that speed) — the replay then says nothing of the target; 2 for bad input, a log
+with nothing to replay, or a replay that could not run. Failed answers (5xx, timeouts)
+are counted, not judged: a replay has no SLOs.`,
 		Example: `  thongsuot replay access.log --target http://127.0.0.1:8080
   thongsuot replay access.log --target http://127.0.0.1:8080 --speed 60 --out out/replay1
   thongsuot replay app.jsonl --format json --rule '^/api/v1/procedures=catalogue' --rule 'POST ^/api/v1/dossiers$=submit'
   thongsuot replay access.log --target http://127.0.0.1:8080 --dry-run   # read and schedule only`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := runReplay(cmd, args[0], f); err != nil {
+			err := runReplay(cmd, args[0], f)
+			switch {
+			case errors.Is(err, errReplayInconclusive):
+				return &exitError{code: slo.ExitInconclusive} // the reasons are printed
+			case err != nil:
 				return &exitError{code: slo.ExitError, err: err}
 			}
 			return nil
@@ -101,11 +116,24 @@ func parseRule(s string) (scenarios.Rule, error) {
 
 func parsePercent(s string) (float64, error) {
 	v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "%"), 64)
-	if err != nil || v < 0 || v > 100 {
-		return 0, fmt.Errorf("--max-malformed %q: want a percentage such as 1%%", s)
+	if err != nil || !(v >= 0 && v <= 100) {
+		return 0, fmt.Errorf("--max-malformed %q: want a percentage between 0%% and 100%% such as 1%%", s)
 	}
 	return v / 100, nil
 }
+
+// check holds every flag to its range: the same as a scenario's load.source and load.
+func (f replayFlags) check() error {
+	return errors.Join(
+		inRange("speed", f.speed, scenarios.MinCompress, scenarios.MaxCompress),
+		durationInRange("timeout", f.timeout, scenarios.MaxWallDuration),
+		durationInRange("late-after", f.lateAfter, scenarios.MaxWallDuration),
+		inRange("max-workers", float64(f.maxWorkers), 1, scenarios.MaxInFlight),
+	)
+}
+
+// errReplayInconclusive: the replay ran but cannot say how the target took the log.
+var errReplayInconclusive = errors.New("inconclusive")
 
 func runReplay(cmd *cobra.Command, path string, f replayFlags) error {
 	w := cmd.OutOrStdout()
@@ -114,8 +142,8 @@ func runReplay(cmd *cobra.Command, path string, f replayFlags) error {
 			return err
 		}
 	}
-	if f.speed <= 0 {
-		return fmt.Errorf("--speed must be positive, got %v", f.speed)
+	if err := f.check(); err != nil {
+		return err
 	}
 	maxBad, err := parsePercent(f.maxMalformed)
 	if err != nil {
@@ -148,11 +176,18 @@ func runReplay(cmd *cobra.Command, path string, f replayFlags) error {
 	if err := load.CheckMalformed(path, stats, maxBad); err != nil {
 		return err
 	}
+	if len(reqs) == 0 {
+		return fmt.Errorf("%s: none of its %d lines could be read: nothing to replay", path, stats.Lines)
+	}
 	first, last := reqs[0].At, reqs[0].At
 	for _, q := range reqs {
 		first, last = minTime(first, q.At), maxTime(last, q.At)
 	}
 	c := clock.Clock{Start: first, End: last.Add(time.Millisecond), Compress: f.speed}
+	if span := last.Sub(first); float64(span)/f.speed > float64(scenarios.MaxWallDuration) {
+		return fmt.Errorf("%s spans %s: at --speed %s the replay would take longer than %s; raise --speed",
+			path, span, number(f.speed), scenarios.MaxWallDuration)
+	}
 	rep, err := load.NewReplay(reqs, stats, rules, c)
 	if err != nil {
 		return err
@@ -190,6 +225,7 @@ func runReplay(cmd *cobra.Command, path string, f replayFlags) error {
 	if err != nil {
 		return err
 	}
+	sum.judge()
 	data, _ := json.MarshalIndent(sum, "", "  ")
 	if err := os.WriteFile(filepath.Join(out, replaySummaryFile), append(data, '\n'), 0o644); err != nil {
 		return err
@@ -199,6 +235,9 @@ func runReplay(cmd *cobra.Command, path string, f replayFlags) error {
 		filepath.Join(out, replaySendsFile), filepath.Join(out, replaySummaryFile))
 	if attackErr != nil {
 		return fmt.Errorf("replay stopped: %w", attackErr)
+	}
+	if sum.Verdict != slo.VerdictPass {
+		return errReplayInconclusive
 	}
 	return nil
 }
@@ -296,6 +335,7 @@ func (l *sendLog) close(path string, f replayFlags, stats load.LogStats) (replay
 		s.Sent += st.Sent
 		s.Late += st.Late
 		s.Failed += st.Failed
+		s.Dropped += st.Dropped
 		if st.Intended > 0 {
 			s.Classes = append(s.Classes, st)
 		}
@@ -319,6 +359,10 @@ type classStats struct {
 
 // replaySummary is replay.json.
 type replaySummary struct {
+	// Verdict is pass, or inconclusive when the replay did not send what the log asked;
+	// Doubts say why.
+	Verdict   string       `json:"verdict"`
+	Doubts    []string     `json:"doubts,omitempty"`
 	Log       string       `json:"log"`
 	Target    string       `json:"target"`
 	Speed     float64      `json:"speed"`
@@ -329,8 +373,25 @@ type replaySummary struct {
 	Sent      int          `json:"sent"`
 	Late      int          `json:"late"`
 	Failed    int          `json:"failed"`
+	Dropped   int          `json:"dropped"`
 	Classes   []classStats `json:"classes"`
 	WallMs    float64      `json:"wall_ms"`
+}
+
+// judge gives the replay its verdict: like a run's, never a pass when nothing was sent or
+// the log's requests could not all be sent (slo.DefaultMaxDropped of them at most).
+func (s *replaySummary) judge() {
+	s.Verdict, s.Doubts = slo.VerdictPass, nil
+	switch {
+	case s.Sent == 0:
+		s.Doubts = append(s.Doubts, fmt.Sprintf("no request was sent of the %d the log asked for: there is nothing to judge", s.Intended))
+	case float64(s.Intended-s.Sent) > slo.DefaultMaxDropped*float64(s.Intended):
+		s.Doubts = append(s.Doubts, fmt.Sprintf("%d of the log's %d requests were not sent (%.1f%%, more than %.0f%%): the replay was not the log's — lower --speed or raise --max-workers",
+			s.Intended-s.Sent, s.Intended, 100*float64(s.Intended-s.Sent)/float64(s.Intended), 100*slo.DefaultMaxDropped))
+	}
+	if len(s.Doubts) > 0 {
+		s.Verdict = slo.VerdictInconclusive
+	}
 }
 
 func printReplay(w io.Writer, s replaySummary) {
@@ -342,4 +403,8 @@ func printReplay(w io.Writer, s replaySummary) {
 		fmt.Fprintf(tw, "%s\t%d/%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t\n", c.Class, c.Sent, c.Intended, c.Late, c.Failed, c.P50ms, c.P95ms, c.P99ms, c.MaxBehind)
 	}
 	tw.Flush()
+	fmt.Fprintf(w, "verdict: %s\n", strings.ToUpper(s.Verdict))
+	for _, d := range s.Doubts {
+		fmt.Fprintf(w, "  ?    %s\n", d)
+	}
 }

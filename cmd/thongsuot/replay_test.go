@@ -3,13 +3,16 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -78,7 +81,13 @@ func TestReplayRefuses(t *testing.T) {
 		{"a public host", []string{"--target", "https://dichvucong.gov.vn"}, "only to this machine"},
 		{"too many malformed lines", []string{"--target", "http://127.0.0.1:1", "--max-malformed", "0.5%"}, "5 of 612 lines (0.8%) are malformed"},
 		{"a bad rule", []string{"--target", "http://127.0.0.1:1", "--rule", "nonsense"}, "want REGEX=CLASS"},
-		{"no speed", []string{"--target", "http://127.0.0.1:1", "--speed", "0"}, "--speed must be positive"},
+		{"no speed", []string{"--target", "http://127.0.0.1:1", "--speed", "0"}, "--speed must be between 0.01 and 1e+06, got 0"},
+		{"speed NaN", []string{"--target", "http://127.0.0.1:1", "--speed", "NaN"}, "--speed must be between 0.01 and 1e+06, got NaN"},
+		{"speed infinite", []string{"--target", "http://127.0.0.1:1", "--speed", "+Inf"}, "got +Inf"},
+		{"speed 1e9", []string{"--target", "http://127.0.0.1:1", "--speed", "1e9"}, "got 1e+09"},
+		{"no timeout", []string{"--target", "http://127.0.0.1:1", "--timeout", "0s"}, "--timeout must be above 0"},
+		{"no workers", []string{"--target", "http://127.0.0.1:1", "--max-workers", "0"}, "--max-workers must be between 1 and 100000"},
+		{"max-malformed NaN", []string{"--target", "http://127.0.0.1:1", "--max-malformed", "NaN%"}, "want a percentage between 0% and 100%"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,4 +107,77 @@ func TestReplayDryRunWithRules(t *testing.T) {
 	assert.Regexp(t, `submit\s+\d+`, stdout)
 	assert.Regexp(t, `other\s+\d+`, stdout)
 	assert.NotContains(t, stdout, "login", "only the rules given")
+}
+
+// writeLog writes a JSON-lines access log of n requests spread over span.
+func writeLog(t *testing.T, n int, span time.Duration, line func(i int, at time.Time) string) string {
+	t.Helper()
+	start := time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC)
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(line(i, start.Add(span*time.Duration(i)/time.Duration(n))) + "\n")
+	}
+	path := filepath.Join(t.TempDir(), "access.jsonl")
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+	return path
+}
+
+// A replay never passes when it sent nothing or could not send what the log asked, and
+// a log with nothing to replay is bad input, never a panic.
+func TestReplayVerdict(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends load")
+	}
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+		time.Sleep(5 * time.Millisecond) // one worker sends at most 200/s
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer srv.Close()
+	ok := func(i int, at time.Time) string {
+		return fmt.Sprintf(`{"time":%q,"method":"GET","path":"/api/v1/procedures?q=%d"}`, at.Format(time.RFC3339Nano), i)
+	}
+	tests := []struct {
+		name   string
+		log    string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"every line malformed, all allowed", writeLog(t, 100, time.Minute, func(int, time.Time) string { return "garbage" }),
+			[]string{"--max-malformed", "100%"}, slo.ExitError, "", "none of its 100 lines could be read: nothing to replay"},
+		{"NaN timestamps, all allowed", writeLog(t, 100, time.Minute, func(int, time.Time) string { return `{"ts":"NaN","path":"/"}` }),
+			[]string{"--max-malformed", "100%"}, slo.ExitError, "", "nothing to replay"},
+		{"a log of a month at its own speed", writeLog(t, 10, 30*24*time.Hour, ok),
+			nil, slo.ExitError, "", "at --speed 1 the replay would take longer than 24h0m0s; raise --speed"},
+		{"more than the target takes at that speed", writeLog(t, 10_000, 10*time.Minute, ok),
+			[]string{"--speed", "1000000", "--max-workers", "1"}, slo.ExitInconclusive, "verdict: INCONCLUSIVE", ""},
+		{"what the target takes", writeLog(t, 50, time.Minute, ok),
+			[]string{"--speed", "600"}, slo.ExitPass, "verdict: PASS", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			code, stdout, stderr := execute(t, append([]string{"replay", tt.log, "--target", srv.URL, "--out", dir}, tt.args...)...)
+			assert.Equal(t, tt.code, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			assert.Contains(t, stdout, tt.stdout)
+			assert.Contains(t, stderr, tt.stderr)
+			if tt.code == slo.ExitError {
+				return
+			}
+			var sum replaySummary
+			data, err := os.ReadFile(filepath.Join(dir, "replay.json"))
+			require.NoError(t, err)
+			require.NoError(t, json.Unmarshal(data, &sum))
+			assert.Equal(t, map[int]string{slo.ExitPass: slo.VerdictPass, slo.ExitInconclusive: slo.VerdictInconclusive}[tt.code], sum.Verdict)
+			if tt.code == slo.ExitInconclusive {
+				assert.Less(t, sum.Sent, sum.Intended)
+				assert.Equal(t, sum.Intended, sum.Sent+sum.Dropped)
+				require.NotEmpty(t, sum.Doubts)
+				assert.Contains(t, sum.Doubts[0], "were not sent")
+			}
+		})
+	}
 }

@@ -31,20 +31,26 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// countLines counts the complete lines of a file (0 when it does not exist yet).
-func countLines(path string) int {
+// countWindows counts the distinct windows in windows.jsonl (0 when it does not exist
+// yet): a window is written when it ends, and its later answers as further lines.
+func countWindows(path string) int {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0
 	}
 	defer f.Close()
-	n := 0
+	seen := map[int]bool{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
 	for sc.Scan() {
-		n++
+		var w struct {
+			Index int `json:"index"`
+		}
+		if json.Unmarshal(sc.Bytes(), &w) == nil {
+			seen[w.Index] = true
+		}
 	}
-	return n
+	return len(seen)
 }
 
 func readSummary(t *testing.T, dir string) reports.Summary {
@@ -62,15 +68,15 @@ func TestReportOnARunKilledWithSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the smoke scenario in a child process")
 	}
-	// A 1 s request timeout writes windows 2 s after they close, so the journal fills quickly.
+	// Windows are on disk half a window after they end, so the journal fills quickly.
 	path := smokeWith(t, "  timeout: 5s", "  timeout: 1s")
 	dir := filepath.Join(t.TempDir(), "run")
 	cmd := exec.Command(os.Args[0], "run", path, "--out", dir, "--quiet")
 	cmd.Env = append(os.Environ(), asMain+"=1")
 	require.NoError(t, cmd.Start())
-	const killAfter = 6 // windows on disk (4 classes each)
+	const killAfter = 6 // windows on disk
 	windows := filepath.Join(dir, "journal", "windows.jsonl")
-	ok := assert.Eventually(t, func() bool { return countLines(windows) >= 4*killAfter }, time.Minute, 50*time.Millisecond)
+	ok := assert.Eventually(t, func() bool { return countWindows(windows) >= killAfter }, time.Minute, 50*time.Millisecond)
 	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 	err := cmd.Wait()
 	require.True(t, ok, "the run never wrote %d windows", killAfter)
@@ -199,4 +205,39 @@ func TestCompareRealRuns(t *testing.T) {
 		code, stdout, _ := execute(t, "compare", base, regressed, "--out", t.TempDir(), "--max-regression", "1000000")
 		assert.Equal(t, slo.ExitPass, code, stdout)
 	})
+}
+
+// report on a damaged run directory exits 2 naming the file and line, at once: no panic,
+// no read without end, nothing allocated by a number read from disk.
+func TestReportRefusesADamagedRun(t *testing.T) {
+	tests := []struct {
+		name string
+		file string // relative to the run directory
+		data string // "" links the file to /dev/zero
+		want string
+	}{
+		{"scenario.yaml without end", "scenario.yaml", "", "scenario.yaml:1: the file is larger than 1048576 bytes"},
+		{"run.json without end", "journal/run.json", "", "journal/run.json:1: not a regular file"},
+		{"negative windows", "journal/run.json", `{"window":1000000000,"windows":-5,"classes":["c"]}`, "journal/run.json:1: windows: must be between 1 and"},
+		{"no classes", "journal/run.json", `{"window":1000000000,"windows":20,"classes":[]}`, "journal/run.json:1: classes: must list between 1 and"},
+		{"two billion windows", "journal/run.json", `{"window":1000000000,"windows":2000000000,"classes":["c"]}`, "journal/run.json:1: windows: must be between 1 and 100001"},
+		{"a window index past the run", "journal/windows.jsonl", `{"index":1999999999,"class":"catalogue","codes":{}}` + "\n", "journal/windows.jsonl:1: window 1999999999 is outside the run's"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := handRun(t, false, false) // a run directory to damage
+			path := filepath.Join(dir, tt.file)
+			require.NoError(t, os.Remove(path))
+			if tt.data == "" {
+				require.NoError(t, os.Symlink("/dev/zero", path))
+			} else {
+				require.NoError(t, os.WriteFile(path, []byte(tt.data), 0o644))
+			}
+			began := time.Now()
+			code, _, stderr := execute(t, "report", dir)
+			assert.Equal(t, slo.ExitError, code)
+			assert.Contains(t, stderr, tt.want)
+			assert.Less(t, time.Since(began), 10*time.Second, "refused at once")
+		})
+	}
 }

@@ -68,7 +68,7 @@ func TestScheduleAppliesOnTime(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.fault.Name, tt.fault.Link = tt.name, "portal->registry"
 			dir := t.TempDir()
-			j, err := journal.Create(dir, journal.RunInfo{ID: "t"})
+			j, err := journal.Create(dir, journal.RunInfo{ID: "t", Window: time.Second, Windows: 1, Classes: []string{"c"}}) // a run.json that reads back
 			require.NoError(t, err)
 			start := time.Now()
 			p := &fakeProxy{start: start}
@@ -164,7 +164,7 @@ func runSchedule(t *testing.T, faults []scenarios.Fault, links ...string) (map[s
 	base := time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC)
 	c := clock.Clock{Start: base, End: base.Add(10 * time.Minute), Compress: 600}
 	dir := t.TempDir()
-	j, err := journal.Create(dir, journal.RunInfo{ID: "t"})
+	j, err := journal.Create(dir, journal.RunInfo{ID: "t", Window: time.Second, Windows: 1, Classes: []string{"c"}}) // a run.json that reads back
 	require.NoError(t, err)
 	start := time.Now()
 	fakes, proxies := map[string]*fakeProxy{}, map[string]Proxy{}

@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/thongsuot/thongsuot/harness/health"
@@ -58,79 +60,147 @@ type RunInfo struct {
 func (r RunInfo) Complete() bool { return r.Ended != nil }
 
 // Journal appends a run's windows and faults to disk. It is safe for concurrent use.
+// Every append is written and synced before it returns; the first error is kept (Err),
+// for a run stops on it.
 type Journal struct {
 	dir     string
-	windows *os.File
-	faults  *os.File
-	health  *os.File
+	windows File
+	faults  File
+	health  File
 	info    RunInfo
+
+	mu  sync.Mutex
+	err error
+}
+
+// File is what the journal appends to: an *os.File, or in a test one that fails.
+type File interface {
+	io.Writer
+	Sync() error
+	Close() error
+	Name() string
+}
+
+// Opener opens a journal file for appending, truncating it.
+type Opener func(path string) (File, error)
+
+// OpenFile is the Opener of a real run: files on disk.
+func OpenFile(path string) (File, error) {
+	return os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_TRUNC, 0o644)
 }
 
 // Create starts the journal in runDir/journal.
-func Create(runDir string, info RunInfo) (*Journal, error) {
+func Create(runDir string, info RunInfo) (*Journal, error) { return CreateWith(runDir, info, OpenFile) }
+
+// CreateWith starts the journal in runDir/journal, its append-only files opened by open.
+func CreateWith(runDir string, info RunInfo, open Opener) (*Journal, error) {
 	dir := filepath.Join(runDir, Dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating journal: %w", err)
 	}
 	j := &Journal{dir: dir, info: info}
-	var err error
-	if j.windows, err = os.OpenFile(filepath.Join(dir, windowsFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_TRUNC, 0o644); err != nil {
-		return nil, fmt.Errorf("creating journal: %w", err)
+	var opened []File
+	for _, f := range []struct {
+		name string
+		to   *File
+	}{{windowsFile, &j.windows}, {faultsFile, &j.faults}, {healthFile, &j.health}} {
+		file, err := open(filepath.Join(dir, f.name))
+		if err != nil {
+			for _, o := range opened {
+				o.Close()
+			}
+			return nil, fmt.Errorf("creating journal: %w", err)
+		}
+		*f.to = file
+		opened = append(opened, file)
 	}
-	if j.faults, err = os.OpenFile(filepath.Join(dir, faultsFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_TRUNC, 0o644); err != nil {
-		j.windows.Close()
-		return nil, fmt.Errorf("creating journal: %w", err)
-	}
-	if j.health, err = os.OpenFile(filepath.Join(dir, healthFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_TRUNC, 0o644); err != nil {
-		j.windows.Close()
-		j.faults.Close()
-		return nil, fmt.Errorf("creating journal: %w", err)
-	}
-	return j, j.writeInfo()
+	return j, j.fail(j.writeInfo())
 }
 
+// writeInfo replaces run.json whole (a temporary file renamed over it, synced), so a
+// kill leaves the old or the new, never half of one; the temporary file never outlives
+// a failed write.
 func (j *Journal) writeInfo() error {
 	data, err := json.MarshalIndent(j.info, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(j.dir, runFile+".tmp")
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
-		return fmt.Errorf("writing run info: %w", err)
+	path := filepath.Join(j.dir, runFile)
+	tmp := path + ".tmp"
+	err = writeSynced(tmp, append(data, '\n'))
+	if err == nil {
+		err = os.Rename(tmp, path)
 	}
-	return os.Rename(tmp, filepath.Join(j.dir, runFile))
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+func writeSynced(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	return errors.Join(err, f.Close())
 }
 
 // AppendWindows writes windows and syncs them to disk.
 func (j *Journal) AppendWindows(ws []*metrics.Window) error {
-	return appendLines(j.windows, ws)
+	return j.fail(appendLines(j.windows, ws))
 }
 
 // AppendFault writes one fault window and syncs it to disk.
 func (j *Journal) AppendFault(f FaultWindow) error {
-	return appendLines(j.faults, []FaultWindow{f})
+	return j.fail(appendLines(j.faults, []FaultWindow{f}))
 }
 
 // AppendHealth writes the harness's health over one window and syncs it to disk.
 func (j *Journal) AppendHealth(h health.Window) error {
-	return appendLines(j.health, []health.Window{h})
+	return j.fail(appendLines(j.health, []health.Window{h}))
+}
+
+// Err is the first error writing the journal, or nil.
+func (j *Journal) Err() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.err
+}
+
+func (j *Journal) fail(err error) error {
+	if err != nil {
+		j.mu.Lock()
+		if j.err == nil {
+			j.err = err
+		}
+		j.mu.Unlock()
+	}
+	return err
 }
 
 // os.File writes are atomic per call for O_APPEND on local files; one Write per batch
 // keeps concurrent appenders from interleaving lines.
-func appendLines[T any](f *os.File, items []T) error {
+func appendLines[T any](f File, items []T) error {
 	var buf []byte
 	for _, it := range items {
 		line, err := json.Marshal(it)
 		if err != nil {
-			return fmt.Errorf("journal: %w", err)
+			return fmt.Errorf("journal %s: %w", f.Name(), err)
 		}
 		buf = append(append(buf, line...), '\n')
 	}
 	if _, err := f.Write(buf); err != nil {
-		return fmt.Errorf("journal %s: %w", filepath.Base(f.Name()), err)
+		return fmt.Errorf("writing %s: %w", f.Name(), err)
 	}
-	return f.Sync()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("syncing %s: %w", f.Name(), err)
+	}
+	return nil
 }
 
 // Close closes the files. ended is when the run finished, or nil when it was cut

@@ -3,6 +3,7 @@ package journal
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -39,7 +40,8 @@ func WriteReconciliation(runDir string, r *Reconciliation) error {
 }
 
 func readReconciliation(runDir string) (*Reconciliation, error) {
-	data, err := os.ReadFile(filepath.Join(runDir, Dir, reconciliationFile))
+	path := filepath.Join(runDir, Dir, reconciliationFile)
+	data, err := readBounded(path, maxReconciliationFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -47,5 +49,11 @@ func readReconciliation(runDir string) (*Reconciliation, error) {
 		return nil, err
 	}
 	var r Reconciliation
-	return &r, json.Unmarshal(data, &r)
+	if err := decodeJSON(path, data, &r); err != nil {
+		return nil, err
+	}
+	if err := r.check(); err != nil {
+		return nil, fmt.Errorf("%s:1: %w", path, err)
+	}
+	return &r, nil
 }

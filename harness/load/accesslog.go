@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/thongsuot/thongsuot/scenarios"
 )
 
 // LogRequest is one request read from an access log.
@@ -162,6 +164,11 @@ func first(obj map[string]any, keys []string) (any, string) {
 func jsonTime(v any) (time.Time, error) {
 	switch t := v.(type) {
 	case float64:
+		// NaN, infinities and seconds beyond int64 convert to nonsense: only a time a
+		// scenario may hold is read (checkRequest holds it to the span).
+		if !(t >= float64(scenarios.MinTime.Unix()) && t < float64(scenarios.MaxTime.Unix())) {
+			return time.Time{}, fmt.Errorf("bad time %v: want Unix seconds %s", t, timeSpan())
+		}
 		sec, frac := int64(t), t-float64(int64(t))
 		return time.Unix(sec, int64(frac*1e9)), nil
 	case string:
@@ -180,7 +187,15 @@ func jsonTime(v any) (time.Time, error) {
 
 var methodRe = regexp.MustCompile(`^[A-Z]{3,7}$`)
 
+// timeSpan is the span a logged time must fall in, for messages.
+func timeSpan() string {
+	return fmt.Sprintf("between %s and %s", scenarios.MinTime.Format(time.DateOnly), scenarios.MaxTime.Format(time.DateOnly))
+}
+
 func checkRequest(req LogRequest) (LogRequest, error) {
+	if req.At.Before(scenarios.MinTime) || !req.At.Before(scenarios.MaxTime) {
+		return req, fmt.Errorf("bad time %s: want a time %s", req.At.Format(time.RFC3339), timeSpan())
+	}
 	if !methodRe.MatchString(req.Method) {
 		return req, fmt.Errorf("bad method %q", req.Method)
 	}

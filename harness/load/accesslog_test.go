@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/thongsuot/thongsuot/scenarios"
 )
 
 func TestReadLogSamples(t *testing.T) {
@@ -68,6 +70,11 @@ func TestReadLogLines(t *testing.T) {
 		{"json array", `[1,2]`, nil},
 		{"json bad path", `{"time":"2025-07-01T08:00:00Z","path":"api"}`, nil},
 		{"json lower-case method", `{"time":"2025-07-01T08:00:00Z","method":"get","path":"/"}`, nil},
+		{"json NaN time", `{"ts":"NaN","path":"/"}`, nil},
+		{"json infinite time", `{"ts":"+Inf","path":"/"}`, nil},
+		{"json time past int64", `{"ts":1e300,"path":"/"}`, nil},
+		{"json time before 1970", `{"ts":-1,"path":"/"}`, nil},
+		{"combined in the year 9999", `1.2.3.4 - - [01/Jul/9999:08:00:00 +0700] "GET / HTTP/1.1" 200 1`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,6 +109,7 @@ func FuzzReadLog(f *testing.F) {
 		for _, r := range reqs {
 			require.True(t, strings.HasPrefix(r.Path, "/"), r.Path)
 			require.NotEmpty(t, r.Method)
+			require.False(t, r.At.Before(scenarios.MinTime) || !r.At.Before(scenarios.MaxTime), "a time a scenario can hold: %s", r.At)
 		}
 	})
 }

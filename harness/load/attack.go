@@ -35,7 +35,7 @@ type Sink interface {
 // pacer. All share one HTTP client.
 func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Options, sink Sink) error {
 	for _, f := range plan.Flows {
-		if f.Journey == nil && f.Replay == nil && requests[f.Class] == nil {
+		if f.Journey == nil && f.Replay == nil && requests[f.Class] == nil && trickles[f.Class] == nil {
 			return fmt.Errorf("no request for class %q", f.Class)
 		}
 	}
@@ -73,6 +73,12 @@ func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Op
 			go func() {
 				defer wg.Done()
 				f.Replay.run(journeyCtx, f, x)
+			}()
+		case trickles[f.Class] != nil:
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				runTrickles(journeyCtx, f, x)
 			}()
 		default:
 			atk := vegeta.NewAttacker(

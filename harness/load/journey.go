@@ -157,6 +157,7 @@ type hit struct {
 	method, url string
 	header      http.Header
 	body        []byte
+	trickle     bool // the body goes out a byte at a time (trickleReader)
 }
 
 // do sends the named step's request once its think time has passed and returns the
@@ -209,6 +210,8 @@ type executor struct {
 	began   time.Time
 	wall    time.Duration
 	recent  *recentUnits
+	// attacker is burst's one client, signed in when first needed.
+	attacker attacker
 }
 
 // maxAnswer bounds how much of an answer a journey reads: enough for any JSON it needs.
@@ -220,11 +223,16 @@ func (x *executor) send(c hit, class string, seq uint64) (*vegeta.Result, []byte
 	res := &vegeta.Result{Attack: class, Seq: seq, Method: c.method, URL: c.url, Timestamp: time.Now()}
 	// In-flight requests finish when the run is stopped: a cancelled request would be
 	// recorded as a failure of the system under test. The client's timeout bounds them.
-	req, err := http.NewRequestWithContext(context.Background(), c.method, c.url, bytes.NewReader(c.body))
+	var out io.Reader = bytes.NewReader(c.body)
+	if c.trickle {
+		out = &trickleReader{data: c.body}
+	}
+	req, err := http.NewRequestWithContext(context.Background(), c.method, c.url, out)
 	if err != nil {
 		res.Error = err.Error()
 		return res, nil
 	}
+	req.ContentLength = int64(len(c.body))
 	if c.body == nil {
 		req.Body, req.ContentLength = http.NoBody, 0
 	}

@@ -83,7 +83,7 @@ func TestRecorderPlacesRequestsByDueTime(t *testing.T) {
 	rec.Dropped(1, at(2200*time.Millisecond))
 	rec.Sent(0, result(at(9*time.Second), 200, time.Millisecond), at(9*time.Second)) // past the end: last window
 	require.NoError(t, rec.Flush(at(2600*time.Millisecond)))                         // windows 0 and 1 are done
-	assert.Len(t, out.windows, 4, "two windows × two classes written once their grace passed")
+	assert.Len(t, out.windows, 4, "two windows × two classes written once they ended")
 	rec.Sent(0, result(at(2700*time.Millisecond), 200, time.Millisecond), at(200*time.Millisecond)) // window 0, already written
 	reopened, err := rec.Close(at(5 * time.Second))
 	require.NoError(t, err)
@@ -116,6 +116,26 @@ func TestRecorderPlacesRequestsByDueTime(t *testing.T) {
 	assert.Equal(t, int64(1), dropped.Due())
 	assert.Equal(t, int64(1), w[6].Sent, "the send past the end is in the last window")
 	assert.Equal(t, Totals{Sent: 5, Failed: 1, Late: 3, Dropped: 1}, rec.Totals())
+}
+
+// A window is on disk as soon as it ends, not after its grace: a run killed then loses at
+// most a flush interval. Answers within the grace are additions, not reopenings.
+func TestRecorderWritesAWindowWhenItEnds(t *testing.T) {
+	start := time.Now()
+	out := &windowsInMemory{}
+	rec := NewRecorder(out, RecorderConfig{Start: start, Width: time.Second, Windows: 4, Classes: []string{"a"},
+		Planned: func(int, time.Duration, time.Duration) float64 { return 1 }, Grace: 10 * time.Second})
+	at := func(d time.Duration) time.Time { return start.Add(d) }
+	rec.Sent(0, result(at(900*time.Millisecond), 200, 50*time.Millisecond), at(900*time.Millisecond))
+	require.NoError(t, rec.Flush(at(1100*time.Millisecond)))
+	require.Len(t, out.windows, 1, "window 0 ended at 1 s: written at the first flush after, its 10 s grace notwithstanding")
+	assert.Equal(t, int64(1), out.windows[0].Sent)
+	rec.Sent(0, result(at(950*time.Millisecond), 200, 2*time.Second), at(950*time.Millisecond)) // answered at 2.95 s
+	require.NoError(t, rec.Flush(at(3*time.Second)))
+	require.Len(t, out.windows, 4, "windows 1 and 2, and window 0's addition")
+	reopened, err := rec.Close(at(4 * time.Second))
+	require.NoError(t, err)
+	assert.Zero(t, reopened, "answered within the grace: an addition, not a reopening")
 }
 
 // A run cut short writes the windows it reached, not the whole run's.

@@ -1,8 +1,6 @@
 package metrics
 
 import (
-	"context"
-	"errors"
 	"sync"
 	"time"
 
@@ -24,8 +22,10 @@ type RecorderConfig struct {
 	// LateAfter: a send further than this behind its due time is late.
 	LateAfter time.Duration
 	// Grace is how long after a window ends its responses may still arrive: the
-	// request timeout plus slack. The window is written after that; what still comes
-	// for it is written again later, as an addition the journal's reader merges.
+	// request timeout plus slack. A window is written as soon as it ends, so that a run
+	// killed then loses at most the flush interval; what comes for it afterwards is
+	// written at the next flush as an addition the journal's reader merges. Additions
+	// answered later than Grace after the window's end count as reopened.
 	Grace time.Duration
 }
 
@@ -36,7 +36,8 @@ type WindowWriter interface {
 }
 
 // Recorder sorts requests into windows by the time they fell due and writes each window
-// out once no more responses can arrive for it. It is safe for concurrent use.
+// out as soon as it ends, then what still comes for it as additions. It is safe for
+// concurrent use.
 type Recorder struct {
 	cfg RecorderConfig
 	out WindowWriter
@@ -45,12 +46,12 @@ type Recorder struct {
 	open map[int][]*Window
 	next int // windows below next are written
 	// after holds what came for windows already written, until the next flush.
-	after   map[int][]*Window
-	reopens int64
-	totals  Totals
+	after    map[int][]*Window
+	reopened map[int]bool // windows that got an answer later than Grace after their end
+	reopens  int64
+	totals   Totals
 	// interval holds the latencies since the last IntervalLatency call, for live progress.
 	interval *hdrhistogram.Histogram
-	err      error
 }
 
 // Totals are running counts over the whole run, for progress lines.
@@ -60,7 +61,8 @@ type Totals struct {
 
 // NewRecorder records into out.
 func NewRecorder(out WindowWriter, cfg RecorderConfig) *Recorder {
-	return &Recorder{cfg: cfg, out: out, open: map[int][]*Window{}, after: map[int][]*Window{}, interval: NewHistogram()}
+	return &Recorder{cfg: cfg, out: out, open: map[int][]*Window{}, after: map[int][]*Window{}, reopened: map[int]bool{},
+		interval: NewHistogram()}
 }
 
 // IsLate says whether a send at sent was late for a request due at due: the one
@@ -81,7 +83,7 @@ func (r *Recorder) Sent(class int, res *vegeta.Result, due time.Time) {
 	} else {
 		_ = r.interval.RecordValue(micros(res.Latency)) // clamped, so never out of range
 	}
-	r.windowAt(due)[class].add(res, late)
+	r.windowAt(due, res.Timestamp.Add(res.Latency))[class].add(res, late)
 }
 
 // Dropped records a request of class i that fell due at due and was never sent.
@@ -89,17 +91,20 @@ func (r *Recorder) Dropped(class int, due time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.totals.Dropped++
-	r.windowAt(due)[class].Dropped++
+	r.windowAt(due, time.Time{})[class].Dropped++
 }
 
 // windowAt is the window a request due at due counts in: an open one, or an addition
-// to one already written.
-func (r *Recorder) windowAt(due time.Time) []*Window {
+// to one already written. answered is when its answer came (zero for a drop): an
+// answer later than Grace after the window's end reopens the window.
+func (r *Recorder) windowAt(due, answered time.Time) []*Window {
 	idx := min(max(int(due.Sub(r.cfg.Start)/r.cfg.Width), 0), r.cfg.Windows-1)
 	if idx >= r.next {
 		return r.window(r.open, idx)
 	}
-	if _, ok := r.after[idx]; !ok {
+	end := r.cfg.Start.Add(time.Duration(idx+1) * r.cfg.Width)
+	if !r.reopened[idx] && answered.Sub(end) > r.cfg.Grace {
+		r.reopened[idx] = true
 		r.reopens++
 	}
 	return r.window(r.after, idx)
@@ -137,10 +142,10 @@ func (r *Recorder) IntervalLatency() *hdrhistogram.Histogram {
 	return h
 }
 
-// Flush writes every window that ended more than Grace before now, and what came since
-// the last flush for windows already written.
+// Flush writes every window that ended before now, and what came since the last flush
+// for windows already written.
 func (r *Recorder) Flush(now time.Time) error {
-	elapsed := now.Sub(r.cfg.Start) - r.cfg.Grace
+	elapsed := now.Sub(r.cfg.Start)
 	return r.flushBelow(min(int(elapsed/r.cfg.Width), r.cfg.Windows))
 }
 
@@ -166,28 +171,13 @@ func (r *Recorder) flushBelow(limit int) error {
 	return r.out.AppendWindows(batch)
 }
 
-// Run flushes on a ticker until ctx ends, keeping the first error for Close.
-func (r *Recorder) Run(ctx context.Context) {
-	t := time.NewTicker(max(r.cfg.Width/2, 100*time.Millisecond))
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			if err := r.Flush(now); err != nil {
-				r.mu.Lock()
-				r.err = errors.Join(r.err, err)
-				r.mu.Unlock()
-				return
-			}
-		}
-	}
-}
+// FlushEvery is how often a run should flush its recorder: a window is then on disk at
+// most this long after it ends.
+func (r *Recorder) FlushEvery() time.Duration { return max(r.cfg.Width/2, 100*time.Millisecond) }
 
 // Close writes the windows that began before stopped — every remaining one when the run
-// went to its end — and returns how many windows got additions after they were first
-// written, with the first error of the whole recording. Call it once all responses are in.
+// went to its end — and returns how many windows were reopened (answered later than
+// Grace after their end), with any error writing them. Call it once all responses are in.
 func (r *Recorder) Close(stopped time.Time) (reopened int64, err error) {
 	limit := r.cfg.Windows
 	if at := stopped.Sub(r.cfg.Start); at < time.Duration(limit)*r.cfg.Width {
@@ -196,5 +186,5 @@ func (r *Recorder) Close(stopped time.Time) (reopened int64, err error) {
 	err = r.flushBelow(limit)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.reopens, errors.Join(r.err, err)
+	return r.reopens, err
 }

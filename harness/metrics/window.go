@@ -4,6 +4,10 @@
 package metrics
 
 import (
+	"bytes"
+	"compress/zlib"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -18,6 +22,8 @@ const (
 	histMin     = 1
 	histMax     = int64(10 * time.Minute / time.Microsecond)
 	histSigFigs = 3
+	// failedSigFigs: failed requests' durations only tell a reset from a timeout.
+	failedSigFigs = 2
 )
 
 // NewHistogram returns an empty latency histogram in the journal's geometry.
@@ -28,7 +34,7 @@ func NewHistogram() *hdrhistogram.Histogram {
 // newFailedHistogram holds how long unanswered requests took to fail: coarser (two
 // significant digits, a tenth of the size), as it only tells a reset from a timeout.
 func newFailedHistogram() *hdrhistogram.Histogram {
-	return hdrhistogram.New(histMin, histMax, 2)
+	return hdrhistogram.New(histMin, histMax, failedSigFigs)
 }
 
 // Window is what one class did with the requests that fell due during one window of the
@@ -200,17 +206,50 @@ func (w *Window) UnmarshalJSON(data []byte) error {
 	}
 	w.Latency, w.FailedLatency = NewHistogram(), newFailedHistogram()
 	for _, h := range []struct {
-		enc string
-		to  **hdrhistogram.Histogram
-	}{{v.Hist, &w.Latency}, {v.FailedHist, &w.FailedLatency}} {
+		enc     string
+		to      **hdrhistogram.Histogram
+		sigFigs int32
+	}{{v.Hist, &w.Latency, histSigFigs}, {v.FailedHist, &w.FailedLatency, failedSigFigs}} {
 		if h.enc == "" {
 			continue
+		}
+		if err := checkGeometry(h.enc, h.sigFigs); err != nil {
+			return fmt.Errorf("window %d %s: %w", w.Index, w.Class, err)
 		}
 		decoded, err := hdrhistogram.Decode([]byte(h.enc))
 		if err != nil {
 			return fmt.Errorf("window %d %s: decoding histogram: %w", w.Index, w.Class, err)
 		}
 		*h.to = decoded
+	}
+	return nil
+}
+
+// checkGeometry reads an encoded histogram's header and refuses any geometry but the
+// journal's: decoding allocates the counts array the header asks for (up to tens of
+// MiB for the widest), and merging histograms of two geometries loses precision.
+func checkGeometry(enc string, sigFigs int32) error {
+	raw, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil || len(raw) < 8 {
+		return fmt.Errorf("decoding histogram: not a compressed HdrHistogram")
+	}
+	z, err := zlib.NewReader(bytes.NewReader(raw[8:]))
+	if err != nil {
+		return fmt.Errorf("decoding histogram: %w", err)
+	}
+	defer z.Close()
+	// The V2 header: cookie, payload length, normalizing offset, significant figures
+	// (4 bytes each), lowest and highest trackable values (8 bytes each).
+	var header struct {
+		Cookie, Length, Offset, SigFigs int32
+		Lowest, Highest                 int64
+	}
+	if err := binary.Read(z, binary.BigEndian, &header); err != nil {
+		return fmt.Errorf("decoding histogram: %w", err)
+	}
+	if header.SigFigs != sigFigs || header.Lowest > histMin || header.Highest != histMax {
+		return fmt.Errorf("decoding histogram: %d–%d µs at %d significant figures is not the journal's geometry (%d–%d µs at %d)",
+			header.Lowest, header.Highest, header.SigFigs, histMin, histMax, sigFigs)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ package reconcile
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -30,12 +31,15 @@ type ack struct {
 	Key string `json:"key,omitempty"`
 }
 
-// Ledger notes acknowledged dossiers on disk. It is safe for concurrent use.
+// Ledger notes acknowledged dossiers on disk. It is safe for concurrent use. Notes are
+// buffered and reach the disk at each Sync — the run syncs the ledger whenever it
+// flushes its windows — so a run killed loses at most the notes of one flush interval.
 type Ledger struct {
-	mu sync.Mutex
-	f  *os.File
-	w  *bufio.Writer
-	n  int
+	mu  sync.Mutex
+	f   *os.File
+	w   *bufio.Writer
+	n   int
+	err error // the first error writing the ledger
 }
 
 // OpenLedger starts the ledger in the run's journal directory.
@@ -60,38 +64,62 @@ func (l *Ledger) Observe(res *vegeta.Result) {
 	line, _ := json.Marshal(ack{ID: id, Key: res.Headers.Get("Idempotency-Key")})
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.w.Write(append(line, '\n'))
+	if _, err := l.w.Write(append(line, '\n')); err != nil && l.err == nil {
+		l.err = fmt.Errorf("writing %s: %w", l.f.Name(), err)
+	}
 	l.n++
 }
 
-// Close flushes the ledger to disk.
+// Sync writes the notes buffered so far and syncs them to disk; it returns the first
+// error the ledger met, for a run stops on it.
+func (l *Ledger) Sync() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.sync()
+}
+
+func (l *Ledger) sync() error {
+	if l.err != nil {
+		return l.err
+	}
+	if err := l.w.Flush(); err != nil {
+		l.err = fmt.Errorf("writing %s: %w", l.f.Name(), err)
+	} else if err := l.f.Sync(); err != nil {
+		l.err = fmt.Errorf("syncing %s: %w", l.f.Name(), err)
+	}
+	return l.err
+}
+
+// Close syncs the ledger and closes it.
 func (l *Ledger) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if err := l.w.Flush(); err != nil {
-		l.f.Close()
-		return err
-	}
-	if err := l.f.Sync(); err != nil {
-		l.f.Close()
-		return err
-	}
-	return l.f.Close()
+	return errors.Join(l.sync(), l.f.Close())
 }
 
+// maxLedgerLine bounds a line of the ledger: an ID and a key, a few dozen bytes.
+const maxLedgerLine = 64 << 10
+
 func readLedger(runDir string) ([]ack, error) {
-	f, err := os.Open(filepath.Join(runDir, journal.Dir, ledgerFile))
+	path := filepath.Join(runDir, journal.Dir, ledgerFile)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	var out []ack
 	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, maxLedgerLine)
+	line := 0
 	for sc.Scan() {
+		line++
 		var a ack
 		if json.Unmarshal(sc.Bytes(), &a) == nil { // a torn last line is no acknowledgement
 			out = append(out, a)
 		}
 	}
-	return out, sc.Err()
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", path, line+1, err)
+	}
+	return out, nil
 }

@@ -226,6 +226,14 @@ func judge(obj scenarios.Objective, minRequests, per int, byIndex [][]*metrics.W
 		ok = func(v float64) bool { return v <= o.Limit }
 		worse = func(a, b float64) bool { return a > b }
 		counted = (*metrics.Window).Answered
+	case scenarios.KindCodes:
+		// Like availability, a share of the window's requests; a window that sent none
+		// has no share to judge (counted is 0), never a vacuous 100%.
+		o.Unit, o.Limit, o.HigherIsBetter = "%", float64(*obj.Target)*100, true
+		o.Objective = fmt.Sprintf("%s ≥ %s%%", codesText(obj.Codes), strconv.FormatFloat(o.Limit, 'g', -1, 64))
+		value = func(w *metrics.Window) float64 { return shareWithCodes(w, obj.Codes) }
+		ok = func(v float64) bool { return v >= o.Limit }
+		worse = func(a, b float64) bool { return a < b }
 	}
 
 	var judged []*metrics.Window
@@ -310,6 +318,28 @@ func units(obj scenarios.Objective, byIndex [][]*metrics.Window, per int, excuse
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// shareWithCodes is the share, in percent, of the window's requests answered with one of
+// codes; transport errors and timeouts count against it.
+func shareWithCodes(w *metrics.Window, codes []int) float64 {
+	if w.Sent == 0 {
+		return 0
+	}
+	var n int64
+	for _, c := range codes {
+		n += w.Codes[strconv.Itoa(c)]
+	}
+	return 100 * float64(n) / float64(w.Sent)
+}
+
+// codesText writes a codes objective's statuses: "401" or "408|429".
+func codesText(codes []int) string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = strconv.Itoa(c)
+	}
+	return strings.Join(out, "|")
+}
 
 // judgeZeroLoss reads the end-of-run reconciliation: met when every acknowledged
 // dossier is stored and none twice. Its values count dossiers lost or duplicated.

@@ -402,3 +402,54 @@ func TestMissAfterASaturatedWindowIsNotBlamed(t *testing.T) {
 	assert.Equal(t, 7, v.Objectives[0].Failed[0].Index)
 	assert.Equal(t, VerdictFail, v.Name())
 }
+
+// A codes objective judges, per window, the share of one class's answers that got one of
+// its statuses; it brings no implied availability, and a window without requests is not
+// a vacuous pass.
+func TestEvaluateCodes(t *testing.T) {
+	forged := window(1, "forged-token", 40, 401, time.Millisecond)
+	forged.Codes["200"] = 10 // ten forged tokens let in: 80 %
+	forged.Sent = 50
+	rec := record(
+		window(0, "forged-token", 50, 401, time.Millisecond),
+		forged,
+		window(2, "forged-token", 50, 503, time.Millisecond),
+		window(3, "burst", 30, 408, time.Millisecond),
+		window(3, "burst.more", 1, 200, time.Millisecond),
+	)
+	rec.Windows[3].Codes["429"] = 20
+	rec.Windows[3].Sent = 50
+	tests := []struct {
+		name    string
+		obj     scenarios.Objective
+		status  string
+		failed  []int
+		overall float64
+	}{
+		{"refused every time but two windows", scenarios.Objective{Name: "forged", Kind: scenarios.KindCodes, Class: "forged-token", Codes: []int{401}, Target: pct(1)},
+			StatusFailed, []int{1, 2}, 100 * 90.0 / 150},
+		{"a looser target", scenarios.Objective{Name: "forged", Kind: scenarios.KindCodes, Class: "forged-token", Codes: []int{401, 503}, Target: pct(0.8)},
+			StatusMet, nil, 100 * 140.0 / 150},
+		{"any of several statuses", scenarios.Objective{Name: "burst", Kind: scenarios.KindCodes, Class: "burst", Codes: []int{408, 429}, Target: pct(1)},
+			StatusMet, nil, 100},
+		{"a class that sent nothing", scenarios.Objective{Name: "enum", Kind: scenarios.KindCodes, Class: "enumerate", Codes: []int{404}, Target: pct(1)},
+			StatusUnjudged, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Evaluate(scenarios.SLOs{Window: scenarios.Duration{Duration: time.Minute}, MinRequests: 10,
+				Objectives: []scenarios.Objective{tt.obj}}, rec)
+			require.Len(t, v.Objectives, 1, "no implied availability")
+			o := v.Objectives[0]
+			assert.Equal(t, tt.status, o.Status)
+			assert.True(t, o.HigherIsBetter)
+			assert.Equal(t, "%", o.Unit)
+			var failed []int
+			for _, p := range o.Failed {
+				failed = append(failed, p.Index)
+			}
+			assert.Equal(t, tt.failed, failed)
+			assert.InDelta(t, tt.overall, o.Overall, 1e-9)
+		})
+	}
+}
