@@ -86,8 +86,9 @@ type Step struct {
 	Label  string  `yaml:"label,omitempty"` // names the event on plan.png
 }
 
-// Ramp moves the multiplier linearly from FromFactor at From to ToFactor at To,
-// holding FromFactor before and ToFactor after.
+// Ramp moves the multiplier linearly from FromFactor at From to ToFactor at To and
+// holds ToFactor after. Before From it is 1, like any event that has not started:
+// ramps laid end to end make a piecewise-linear curve.
 type Ramp struct {
 	From       Time    `yaml:"from"`
 	To         Time    `yaml:"to"`

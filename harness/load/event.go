@@ -20,8 +20,8 @@ func factor(e scenarios.Event, t time.Time) float64 {
 	case e.Ramp != nil:
 		r := e.Ramp
 		switch {
-		case !t.After(r.From.Time):
-			return r.FromFactor
+		case t.Before(r.From.Time):
+			return 1 // a ramp is an event: nothing before it starts
 		case !t.Before(r.To.Time):
 			return r.ToFactor
 		}

@@ -71,7 +71,8 @@ func TestEventFactors(t *testing.T) {
 		{"spike two half-lives on", spike, 8 * time.Hour, 2},
 		{"step inside", step, 30 * time.Minute, 0.5},
 		{"step at until", step, time.Hour, 1},
-		{"ramp before", ramp, -time.Hour, 0.3},
+		{"ramp before its start: no event yet", ramp, -time.Hour, 1},
+		{"ramp at its start", ramp, 0, 0.3},
 		{"ramp midway", ramp, 5 * time.Hour, 0.65},
 		{"ramp after", ramp, 11 * time.Hour, 1},
 	}
