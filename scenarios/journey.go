@@ -51,6 +51,8 @@ var Journeys = []Journey{
 		"linked procedure 2: death registration + removal of residence + funeral allowance"},
 	{"official-queue", steps("login", "queue", "open", "accept", "complete"),
 		"a commune one-door official signs in, reads the unit's queue and works the oldest dossier"},
+	{"official-counter", steps("login", "submit", "accept"),
+		"a one-door official files a walk-in citizen's papers at the counter (the counter channel) and accepts the dossier on the spot"},
 }
 
 // FindJourney returns the journey of that name, or false.

@@ -165,7 +165,7 @@ func TestParseLoadModel(t *testing.T) {
 		"citizen-dossier.upload", "citizen-dossier.pay", "citizen-dossier.status",
 		"island-dossier.login", "island-dossier.catalogue", "island-dossier.unit", "island-dossier.submit",
 		"island-dossier.upload", "island-dossier.pay", "island-dossier.status", "catalogue"}, s.ClassNames())
-	assert.Equal(t, DefaultThink, s.Mix[1].Think.Duration, "journeys think 1s by default")
+	assert.Equal(t, DefaultThink, s.Mix[1].Think.D, "journeys think 1s by default")
 	assert.Equal(t, 1.0, s.Load.Population.Weights["special_zone"], "unset weights take the default")
 	assert.Equal(t, DefaultRemoteCommunes, *s.Load.Population.RemoteCommunes)
 	sp := s.Load.Shapes["office"].Events[0].Spike

@@ -60,7 +60,12 @@ type Load struct {
 	Weekly     *Weekly          `yaml:"weekly,omitempty"`
 	Shapes     map[string]Shape `yaml:"shapes,omitempty"`
 	Population *Population      `yaml:"population,omitempty"`
+	Channels   *Channels        `yaml:"channels,omitempty"`
 	Source     *Source          `yaml:"source,omitempty"`
+	// PeakSessions is how many concurrent sessions the scenario means to reach at its
+	// peak at scale 1 (F2: the portal is built for 120,000 concurrent users); `thongsuot
+	// plan` shows the model's peak beside it. 0: not stated.
+	PeakSessions int `yaml:"peak_sessions,omitempty" range:"[0,100000000]"`
 
 	// Seed and Users (and slos.min_requests) have no omitempty: a written 0 is kept,
 	// and the resolved scenario a run writes must read back with it.

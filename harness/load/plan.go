@@ -31,7 +31,14 @@ type Flow struct {
 	Journey  *Journey // the journey; nil otherwise
 	Replay   *Replay  // the replayed log; nil otherwise
 	Tier     string   // users only from units of this tier; "" for all
-	Think    time.Duration
+	Think    time.Duration // wall time before each step after the first
+	// Session is how long one of the flow's journeys lasts in scenario time at its
+	// expected thinks (session.go); 0 for a single class or a replay.
+	Session time.Duration
+	// Channel is how the flow's dossiers are filed (scenarios.ChannelNames), and online
+	// the online share over scenario time; "" and nil for a flow without a channel.
+	Channel string
+	online  func(time.Time) float64
 	Curve    Curve // scale 1, scenario time; zero for a replay
 	Arrivals Arrivals
 	// Classes are the flow's indices into Plan.Classes: one for a single class, one
@@ -82,8 +89,11 @@ func NewPlan(s *scenarios.Scenario) (*Plan, error) {
 	for i, m := range s.Mix {
 		curve, scale := curves[i], s.Load.Scale
 		rate := func(wall time.Duration) float64 { return scale * curve.At(c.ToScenario(wall)) }
-		f := &Flow{Name: m.EntryName(), Class: m.Class, Tier: m.Tier, Think: m.Think.Duration,
+		f := &Flow{Name: m.EntryName(), Class: m.Class, Tier: m.Tier, Think: m.Think.OnWall(c), Channel: m.Channel,
 			Curve: curve, Arrivals: NewPacer(rate, c.WallDuration())}
+		if ch := s.Load.Channels; ch != nil && m.Channel != "" {
+			f.online = ch.OnlineAt
+		}
 		if m.Journey == "" {
 			f.Classes = []int{len(p.Classes)}
 			p.Classes = append(p.Classes, f.Name)
@@ -95,6 +105,7 @@ func NewPlan(s *scenarios.Scenario) (*Plan, error) {
 				return nil, fmt.Errorf("mix[%d]: %w", i, err)
 			}
 			f.Journey = j
+			f.Session = j.sessionLength(m.Think.OnScenario(c))
 			for k, st := range j.Steps {
 				f.Classes = append(f.Classes, len(p.Classes))
 				p.Classes = append(p.Classes, scenarios.StepClass(f.Name, st.Name))

@@ -114,7 +114,7 @@ slos: {window: 1h, objectives: [{name: a, kind: availability, target: 99%}]}
 
 func TestPlanIntendedPerJourneyStep(t *testing.T) {
 	s := parseScenario(t, "+1h", 60, "\n  baseline: 10/s")
-	s.Mix = []scenarios.Class{{Journey: "citizen-dossier", Weight: 1, MixOptions: scenarios.MixOptions{Think: scenarios.Duration{Duration: time.Second}}}}
+	s.Mix = []scenarios.Class{{Journey: "citizen-dossier", Weight: 1, MixOptions: scenarios.MixOptions{Think: scenarios.Span{D: time.Second}}}}
 	plan, err := NewPlan(s)
 	require.NoError(t, err)
 	require.Equal(t, []string{"citizen-dossier.login", "citizen-dossier.catalogue", "citizen-dossier.unit",
