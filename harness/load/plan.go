@@ -26,19 +26,19 @@ type Arrivals interface {
 // curve, a journey whose arrivals are paced and whose steps follow at think-time
 // intervals, or a replayed access log.
 type Flow struct {
-	Name     string
-	Class    string   // a single request class; "" for a journey or a replay
-	Journey  *Journey // the journey; nil otherwise
-	Replay   *Replay  // the replayed log; nil otherwise
-	Tier     string   // users only from units of this tier; "" for all
-	Think    time.Duration // wall time before each step after the first
+	Name    string
+	Class   string        // a single request class; "" for a journey or a replay
+	Journey *Journey      // the journey; nil otherwise
+	Replay  *Replay       // the replayed log; nil otherwise
+	Tier    string        // users only from units of this tier; "" for all
+	Think   time.Duration // wall time before each step after the first
 	// Session is how long one of the flow's journeys lasts in scenario time at its
 	// expected thinks (session.go); 0 for a single class or a replay.
 	Session time.Duration
 	// Channel is how the flow's dossiers are filed (scenarios.ChannelNames), and online
 	// the online share over scenario time; "" and nil for a flow without a channel.
-	Channel string
-	online  func(time.Time) float64
+	Channel  string
+	online   func(time.Time) float64
 	Curve    Curve // scale 1, scenario time; zero for a replay
 	Arrivals Arrivals
 	// Classes are the flow's indices into Plan.Classes: one for a single class, one
