@@ -3,15 +3,16 @@ package scenarios
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
 // Channels split dossiers between the two ways they are filed: online by the citizen
 // (citizen-dossier, the bundles), or at the commune's one-door counter, where an
-// official files the walk-in's papers (official-counter). A mix entry with channel:
-// online follows its curve × the online share; one with channel: counter × the rest.
-// Published figures give the share over time (calibration F10, F11, F12, F13).
+// official files the walk-in's papers (official-counter). With load.channels, a
+// journey that files online follows its curve × the online share, one that files at
+// the counter × the rest: an online entry and a counter entry of the same rate make
+// that many dossiers in all. Published figures give the share over time (calibration
+// F10, F11, F12, F13).
 type Channels struct {
 	// Online is the share of dossiers filed online over scenario time: linear between
 	// points, held before the first and after the last. An area's online_ratio
@@ -31,8 +32,6 @@ const (
 	ChannelCounter = "counter"
 )
 
-// ChannelNames are the channels a mix entry can name.
-var ChannelNames = []string{ChannelOnline, ChannelCounter}
 
 // MaxSharePoints bounds load.channels.online: every arrival of a channel entry reads it.
 const MaxSharePoints = 200
@@ -79,19 +78,4 @@ func (c *Channels) validate() []problem {
 		}
 	}
 	return ps
-}
-
-// validateChannel checks a mix entry's channel.
-func (s *Scenario) validateChannel(p string, m Class) []problem {
-	switch {
-	case m.Channel == "":
-		return nil
-	case !slices.Contains(ChannelNames, m.Channel):
-		return []problem{problemf(p+".channel", "unknown channel %q (known: %s)", m.Channel, strings.Join(ChannelNames, ", "))}
-	case m.Journey == "":
-		return []problem{problemf(p+".channel", "only a journey files dossiers through a channel")}
-	case s.Load.Channels == nil:
-		return []problem{problemf(p+".channel", "needs load.channels.online: the share of dossiers filed online over time")}
-	}
-	return nil
 }

@@ -85,9 +85,6 @@ type MixOptions struct {
 	// played compressed). A session lasts its journey's steps and thinks. No omitempty:
 	// a journey's written 0s must survive the resolved scenario's round trip.
 	Think Span `yaml:"think"`
-	// Channel files the journey's dossiers online or at the counter: its curve is
-	// multiplied by load.channels' online share, or by the rest (channel.go).
-	Channel string `yaml:"channel,omitempty"`
 }
 
 // Population is who sends: virtual citizens and commune officials spread over the
@@ -502,7 +499,6 @@ func (s *Scenario) validateMix() ([]problem, map[string]bool) {
 			wall := m.Think.OnWall(s.Clock.Map())
 			add(p+".think", "is %s of wall time at compress %s; the longest think is %s", formatDurationNumber(float64(wall)), formatNumber(s.Clock.Compress), formatDurationNumber(float64(MaxThink)))
 		}
-		ps = append(ps, s.validateChannel(p, m)...)
 	}
 	if shared > 0 && s.Load.Baseline <= 0 {
 		add("load.baseline", "must be a positive rate such as 300/s (mix entries without a rate share it), got %v", float64(s.Load.Baseline))

@@ -349,3 +349,16 @@ func isInvalid(err error) bool {
 	var es Errors
 	return errors.As(err, &es)
 }
+
+// july1-long carries july1-surge's model on to 28 October: the same load and mix, so
+// that the figures both reach agree and the later ones check the surge's model.
+func TestJuly1LongCarriesTheSurgeModel(t *testing.T) {
+	surge, err := Open("july1-surge")
+	require.NoError(t, err)
+	long, err := Open("july1-long")
+	require.NoError(t, err)
+	assert.Equal(t, surge.Load, long.Load, "load")
+	assert.Equal(t, surge.Mix, long.Mix, "mix")
+	assert.Equal(t, surge.Clock.Start, long.Clock.Start)
+	assert.True(t, long.Clock.End.After(surge.Clock.End.Time))
+}

@@ -97,6 +97,7 @@ func printPlan(w io.Writer, s *scenarios.Scenario, plan *load.Plan, markers []lo
 	total := plan.Total()
 	fmt.Fprintf(w, "  requests planned: %s (%.0f/s on average); peak %.0f requests/s at %s\n",
 		thousands(total), total/wall.Seconds(), peak.Rate, at(peak.Scenario))
+	printSessions(w, s, plan, at)
 
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
 	fmt.Fprintln(w, "\nmix:")
@@ -105,7 +106,7 @@ func printPlan(w io.Writer, s *scenarios.Scenario, plan *load.Plan, markers []lo
 		kind, base, shape, tier := "class", "", "", orAny(f.Tier)
 		switch {
 		case f.Journey != nil:
-			kind = fmt.Sprintf("journey (%d steps, think %s)", len(f.Journey.Steps), f.Think)
+			kind = fmt.Sprintf("journey (%d steps, session %s)", len(f.Journey.Steps), f.Session.Round(time.Second))
 		case f.Replay != nil:
 			kind = "replay"
 		}
@@ -174,6 +175,29 @@ func printPlan(w io.Writer, s *scenarios.Scenario, plan *load.Plan, markers []lo
 	fmt.Fprintf(w, "population: %d units (%s), %d citizen accounts\n", len(plan.Population.Units), strings.Join(tiers, ", "), plan.Population.Citizens)
 }
 
+// printSessions says how many journeys are in progress at once: at the peak in the
+// world the scenario models (beside load.peak_sessions, F2's 120,000 for the July-1
+// scenarios), in the run itself, and Little's law over the whole scenario.
+func printSessions(w io.Writer, s *scenarios.Scenario, plan *load.Plan, at func(time.Time) string) {
+	rate, length := plan.SessionRate()
+	if rate == 0 {
+		return
+	}
+	series := plan.SessionSeries(planSpans)
+	peak := load.PeakSessions(series)
+	mean := 0.0
+	for _, pt := range series {
+		mean += pt.Sessions / float64(len(series))
+	}
+	fmt.Fprintf(w, "  concurrent sessions at scale %g: peak %s at %s", plan.Scale, thousands(peak.Sessions), at(peak.Scenario))
+	if target := s.Load.PeakSessions; target > 0 {
+		fmt.Fprintf(w, " against %s the portal is built for (load.peak_sessions): %+.1f %%", thousands(float64(target)), 100*(peak.Sessions/float64(target)-1))
+	}
+	fmt.Fprintf(w, "; about %s in flight in this run at %g×\n", thousands(peak.Sessions/plan.Clock.Compress), plan.Clock.Compress)
+	fmt.Fprintf(w, "  Little's law: %.1f sessions/s × %s mean session = %s mean concurrent (the series' mean: %s)\n",
+		rate, length.Round(time.Second), thousands(rate*length.Seconds()), thousands(mean))
+}
+
 // maxPlanCycles is how many cycles of a flap the plan lists before summing up the rest.
 const maxPlanCycles = 12
 
@@ -186,8 +210,11 @@ func faultShape(f scenarios.Fault, windows int) string {
 }
 
 func whereMarker(entry string) string {
-	if entry == "" {
+	switch {
+	case entry == "":
 		return "(all traffic)"
+	case strings.Contains(entry, ","):
+		return "(shapes " + entry + ")"
 	}
 	return "(shape " + entry + ")"
 }

@@ -28,11 +28,13 @@ func (c Curve) At(t time.Time) float64 {
 	return r
 }
 
-// channelShare is the share of all dossiers that channel carries at scenario time t:
+// channelShare is the share of all dossiers that the journey's channel carries at
+// scenario time t (nil for a journey that files none, or without load.channels):
 // the online share where no area has a ratio of its own, times the population's mean
 // ratio (online), or the rest (counter).
-func channelShare(channel string, ch *scenarios.Channels, pop *Population) func(time.Time) float64 {
-	switch {
+func channelShare(journey string, ch *scenarios.Channels, pop *Population) func(time.Time) float64 {
+	j, _ := scenarios.FindJourney(journey)
+	switch channel := j.Channel; {
 	case channel == "" || ch == nil:
 		return nil
 	case channel == scenarios.ChannelOnline:
@@ -76,31 +78,35 @@ func NewCurves(s *scenarios.Scenario) ([]Curve, error) {
 			}
 		}
 		curves[i] = Curve{Base: base, Shape: NewShape(zone, diurnal, weekly, events), Global: global,
-			Channel: channelShare(m.Channel, l.Channels, pop)}
+			Channel: channelShare(m.Journey, l.Channels, pop)}
 	}
 	return curves, nil
 }
 
 // Integrate is the number of arrivals the curve asks for over scenario time [from, to)
-// at scale 1 (Simpson's rule on one-minute steps; events with sharper edges than that
-// are rare and cost at most a minute's traffic each).
-func (c Curve) Integrate(from, to time.Time) float64 {
+// at scale 1.
+func (c Curve) Integrate(from, to time.Time) float64 { return integrate(c.At, from, to) }
+
+// integrate is ∫ rate over scenario time [from, to), rate per second (Simpson's rule on
+// one-minute steps; events with sharper edges than that are rare and cost at most a
+// minute's traffic each).
+func integrate(rate func(time.Time) float64, from, to time.Time) float64 {
 	const step = time.Minute
 	n := int(to.Sub(from) / step)
 	if n%2 == 1 {
 		n++
 	}
-	if n == 0 {
+	if n <= 0 {
 		return 0
 	}
 	h := to.Sub(from) / time.Duration(n)
-	sum := c.At(from) + c.At(to)
+	sum := rate(from) + rate(to)
 	for i := 1; i < n; i++ {
 		w := 2.0
 		if i%2 == 1 {
 			w = 4
 		}
-		sum += w * c.At(from.Add(time.Duration(i)*h))
+		sum += w * rate(from.Add(time.Duration(i)*h))
 	}
 	return sum * h.Seconds() / 3
 }

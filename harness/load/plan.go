@@ -35,8 +35,9 @@ type Flow struct {
 	// Session is how long one of the flow's journeys lasts in scenario time at its
 	// expected thinks (session.go); 0 for a single class or a replay.
 	Session time.Duration
-	// Channel is how the flow's dossiers are filed (scenarios.ChannelNames), and online
-	// the online share over scenario time; "" and nil for a flow without a channel.
+	// Channel is how the flow's dossiers are filed (its journey's channel) when the
+	// scenario splits dossiers by channel, and online the online share over scenario
+	// time; "" and nil otherwise.
 	Channel  string
 	online   func(time.Time) float64
 	Curve    Curve // scale 1, scenario time; zero for a replay
@@ -89,11 +90,8 @@ func NewPlan(s *scenarios.Scenario) (*Plan, error) {
 	for i, m := range s.Mix {
 		curve, scale := curves[i], s.Load.Scale
 		rate := func(wall time.Duration) float64 { return scale * curve.At(c.ToScenario(wall)) }
-		f := &Flow{Name: m.EntryName(), Class: m.Class, Tier: m.Tier, Think: m.Think.OnWall(c), Channel: m.Channel,
+		f := &Flow{Name: m.EntryName(), Class: m.Class, Tier: m.Tier, Think: m.Think.OnWall(c),
 			Curve: curve, Arrivals: NewPacer(rate, c.WallDuration())}
-		if ch := s.Load.Channels; ch != nil && m.Channel != "" {
-			f.online = ch.OnlineAt
-		}
 		if m.Journey == "" {
 			f.Classes = []int{len(p.Classes)}
 			p.Classes = append(p.Classes, f.Name)
@@ -106,6 +104,9 @@ func NewPlan(s *scenarios.Scenario) (*Plan, error) {
 			}
 			f.Journey = j
 			f.Session = j.sessionLength(m.Think.OnScenario(c))
+			if ch := s.Load.Channels; ch != nil && j.Channel != "" {
+				f.Channel, f.online = j.Channel, ch.OnlineAt
+			}
 			for k, st := range j.Steps {
 				f.Classes = append(f.Classes, len(p.Classes))
 				p.Classes = append(p.Classes, scenarios.StepClass(f.Name, st.Name))

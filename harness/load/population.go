@@ -91,7 +91,13 @@ func unitShares(p *scenarios.Population, all []units.Unit) (shares, online []flo
 	// left is each group's share not yet given to units with one of their own: "" is
 	// the rest of the nation, a province code that province's, a unit code its own.
 	left := map[string]float64{"": 1}
-	for code, a := range p.Areas {
+	codes := make([]string, 0, len(p.Areas))
+	for code := range p.Areas {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes) // sums in one order: the same shares to the last digit every time
+	for _, code := range codes {
+		a := p.Areas[code]
 		if a.Share == nil {
 			continue
 		}
