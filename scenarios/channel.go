@@ -32,7 +32,6 @@ const (
 	ChannelCounter = "counter"
 )
 
-
 // MaxSharePoints bounds load.channels.online: every arrival of a channel entry reads it.
 const MaxSharePoints = 200
 

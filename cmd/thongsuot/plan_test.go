@@ -16,8 +16,8 @@ import (
 
 func TestPlanJuly1Surge(t *testing.T) {
 	tests := []struct {
-		name    string
-		args    []string
+		name     string
+		args     []string
 		minPeak  float64
 		maxPeak  float64
 		sessions float64 // peak concurrent sessions

@@ -29,8 +29,8 @@ var calibrationScenarios = []string{"july1-surge", "july1-long"}
 // figure is one published figure and how the model is measured against it.
 type figure struct {
 	id, what  string
-	area      string                 // "" for the nation, else a province or unit code
-	from, to  string                 // the window, local dates: [from 00:00, to 00:00)
+	area      string                   // "" for the nation, else a province or unit code
+	from, to  string                   // the window, local dates: [from 00:00, to 00:00)
 	measure   func(m measured) float64 // what of the model compares with published
 	published float64
 	lo, hi    float64 // the model must be within [lo, hi] × published
