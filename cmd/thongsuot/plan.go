@@ -167,6 +167,8 @@ func printPlan(w io.Writer, s *scenarios.Scenario, plan *load.Plan, markers []lo
 	win := s.SLOs.Window.Duration
 	fmt.Fprintf(w, "\nSLO windows: %d × %s (%s wall), judged from %d requests; %d objectives\n",
 		int((wall+c.WallSpan(win)-1)/c.WallSpan(win)), win, c.WallSpan(win), s.SLOs.MinRequests, len(s.SLOs.Objectives))
+	printJudged(tw, s, plan)
+	tw.Flush()
 	counts := plan.Population.TierCounts()
 	var tiers []string
 	for _, t := range scenarios.Tiers {
@@ -196,6 +198,36 @@ func printSessions(w io.Writer, s *scenarios.Scenario, plan *load.Plan, at func(
 	fmt.Fprintf(w, "; about %s in flight in this run at %g×\n", thousands(peak.Sessions/plan.Clock.Compress), plan.Clock.Compress)
 	fmt.Fprintf(w, "  Little's law: %.1f sessions/s × %s mean session = %s mean concurrent (the series' mean: %s)\n",
 		rate, length.Round(time.Second), thousands(rate*length.Seconds()), thousands(mean))
+}
+
+// printJudged says in how many of its windows each availability and latency objective
+// has at least min_requests planned: the windows a run at this scale can judge, before
+// faults and saturation leave any out.
+func printJudged(w io.Writer, s *scenarios.Scenario, plan *load.Plan) {
+	c := plan.Clock
+	for _, obj := range s.SLOs.Objectives {
+		if obj.Kind != scenarios.KindAvailability && obj.Kind != scenarios.KindLatency {
+			continue
+		}
+		width := c.WallSpan(s.SLOs.Window.Duration)
+		if obj.Window != nil {
+			width = c.WallSpan(obj.Window.Duration)
+		}
+		windows, judged := 0, 0
+		for from := time.Duration(0); from < c.WallDuration(); from += width {
+			n := 0.0
+			for i, class := range plan.Classes {
+				if obj.Class == "" || obj.Class == class {
+					n += plan.Expected(i, from, min(from+width, c.WallDuration()))
+				}
+			}
+			windows++
+			if n >= float64(s.SLOs.MinRequests) {
+				judged++
+			}
+		}
+		fmt.Fprintf(w, "  %s\tjudged in %d of %d windows\t(%d planned requests or more)\n", obj.Name, judged, windows, s.SLOs.MinRequests)
+	}
 }
 
 // maxPlanCycles is how many cycles of a flap the plan lists before summing up the rest.
