@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"regexp"
+	"strconv"
 
 	"github.com/thongsuot/thongsuot/units"
 )
@@ -58,7 +59,7 @@ func (p *Population) validateAreas(channels *Channels) []problem {
 		}
 		if a.OnlineRatio != nil && channels != nil {
 			if peak := channels.MaxOnline(); *a.OnlineRatio*peak > 1 {
-				add(f+".online_ratio", "%s × the highest online share (%s) is over 100%%", formatNumber(*a.OnlineRatio), formatPercent(peak))
+				add(f+".online_ratio", "%s × the highest online share (%s) is over 100%%", formatNumber(*a.OnlineRatio), roundedPercent(peak))
 			}
 		}
 		if a.Share == nil {
@@ -73,11 +74,14 @@ func (p *Population) validateAreas(channels *Channels) []problem {
 	}
 	for _, code := range sortedKeys(inProvince) {
 		if s := p.Areas[code].Share; s != nil && inProvince[code] > float64(*s)+1e-9 {
-			add("load.population.areas."+code+".share", "is %s, less than its units' own shares (%s)", formatPercent(float64(*s)), formatPercent(inProvince[code]))
+			add("load.population.areas."+code+".share", "is %s, less than its units' own shares (%s)", roundedPercent(float64(*s)), roundedPercent(inProvince[code]))
 		}
 	}
 	if national > 1+1e-9 {
-		add("load.population.areas", "shares add up to %s, over 100%%", formatPercent(national))
+		add("load.population.areas", "shares add up to %s, over 100%%", roundedPercent(national))
 	}
 	return ps
 }
+
+// roundedPercent writes a share for a message, without the float's last-digit noise.
+func roundedPercent(v float64) string { return strconv.FormatFloat(100*v, 'g', 6, 64) + "%" }

@@ -195,6 +195,13 @@ func TestParseLoadModel(t *testing.T) {
 		{"weight and rate", "{class: catalogue, rate: 10/s}", "{class: catalogue, rate: 10/s, weight: 1}", "mix[2]", "not both"},
 		{"weight without baseline", "{class: catalogue, rate: 10/s}", "{class: catalogue, weight: 1}", "load.baseline", "mix entries without a rate share it"},
 		{"think on a class", "{class: catalogue, rate: 10/s}", "{class: catalogue, rate: 10/s, think: 1s}", "mix[2].think", "only a journey"},
+		{"an area of no code", `units: {"00004": remote}`, `units: {"00004": remote}` + "\n    areas: {\"99\": {share: 5%}}", "load.population.areas.99", "no province (two digits) or commune-level unit"},
+		{"areas over 100 %", `units: {"00004": remote}`, `units: {"00004": remote}` + "\n    areas: {\"01\": {share: 60%}, \"79\": {share: 50%}}", "load.population.areas", "add up to 110%, over 100%"},
+		{"a unit's share over its province's", `units: {"00004": remote}`, `units: {"00004": remote}` + "\n    areas: {\"01\": {share: 1%}, \"00004\": {share: 2%}}", "load.population.areas.01.share", "less than its units' own shares"},
+		{"an empty area", `units: {"00004": remote}`, `units: {"00004": remote}` + "\n    areas: {\"01\": {}}", "load.population.areas.01", "give share, online_ratio or both"},
+		{"online over 100 % in an area", `units: {"00004": remote}`, `units: {"00004": remote}` + "\n    areas: {\"01\": {online_ratio: 2}}\n  channels: {online: [{at: 2025-07-01, share: 60%}]}", "load.population.areas.01.online_ratio", "is over 100%"},
+		{"channel points out of order", `units: {"00004": remote}`, `units: {"00004": remote}` + "\n  channels: {online: [{at: 2025-07-02, share: 60%}, {at: 2025-07-01, share: 70%}]}", "load.channels.online[1].at", "not after the point before it"},
+		{"no channel points", `units: {"00004": remote}`, `units: {"00004": remote}` + "\n  channels: {online: []}", "load.channels.online", "empty"},
 		{"objective on an unknown step", "class: island-dossier.submit", "class: island-dossier.sign", "slos.objectives[0].class", `class "island-dossier.sign" is not in the mix`},
 	}
 	for _, tt := range tests {

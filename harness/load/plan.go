@@ -192,10 +192,13 @@ func (p *Plan) Series(n int) []Point {
 }
 
 // Peak is the highest point of Series(n).
-func Peak(series []Point) Point {
-	best := Point{}
+func Peak(series []Point) Point { return highest(series, func(p Point) float64 { return p.Rate }) }
+
+// highest is the point of series whose value is the highest (the zero point for none).
+func highest[T any](series []T, value func(T) float64) T {
+	var best T
 	for _, pt := range series {
-		if pt.Rate > best.Rate {
+		if value(pt) > value(best) {
 			best = pt
 		}
 	}

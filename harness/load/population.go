@@ -97,11 +97,15 @@ func unitShares(p *scenarios.Population, all []units.Unit) (shares, online []flo
 	}
 	sort.Strings(codes) // sums in one order: the same shares to the last digit every time
 	for _, code := range codes {
+		if a := p.Areas[code]; a.Share != nil {
+			left[code] = float64(*a.Share)
+		}
+	}
+	for _, code := range codes {
 		a := p.Areas[code]
 		if a.Share == nil {
 			continue
 		}
-		left[code] = float64(*a.Share)
 		province, unit, _ := scenarios.AreaKind(code)
 		switch {
 		case !unit:

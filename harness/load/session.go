@@ -58,13 +58,7 @@ func (p *Plan) SessionSeries(n int) []SessionPoint {
 
 // PeakSessions is the highest point of a session series.
 func PeakSessions(series []SessionPoint) SessionPoint {
-	best := SessionPoint{}
-	for _, pt := range series {
-		if pt.Sessions > best.Sessions {
-			best = pt
-		}
-	}
-	return best
+	return highest(series, func(p SessionPoint) float64 { return p.Sessions })
 }
 
 // SessionRate is the journeys that start per second of scenario time, on average over
