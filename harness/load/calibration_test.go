@@ -211,3 +211,21 @@ func checkDocTable(t *testing.T, table string) {
 	}
 	assert.Equal(t, want, doc, "docs/calibration.md's table is not the model's: go test ./harness/load -run Calibration -update")
 }
+
+// Little's law holds in the session model: the mean of the series of concurrent
+// sessions is the arrival rate × the mean session, in a four-month scenario too.
+func TestSessionsKeepLittlesLaw(t *testing.T) {
+	for _, name := range calibrationScenarios {
+		s, err := scenarios.Open(name)
+		require.NoError(t, err)
+		plan, err := NewPlan(s)
+		require.NoError(t, err)
+		rate, length := plan.SessionRate()
+		series := plan.SessionSeries(planSpans(s))
+		mean := 0.0
+		for _, pt := range series {
+			mean += pt.Sessions / float64(len(series))
+		}
+		assert.InEpsilon(t, rate*length.Seconds(), mean, 0.01, name)
+	}
+}

@@ -50,7 +50,8 @@ func (p *Plan) SessionSeries(n int) []SessionPoint {
 	span := p.Clock.End.Sub(p.Clock.Start)
 	pts := make([]SessionPoint, n)
 	for k := range pts {
-		t := p.Clock.Start.Add(span * time.Duration(k) / time.Duration(n))
+		// In floating point: span × k overflows a Duration for a four-month scenario.
+		t := p.Clock.Start.Add(time.Duration(float64(span) * float64(k) / float64(n)))
 		pts[k] = SessionPoint{Scenario: t, Sessions: p.Sessions(t)}
 	}
 	return pts
