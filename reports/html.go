@@ -156,7 +156,7 @@ var outcomeFields = map[string]bool{"name": true, "kind": true, "class": true, "
 
 func (r *Run) pageObjective(o slo.Outcome, i int) pageObjective {
 	po := pageObjective{Name: o.Name, Objective: o.Objective, Met: o.Met, Overall: FormatValue(o.Unit, o.Overall),
-		Windows: fmt.Sprintf("%d of %d failed", len(o.Failed), o.Evaluated)}
+		Windows: JudgedText(o)}
 	if o.Class != "" {
 		po.Objective += " (" + o.Class + ")"
 	}

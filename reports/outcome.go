@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/thongsuot/thongsuot/harness/slo"
 )
@@ -44,4 +45,26 @@ func gap(o slo.Outcome, v float64) string {
 		return amount(-d) + " below " + limit
 	}
 	return amount(-d) + " under " + limit
+}
+
+// JudgedText says how many of its windows an objective judged and how many of those
+// failed: "judged 440 of 582 windows (142 too few requests), 0 failed". The windows it
+// left unjudged are those with fewer than min_requests, during faults (outside_faults)
+// and saturated ones.
+func JudgedText(o slo.Outcome) string {
+	all := o.Evaluated + o.Skipped + o.DuringFaults + o.Saturated
+	text := fmt.Sprintf("judged %d of %d windows", o.Evaluated, all)
+	var left []string
+	for _, n := range []struct {
+		count int
+		why   string
+	}{{o.Skipped, "too few requests"}, {o.DuringFaults, "during faults"}, {o.Saturated, "saturated"}} {
+		if n.count > 0 {
+			left = append(left, fmt.Sprintf("%d %s", n.count, n.why))
+		}
+	}
+	if len(left) > 0 {
+		text += " (" + strings.Join(left, ", ") + ")"
+	}
+	return fmt.Sprintf("%s, %d failed", text, len(o.Failed))
 }

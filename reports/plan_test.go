@@ -64,14 +64,14 @@ func assertLabelsApart(t *testing.T, e *eventLabels, labels []placedLabel, boxes
 	}
 }
 
-// july1-surge's seven events, three of them at the very start, have labels that do not
+// july1-surge's ten events, three of them at the very start, have labels that do not
 // overlap, each beside its own line, above the data.
 func TestPlanEventLabelsDoNotOverlap(t *testing.T) {
 	tests := []struct {
 		scenario string
 		labels   int
 	}{
-		{"july1-surge", 7},
+		{"july1-surge", 10},
 		{"registry-brownout", 1},
 		{"link-flap", 0},
 	}

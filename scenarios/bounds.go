@@ -59,6 +59,8 @@ const (
 	MaxByteSize = ByteSize(1 << 30)
 	// MaxDuration bounds every duration and the scenario's span: 1000 days.
 	MaxDuration = 1000 * 24 * time.Hour
+	// MaxThink bounds a journey's think in wall time: a journey must end within a run.
+	MaxThink = 24 * time.Hour
 	// MaxMinRequests: more than any window holds.
 	MaxMinRequests = 1_000_000_000
 	// MaxErrors is the most problems one file reports: past a hundred, the rest say

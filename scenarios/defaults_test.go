@@ -61,7 +61,7 @@ func TestExplicitZeroIsKeptOrRejected(t *testing.T) {
 			func(s *Scenario) float64 { return float64(s.SLOs.MinRequests) }, "", ""},
 		{"remote_communes: 0 keeps every commune on its type's tier", "remote_communes: 10", "remote_communes: 0",
 			func(s *Scenario) float64 { return float64(*s.Load.Population.RemoteCommunes) }, "", ""},
-		{"a journey's think: 0s", "think: 200ms", "think: 0s", func(s *Scenario) float64 { return float64(s.Mix[1].Think.Duration) }, "", ""},
+		{"a journey's think: 0s", "think: 200ms", "think: 0s", func(s *Scenario) float64 { return float64(s.Mix[1].Think.D) }, "", ""},
 		{"a population weight of 0", "special_zone: 2", "special_zone: 0", func(s *Scenario) float64 { return s.Load.Population.Weights["special_zone"] }, "", ""},
 		{"a weekday of 0", "sun: 0.5", "sun: 0", func(s *Scenario) float64 { return *s.Load.Weekly.Sun }, "", ""},
 		{"a step factor of 0 silences", "factor: 2", "factor: 0", func(s *Scenario) float64 { return s.Load.Events[1].Step.Factor }, "", ""},
@@ -151,8 +151,8 @@ slos:
 	assert.Equal(t, 20, s.Load.Population.Citizens)
 	assert.Equal(t, DefaultWeights, s.Load.Population.Weights, "a population that writes no weights keeps them all")
 	assert.Equal(t, DefaultRemoteCommunes, *s.Load.Population.RemoteCommunes)
-	assert.Zero(t, s.Mix[0].Think.Duration, "a single class does not think")
-	assert.Equal(t, DefaultThink, s.Mix[1].Think.Duration, "a journey thinks 1s")
+	assert.Zero(t, s.Mix[0].Think.D, "a single class does not think")
+	assert.Equal(t, DefaultThink, s.Mix[1].Think.D, "a journey thinks 1s")
 	assert.Equal(t, DefaultStream, s.Faults[0].Stream, "each fault has its defaults")
 	assert.Equal(t, 1.0, *s.Faults[1].Toxicity)
 	assert.Equal(t, DefaultRetransmit, s.Faults[1].Retransmit.Duration)

@@ -6,6 +6,9 @@ type Journey struct {
 	Name  string
 	Steps []JourneyStep
 	Doc   string
+	// Channel is how the journey's dossiers are filed (ChannelNames); "" for a journey
+	// that files none. With load.channels, its curve follows that channel's share.
+	Channel string
 }
 
 // JourneyStep is one step as the plan counts it: Share of the journeys take it (a fee
@@ -42,15 +45,17 @@ func steps(names ...string) []JourneyStep {
 // Journeys are the journeys a mix can name.
 var Journeys = []Journey{
 	{"citizen-dossier", steps("login", "catalogue", "unit", "submit", "upload", "pay", "status"),
-		"a citizen signs in through identity, searches the catalogue, looks up a commune, files a dossier (Idempotency-Key), uploads a scan, pays the fee if it has one, and polls its status"},
+		"a citizen signs in through identity, searches the catalogue, looks up a commune, files a dossier (Idempotency-Key), uploads a scan, pays the fee if it has one, and polls its status", ChannelOnline},
 	{"citizen-lookup", steps("login", "units", "unit", "catalogue"),
-		"a citizen signs in and looks up their new commune and a procedure: the identity and read burst of 30 June – 1 July"},
+		"a citizen signs in and looks up their new commune and a procedure: the identity and read burst of 30 June – 1 July", ""},
 	{"birth-bundle", steps("login", "catalogue", "submit", "status"),
-		"linked procedure 1: birth registration + permanent residence + health-insurance card for a child under 6"},
+		"linked procedure 1: birth registration + permanent residence + health-insurance card for a child under 6", ChannelOnline},
 	{"death-bundle", steps("login", "catalogue", "submit", "status"),
-		"linked procedure 2: death registration + removal of residence + funeral allowance"},
+		"linked procedure 2: death registration + removal of residence + funeral allowance", ChannelOnline},
 	{"official-queue", steps("login", "queue", "open", "accept", "complete"),
-		"a commune one-door official signs in, reads the unit's queue and works the oldest dossier"},
+		"a commune one-door official signs in, reads the unit's queue and works the oldest dossier", ""},
+	{"official-counter", steps("login", "submit", "accept"),
+		"a one-door official files a walk-in citizen's papers at the counter (the counter channel) and accepts the dossier on the spot", ChannelCounter},
 }
 
 // FindJourney returns the journey of that name, or false.

@@ -80,9 +80,11 @@ type MixOptions struct {
 	Shape string `yaml:"shape,omitempty"` // a key of load.shapes
 	// Tier restricts the entry's users to units of one link tier (default: all).
 	Tier string `yaml:"tier,omitempty"`
-	// Think is the wall time a journey's user waits between steps (default 1s). No
-	// omitempty: a journey's written 0s must survive the resolved scenario's round trip.
-	Think Duration `yaml:"think" range:"[0s,24h]"`
+	// Think is how long a journey's user waits before each step after the first: wall
+	// time ("500ms", default 1s) or scenario time ("40s scenario": a real user's pause,
+	// played compressed). A session lasts its journey's steps and thinks. No omitempty:
+	// a journey's written 0s must survive the resolved scenario's round trip.
+	Think Span `yaml:"think"`
 }
 
 // Population is who sends: virtual citizens and commune officials spread over the
@@ -99,6 +101,9 @@ type Population struct {
 	RemoteCommunes *int `yaml:"remote_communes,omitempty" range:"[0,3321]"`
 	// Units sets the tier of single units by code; it overrides everything above.
 	Units map[string]string `yaml:"units,omitempty"`
+	// Areas give provinces and units shares of their own (geography.go); the rest of
+	// the traffic goes to the other units by their type's weight.
+	Areas map[string]Area `yaml:"areas,omitempty"`
 }
 
 // UnitTypes are the kinds of commune-level unit population weights and tiers name.
@@ -227,6 +232,11 @@ func (s *Scenario) resolveLoad(zone *time.Location, given written) {
 	l := &s.Load
 	start := s.Clock.Start.Time
 	resolveEvents(l.Events, zone, start)
+	if c := l.Channels; c != nil {
+		for i := range c.Online {
+			c.Online[i].At.resolve(zone, start)
+		}
+	}
 	for name, sh := range l.Shapes {
 		resolveEvents(sh.Events, zone, start)
 		l.Shapes[name] = sh
@@ -244,7 +254,7 @@ func (s *Scenario) resolveLoad(zone *time.Location, given written) {
 	for i := range s.Mix {
 		// Only a journey has steps to think between.
 		if m := &s.Mix[i]; m.Journey != "" && !given(fmt.Sprintf("mix[%d].think", i)) {
-			m.Think = Duration{DefaultThink}
+			m.Think = Span{D: DefaultThink}
 		}
 	}
 	if src := l.Source; src != nil {
@@ -331,6 +341,7 @@ func (s *Scenario) validateLoad() []problem {
 				add("load.population.tiers."+typ, "unknown tier %q (known: %s)", p.Tiers[typ], strings.Join(Tiers, ", "))
 			}
 		}
+		ps = append(ps, p.validateAreas(l.Channels)...)
 		for _, code := range sortedKeys(p.Units) {
 			if !unitCodeRe.MatchString(code) {
 				add("load.population.units."+code, "want a five-digit unit code, got %q", code)
@@ -339,6 +350,9 @@ func (s *Scenario) validateLoad() []problem {
 				add("load.population.units."+code, "unknown tier %q (known: %s)", p.Units[code], strings.Join(Tiers, ", "))
 			}
 		}
+	}
+	if c := l.Channels; c != nil {
+		ps = append(ps, c.validate()...)
 	}
 	if src := l.Source; src != nil {
 		ps = append(ps, src.validate(s)...)
@@ -478,8 +492,12 @@ func (s *Scenario) validateMix() ([]problem, map[string]bool) {
 		if m.Tier != "" && !slices.Contains(Tiers, m.Tier) {
 			add(p+".tier", "unknown tier %q (known: %s)", m.Tier, strings.Join(Tiers, ", "))
 		}
-		if m.Journey == "" && m.Think.Duration != 0 {
+		if m.Journey == "" && m.Think.D != 0 {
 			add(p+".think", "only a journey has think time between steps")
+		}
+		if s.Clock.Compress >= MinCompress && m.Think.OnWall(s.Clock.Map()) > MaxThink {
+			wall := m.Think.OnWall(s.Clock.Map())
+			add(p+".think", "is %s of wall time at compress %s; the longest think is %s", formatDurationNumber(float64(wall)), formatNumber(s.Clock.Compress), formatDurationNumber(float64(MaxThink)))
 		}
 	}
 	if shared > 0 && s.Load.Baseline <= 0 {

@@ -165,7 +165,7 @@ func TestParseLoadModel(t *testing.T) {
 		"citizen-dossier.upload", "citizen-dossier.pay", "citizen-dossier.status",
 		"island-dossier.login", "island-dossier.catalogue", "island-dossier.unit", "island-dossier.submit",
 		"island-dossier.upload", "island-dossier.pay", "island-dossier.status", "catalogue"}, s.ClassNames())
-	assert.Equal(t, DefaultThink, s.Mix[1].Think.Duration, "journeys think 1s by default")
+	assert.Equal(t, DefaultThink, s.Mix[1].Think.D, "journeys think 1s by default")
 	assert.Equal(t, 1.0, s.Load.Population.Weights["special_zone"], "unset weights take the default")
 	assert.Equal(t, DefaultRemoteCommunes, *s.Load.Population.RemoteCommunes)
 	sp := s.Load.Shapes["office"].Events[0].Spike
@@ -195,6 +195,13 @@ func TestParseLoadModel(t *testing.T) {
 		{"weight and rate", "{class: catalogue, rate: 10/s}", "{class: catalogue, rate: 10/s, weight: 1}", "mix[2]", "not both"},
 		{"weight without baseline", "{class: catalogue, rate: 10/s}", "{class: catalogue, weight: 1}", "load.baseline", "mix entries without a rate share it"},
 		{"think on a class", "{class: catalogue, rate: 10/s}", "{class: catalogue, rate: 10/s, think: 1s}", "mix[2].think", "only a journey"},
+		{"an area of no code", `units: {"00004": remote}`, `units: {"00004": remote}` + "\n    areas: {\"99\": {share: 5%}}", "load.population.areas.99", "no province (two digits) or commune-level unit"},
+		{"areas over 100 %", `units: {"00004": remote}`, `units: {"00004": remote}` + "\n    areas: {\"01\": {share: 60%}, \"79\": {share: 50%}}", "load.population.areas", "add up to 110%, over 100%"},
+		{"a unit's share over its province's", `units: {"00004": remote}`, `units: {"00004": remote}` + "\n    areas: {\"01\": {share: 1%}, \"00004\": {share: 2%}}", "load.population.areas.01.share", "less than its units' own shares"},
+		{"an empty area", `units: {"00004": remote}`, `units: {"00004": remote}` + "\n    areas: {\"01\": {}}", "load.population.areas.01", "give share, online_ratio or both"},
+		{"online over 100 % in an area", `units: {"00004": remote}`, `units: {"00004": remote}` + "\n    areas: {\"01\": {online_ratio: 2}}\n  channels: {online: [{at: 2025-07-01, share: 60%}]}", "load.population.areas.01.online_ratio", "is over 100%"},
+		{"channel points out of order", `units: {"00004": remote}`, `units: {"00004": remote}` + "\n  channels: {online: [{at: 2025-07-02, share: 60%}, {at: 2025-07-01, share: 70%}]}", "load.channels.online[1].at", "not after the point before it"},
+		{"no channel points", `units: {"00004": remote}`, `units: {"00004": remote}` + "\n  channels: {online: []}", "load.channels.online", "empty"},
 		{"objective on an unknown step", "class: island-dossier.submit", "class: island-dossier.sign", "slos.objectives[0].class", `class "island-dossier.sign" is not in the mix`},
 	}
 	for _, tt := range tests {
@@ -348,4 +355,17 @@ func FuzzParse(f *testing.F) {
 func isInvalid(err error) bool {
 	var es Errors
 	return errors.As(err, &es)
+}
+
+// july1-long carries july1-surge's model on to 28 October: the same load and mix, so
+// that the figures both reach agree and the later ones check the surge's model.
+func TestJuly1LongCarriesTheSurgeModel(t *testing.T) {
+	surge, err := Open("july1-surge")
+	require.NoError(t, err)
+	long, err := Open("july1-long")
+	require.NoError(t, err)
+	assert.Equal(t, surge.Load, long.Load, "load")
+	assert.Equal(t, surge.Mix, long.Mix, "mix")
+	assert.Equal(t, surge.Clock.Start, long.Clock.Start)
+	assert.True(t, long.Clock.End.After(surge.Clock.End.Time))
 }

@@ -60,7 +60,12 @@ type Load struct {
 	Weekly     *Weekly          `yaml:"weekly,omitempty"`
 	Shapes     map[string]Shape `yaml:"shapes,omitempty"`
 	Population *Population      `yaml:"population,omitempty"`
+	Channels   *Channels        `yaml:"channels,omitempty"`
 	Source     *Source          `yaml:"source,omitempty"`
+	// PeakSessions is how many concurrent sessions the scenario means to reach at its
+	// peak at scale 1 (F2: the portal is built for 120,000 concurrent users); `thongsuot
+	// plan` shows the model's peak beside it. 0: not stated.
+	PeakSessions int `yaml:"peak_sessions,omitempty" range:"[0,100000000]"`
 
 	// Seed and Users (and slos.min_requests) have no omitempty: a written 0 is kept,
 	// and the resolved scenario a run writes must read back with it.
@@ -86,8 +91,9 @@ type Step struct {
 	Label  string  `yaml:"label,omitempty"` // names the event on plan.png
 }
 
-// Ramp moves the multiplier linearly from FromFactor at From to ToFactor at To,
-// holding FromFactor before and ToFactor after.
+// Ramp moves the multiplier linearly from FromFactor at From to ToFactor at To and
+// holds ToFactor after. Before From it is 1, like any event that has not started:
+// ramps laid end to end make a piecewise-linear curve.
 type Ramp struct {
 	From       Time    `yaml:"from"`
 	To         Time    `yaml:"to"`

@@ -124,6 +124,7 @@ func printPlan(w io.Writer, s *scenarios.Scenario, plan *load.Plan, markers []lo
 	total := plan.Total()
 	fmt.Fprintf(w, "  requests planned: %s (%.0f/s on average); peak %.0f requests/s at %s\n",
 		thousands(total), total/wall.Seconds(), peak.Rate, at(peak.Scenario))
+	printSessions(w, s, plan, at)
 
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
 	fmt.Fprintln(w, "\nmix:")
@@ -132,7 +133,7 @@ func printPlan(w io.Writer, s *scenarios.Scenario, plan *load.Plan, markers []lo
 		kind, base, shape, tier := "class", "", "", orAny(f.Tier)
 		switch {
 		case f.Journey != nil:
-			kind = fmt.Sprintf("journey (%d steps, think %s)", len(f.Journey.Steps), f.Think)
+			kind = fmt.Sprintf("journey (%d steps, session %s)", len(f.Journey.Steps), f.Session.Round(time.Second))
 		case f.Replay != nil:
 			kind = "replay"
 		}
@@ -193,12 +194,67 @@ func printPlan(w io.Writer, s *scenarios.Scenario, plan *load.Plan, markers []lo
 	win := s.SLOs.Window.Duration
 	fmt.Fprintf(w, "\nSLO windows: %d × %s (%s wall), judged from %d requests; %d objectives\n",
 		int((wall+c.WallSpan(win)-1)/c.WallSpan(win)), win, c.WallSpan(win), s.SLOs.MinRequests, len(s.SLOs.Objectives))
+	printJudged(tw, s, plan)
+	tw.Flush()
 	counts := plan.Population.TierCounts()
 	var tiers []string
 	for _, t := range scenarios.Tiers {
 		tiers = append(tiers, fmt.Sprintf("%s %d", t, counts[t]))
 	}
 	fmt.Fprintf(w, "population: %d units (%s), %d citizen accounts\n", len(plan.Population.Units), strings.Join(tiers, ", "), plan.Population.Citizens)
+}
+
+// printSessions says how many journeys are in progress at once: at the peak in the
+// world the scenario models (beside load.peak_sessions, F2's 120,000 for the July-1
+// scenarios), in the run itself, and Little's law over the whole scenario.
+func printSessions(w io.Writer, s *scenarios.Scenario, plan *load.Plan, at func(time.Time) string) {
+	rate, length := plan.SessionRate()
+	if rate == 0 {
+		return
+	}
+	series := plan.SessionSeries(planSpans)
+	peak := load.PeakSessions(series)
+	mean := 0.0
+	for _, pt := range series {
+		mean += pt.Sessions / float64(len(series))
+	}
+	fmt.Fprintf(w, "  concurrent sessions at scale %g: peak %s at %s", plan.Scale, thousands(peak.Sessions), at(peak.Scenario))
+	if target := s.Load.PeakSessions; target > 0 {
+		fmt.Fprintf(w, " against %s the portal is built for (load.peak_sessions): %+.1f %%", thousands(float64(target)), 100*(peak.Sessions/float64(target)-1))
+	}
+	fmt.Fprintf(w, "; about %s in flight in this run at %g×\n", thousands(peak.Sessions/plan.Clock.Compress), plan.Clock.Compress)
+	fmt.Fprintf(w, "  Little's law: %.1f sessions/s × %s mean session = %s mean concurrent (the series' mean: %s)\n",
+		rate, length.Round(time.Second), thousands(rate*length.Seconds()), thousands(mean))
+}
+
+// printJudged says in how many of its windows each availability and latency objective
+// has at least min_requests planned: the windows a run at this scale can judge, before
+// faults and saturation leave any out.
+func printJudged(w io.Writer, s *scenarios.Scenario, plan *load.Plan) {
+	c := plan.Clock
+	for _, obj := range s.SLOs.Objectives {
+		if obj.Kind != scenarios.KindAvailability && obj.Kind != scenarios.KindLatency {
+			continue
+		}
+		width := c.WallSpan(s.SLOs.Window.Duration)
+		if obj.Window != nil {
+			width = c.WallSpan(obj.Window.Duration)
+		}
+		windows, judged := 0, 0
+		for from := time.Duration(0); from < c.WallDuration(); from += width {
+			n := 0.0
+			for i, class := range plan.Classes {
+				if obj.Class == "" || obj.Class == class {
+					n += plan.Expected(i, from, min(from+width, c.WallDuration()))
+				}
+			}
+			windows++
+			if n >= float64(s.SLOs.MinRequests) {
+				judged++
+			}
+		}
+		fmt.Fprintf(w, "  %s\tjudged in %d of %d windows\t(%d planned requests or more)\n", obj.Name, judged, windows, s.SLOs.MinRequests)
+	}
 }
 
 // maxPlanCycles is how many cycles of a flap the plan lists before summing up the rest.
@@ -213,8 +269,11 @@ func faultShape(f scenarios.Fault, windows int) string {
 }
 
 func whereMarker(entry string) string {
-	if entry == "" {
+	switch {
+	case entry == "":
 		return "(all traffic)"
+	case strings.Contains(entry, ","):
+		return "(shapes " + entry + ")"
 	}
 	return "(shape " + entry + ")"
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,13 +16,14 @@ import (
 
 func TestPlanJuly1Surge(t *testing.T) {
 	tests := []struct {
-		name    string
-		args    []string
-		minPeak float64
-		maxPeak float64
+		name     string
+		args     []string
+		minPeak  float64
+		maxPeak  float64
+		sessions float64 // peak concurrent sessions
 	}{
-		{"default scale", nil, 200, 600},
-		{"national rates", []string{"--scale", "1"}, 800, 2000},
+		{"default scale", nil, 200, 600, 0.3 * 120_000},
+		{"national rates", []string{"--scale", "1"}, 800, 2000, 120_000},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -29,13 +31,15 @@ func TestPlanJuly1Surge(t *testing.T) {
 			code, stdout, stderr := execute(t, append([]string{"plan", "july1-surge", "--out", dir}, tt.args...)...)
 			require.Equal(t, slo.ExitPass, code, stderr)
 			for _, want := range []string{
-				"Fri 2025-06-27 18:00 → Mon 2025-07-21 00:00",
-				"in 9m18s of wall time",
+				"Fri 2025-06-27 18:00 → Tue 2025-07-22 00:00",
+				"in 9m42s of wall time",
 				"VNeID overload, 30 Jun morning (F24)",
-				"dossiers ramp 0.3× → 1× (F10, F11)",
+				"38,000 on 2 Jul, over 40,000 by 16:00 on 3 Jul (F10)  (shapes counter, dossier)",
 				"VNeID overloaded (F24): latency on client->identity (jitter=400ms, latency=800ms",
 				"citizen-dossier.submit",
-				"SLO windows: 558 × 1h0m0s (1s wall)",
+				"SLO windows: 582 × 1h0m0s (1s wall)",
+				"against 120,000 the portal is built for (load.peak_sessions)",
+				"Little's law:",
 				"remote 378",
 			} {
 				assert.Contains(t, stdout, want)
@@ -45,6 +49,12 @@ func TestPlanJuly1Surge(t *testing.T) {
 			peak, _ := strconv.ParseFloat(m[1], 64)
 			assert.GreaterOrEqual(t, peak, tt.minPeak)
 			assert.LessOrEqual(t, peak, tt.maxPeak)
+			assert.NotContains(t, stdout, "National Day holiday", "events after the end are not the plan's")
+
+			m = regexp.MustCompile(`concurrent sessions at scale [\d.]+: peak ([\d,]+) at Mon 2025-06-30`).FindStringSubmatch(stdout)
+			require.NotNil(t, m, "the sessions peak in the VNeID overload of 30 June:\n%s", stdout)
+			sessions, _ := strconv.ParseFloat(strings.ReplaceAll(m[1], ",", ""), 64)
+			assert.InEpsilon(t, tt.sessions, sessions, 0.05, "F2: 120,000 at scale 1")
 
 			f, err := os.Open(filepath.Join(dir, "plan.png"))
 			require.NoError(t, err)

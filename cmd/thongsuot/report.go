@@ -75,8 +75,8 @@ func printVerdict(w io.Writer, s *reports.Summary, dir string) {
 		if o.ImpliedBy != "" {
 			name += " *"
 		}
-		fmt.Fprintf(w, "  %s %-24s %-24s overall %-10s %s, %d/%d windows failed\n",
-			mark, name, o.Objective, reports.FormatValue(o.Unit, o.Overall), worst, len(o.Failed), o.Evaluated)
+		fmt.Fprintf(w, "  %s %-24s %-24s overall %-10s %s; %s\n",
+			mark, name, o.Objective, reports.FormatValue(o.Unit, o.Overall), worst, reports.JudgedText(o))
 	}
 	for _, o := range s.Objectives {
 		if o.ImpliedBy != "" {

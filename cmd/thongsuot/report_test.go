@@ -132,8 +132,8 @@ func TestCompareRealRuns(t *testing.T) {
 		t.Skip("runs the smoke scenario twice")
 	}
 	// Half smoke's rate keeps the runs light on a shared 2-core machine.
-	fast := smokeWith(t, "compress: 60 ", "compress: 120 ", "  scale: 1\n", "  scale: 0.5\n")
-	slow := smokeWith(t, "compress: 60 ", "compress: 120 ", "  scale: 1\n", "  scale: 0.5\n",
+	fast := smokeWith(t, "compress: 60 ", "compress: 120 ", "  scale: 1 ", "  scale: 0.5 ")
+	slow := smokeWith(t, "compress: 60 ", "compress: 120 ", "  scale: 1 ", "  scale: 0.5 ",
 		"faults:\n", "faults:\n  - {name: slow portal link, at: +0m, for: 20m scenario, link: client->portal, toxic: latency, latency: 50ms}\n")
 	root := t.TempDir()
 	var base string

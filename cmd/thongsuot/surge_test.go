@@ -24,7 +24,7 @@ func TestRunSurgeJourneys(t *testing.T) {
 	require.NoError(t, err)
 	path := writeVariant(t, src,
 		"  start: 2025-06-27 18:00", "  start: 2025-07-14 08:00",
-		"  end: 2025-07-21 00:00", "  end: 2025-07-14 14:00",
+		"  end: 2025-07-22 00:00", "  end: 2025-07-14 14:00",
 		"  scale: 0.3 ", "  scale: 2 ",
 		"faults:", "unused_faults:")
 	path = writeVariant(t, []byte(strings.Split(mustRead(t, path), "unused_faults:")[0]+"slos:"+strings.Split(mustRead(t, path), "\nslos:")[1]))

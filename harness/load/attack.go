@@ -49,7 +49,7 @@ func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Op
 	x := &executor{
 		env: &env{ep: ep, setup: setup, seed: uint64(opts.Seed), pop: plan.Population},
 		pop: plan.Population, client: client, opts: opts, sink: sink, classes: plan.Classes,
-		wall: plan.Clock.WallDuration(), recent: &recentUnits{},
+		wall: plan.Clock.WallDuration(), clock: plan.Clock, recent: &recentUnits{},
 	}
 	if x.pop == nil {
 		x.pop = NewPopulation(nil)

@@ -108,17 +108,10 @@ func citizenDossier(w *walk) {
 	w.get("unit", "/api/v1/units/"+unit, nil)
 	pay, _ := w.f.Journey.Step("pay")
 	pays := float64(w.pick(4)>>11)/(1<<53) < pay.Share
-	procs := w.x.env.setup.FreeProcedures
-	if pays {
-		procs = w.x.env.setup.FeeProcedures
-	}
-	if len(procs) == 0 {
-		procs = w.x.env.setup.Procedures
-	}
-	if len(procs) == 0 {
+	proc, ok := w.procedure(pays)
+	if !ok {
 		return
 	}
-	proc := procs[w.pick(5)%uint64(len(procs))]
 	var created struct {
 		ID  string `json:"id"`
 		Fee int64  `json:"fee_vnd"`
@@ -134,6 +127,22 @@ func citizenDossier(w *walk) {
 		w.post("pay", "/api/v1/dossiers/"+id+"/payment", map[string]string{"method": "vnpay"}, nil, nil)
 	}
 	w.poll(created.ID)
+}
+
+// procedure picks the procedure of a dossier, one with a fee when pays; false when the
+// portal's catalogue gave none.
+func (w *walk) procedure(pays bool) (string, bool) {
+	procs := w.x.env.setup.FreeProcedures
+	if pays {
+		procs = w.x.env.setup.FeeProcedures
+	}
+	if len(procs) == 0 {
+		procs = w.x.env.setup.Procedures
+	}
+	if len(procs) == 0 {
+		return "", false
+	}
+	return procs[w.pick(5)%uint64(len(procs))], true
 }
 
 func citizenLookup(w *walk) {

@@ -2,6 +2,7 @@ package load
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -20,8 +21,8 @@ func factor(e scenarios.Event, t time.Time) float64 {
 	case e.Ramp != nil:
 		r := e.Ramp
 		switch {
-		case !t.After(r.From.Time):
-			return r.FromFactor
+		case t.Before(r.From.Time):
+			return 1 // a ramp is an event: nothing before it starts
 		case !t.Before(r.To.Time):
 			return r.ToFactor
 		}
@@ -69,8 +70,10 @@ func Markers(events []scenarios.Event, entry string) []Marker {
 	return ms
 }
 
-// ScenarioMarkers are every event of a scenario — load.events, then each shape's in
-// name order — sorted by time.
+// ScenarioMarkers are every event of a scenario that starts before its end —
+// load.events, then each shape's in name order — sorted by time. An event that several
+// shapes share (a YAML anchor: the dossier build-up of both channels) is one marker
+// naming them all.
 func ScenarioMarkers(s *scenarios.Scenario) []Marker {
 	ms := Markers(s.Load.Events, "")
 	names := make([]string, 0, len(s.Load.Shapes))
@@ -79,8 +82,20 @@ func ScenarioMarkers(s *scenarios.Scenario) []Marker {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		ms = append(ms, Markers(s.Load.Shapes[name].Events, name)...)
+		for _, m := range Markers(s.Load.Shapes[name].Events, name) {
+			if i := slices.IndexFunc(ms, m.same); i >= 0 && ms[i].Entry != "" {
+				ms[i].Entry += ", " + name
+				continue
+			}
+			ms = append(ms, m)
+		}
 	}
+	ms = slices.DeleteFunc(ms, func(m Marker) bool { return !m.At.Before(s.Clock.End.Time) })
 	sort.SliceStable(ms, func(i, j int) bool { return ms[i].At.Before(ms[j].At) })
 	return ms
+}
+
+// same says whether o marks the same event as m, maybe of another shape.
+func (m Marker) same(o Marker) bool {
+	return m.At.Equal(o.At) && m.Until.Equal(o.Until) && m.Kind == o.Kind && m.Label == o.Label
 }

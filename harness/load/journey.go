@@ -131,7 +131,12 @@ type walk struct {
 }
 
 func (w *walk) pickUnit(tier string) {
-	w.unit = w.x.pop.Pick(w.pick(0), tier)
+	if w.f.Channel != "" {
+		online := w.f.online(w.x.clock.ToScenario(w.ready.Sub(w.x.began)))
+		w.unit = w.x.pop.PickChannel(w.pick(0), tier, w.f.Channel, online)
+	} else {
+		w.unit = w.x.pop.Pick(w.pick(0), tier)
+	}
 	w.base = w.x.env.ep.Portal
 	if w.unit >= 0 {
 		if u, ok := w.x.env.ep.Tiers[w.x.pop.Tiers[w.unit]]; ok {
@@ -209,6 +214,7 @@ type executor struct {
 	classes []string
 	began   time.Time
 	wall    time.Duration
+	clock   clock.Clock
 	recent  *recentUnits
 	// attacker is burst's one client, signed in when first needed.
 	attacker attacker

@@ -38,7 +38,7 @@ func TestJourneysWalkTheirSteps(t *testing.T) {
 			t.Parallel()
 			portal, remote := newFakePortal(t), newFakePortal(t)
 			s := parseScenario(t, "+2m", 60, "\n  baseline: 20/s")
-			s.Mix = []scenarios.Class{{Journey: sj.Name, Weight: 1, MixOptions: scenarios.MixOptions{Think: scenarios.Duration{Duration: 100 * time.Millisecond}}}}
+			s.Mix = []scenarios.Class{{Journey: sj.Name, Weight: 1, MixOptions: scenarios.MixOptions{Think: scenarios.Span{D: 100 * time.Millisecond}}}}
 			plan, err := NewPlan(s)
 			require.NoError(t, err)
 			var mu sync.Mutex
@@ -87,7 +87,7 @@ func TestJourneysCountLateArrivals(t *testing.T) {
 		h.ServeHTTP(w, r)
 	})
 	s := parseScenario(t, "+2m", 60, "\n  baseline: 50/s")
-	s.Mix = []scenarios.Class{{Journey: "citizen-lookup", Weight: 1, MixOptions: scenarios.MixOptions{Think: scenarios.Duration{Duration: 10 * time.Millisecond}}}}
+	s.Mix = []scenarios.Class{{Journey: "citizen-lookup", Weight: 1, MixOptions: scenarios.MixOptions{Think: scenarios.Span{D: 10 * time.Millisecond}}}}
 	plan, err := NewPlan(s)
 	require.NoError(t, err)
 	var mu sync.Mutex
@@ -113,7 +113,7 @@ func TestJourneysCountLateArrivals(t *testing.T) {
 func TestJourneyStopsWhenTheRunIsStopped(t *testing.T) {
 	portal := newFakePortal(t)
 	s := parseScenario(t, "+10m", 60, "\n  baseline: 20/s")
-	s.Mix = []scenarios.Class{{Journey: "citizen-dossier", Weight: 1, MixOptions: scenarios.MixOptions{Think: scenarios.Duration{Duration: 50 * time.Millisecond}}}}
+	s.Mix = []scenarios.Class{{Journey: "citizen-dossier", Weight: 1, MixOptions: scenarios.MixOptions{Think: scenarios.Span{D: 50 * time.Millisecond}}}}
 	plan, err := NewPlan(s)
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,7 +11,10 @@ import (
 // identity stub accepts cb.<unit>.<n> for n in 1…20.
 const officialsPerUnit = 5
 
-func init() { walks["official-queue"] = officialQueue }
+func init() {
+	walks["official-queue"] = officialQueue
+	walks["official-counter"] = officialCounter
+}
 
 // officialQueue: an official of a unit that recently received dossiers (else a unit
 // drawn by weight) signs in, reads the one-door queue, opens one of the oldest
@@ -55,4 +59,26 @@ func (w *walk) setUnit(code, tier string) bool {
 		w.base = b
 	}
 	return true
+}
+
+// officialCounter: a walk-in files at the one-door counter (the counter channel). An
+// official of the unit signs in, files the citizen's papers for them and accepts the
+// dossier on the spot; working it is the queue's business.
+func officialCounter(w *walk) {
+	unit := w.unitCode()
+	if !w.login(fmt.Sprintf("cb.%s.%d", unit, 1+w.pick(4)%officialsPerUnit)) {
+		return
+	}
+	proc, ok := w.procedure(false)
+	if !ok {
+		return
+	}
+	var created struct {
+		ID string `json:"id"`
+	}
+	if !w.post("submit", "/api/v1/dossiers", json.RawMessage(dossierBody(proc, unit, w.citizen())),
+		http.Header{"Idempotency-Key": {w.idempotencyKey()}}, &created) || created.ID == "" {
+		return
+	}
+	w.post("accept", "/api/v1/officials/dossiers/"+url.PathEscape(created.ID)+"/accept", map[string]string{"note": "tiếp nhận tại quầy"}, nil, nil)
 }

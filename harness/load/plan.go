@@ -26,12 +26,20 @@ type Arrivals interface {
 // curve, a journey whose arrivals are paced and whose steps follow at think-time
 // intervals, or a replayed access log.
 type Flow struct {
-	Name     string
-	Class    string   // a single request class; "" for a journey or a replay
-	Journey  *Journey // the journey; nil otherwise
-	Replay   *Replay  // the replayed log; nil otherwise
-	Tier     string   // users only from units of this tier; "" for all
-	Think    time.Duration
+	Name    string
+	Class   string        // a single request class; "" for a journey or a replay
+	Journey *Journey      // the journey; nil otherwise
+	Replay  *Replay       // the replayed log; nil otherwise
+	Tier    string        // users only from units of this tier; "" for all
+	Think   time.Duration // wall time before each step after the first
+	// Session is how long one of the flow's journeys lasts in scenario time at its
+	// expected thinks (session.go); 0 for a single class or a replay.
+	Session time.Duration
+	// Channel is how the flow's dossiers are filed (its journey's channel) when the
+	// scenario splits dossiers by channel, and online the online share over scenario
+	// time; "" and nil otherwise.
+	Channel  string
+	online   func(time.Time) float64
 	Curve    Curve // scale 1, scenario time; zero for a replay
 	Arrivals Arrivals
 	// Classes are the flow's indices into Plan.Classes: one for a single class, one
@@ -82,7 +90,7 @@ func NewPlan(s *scenarios.Scenario) (*Plan, error) {
 	for i, m := range s.Mix {
 		curve, scale := curves[i], s.Load.Scale
 		rate := func(wall time.Duration) float64 { return scale * curve.At(c.ToScenario(wall)) }
-		f := &Flow{Name: m.EntryName(), Class: m.Class, Tier: m.Tier, Think: m.Think.Duration,
+		f := &Flow{Name: m.EntryName(), Class: m.Class, Tier: m.Tier, Think: m.Think.OnWall(c),
 			Curve: curve, Arrivals: NewPacer(rate, c.WallDuration())}
 		if m.Journey == "" {
 			f.Classes = []int{len(p.Classes)}
@@ -95,6 +103,10 @@ func NewPlan(s *scenarios.Scenario) (*Plan, error) {
 				return nil, fmt.Errorf("mix[%d]: %w", i, err)
 			}
 			f.Journey = j
+			f.Session = j.sessionLength(m.Think.OnScenario(c))
+			if ch := s.Load.Channels; ch != nil && j.Channel != "" {
+				f.Channel, f.online = j.Channel, ch.OnlineAt
+			}
 			for k, st := range j.Steps {
 				f.Classes = append(f.Classes, len(p.Classes))
 				p.Classes = append(p.Classes, scenarios.StepClass(f.Name, st.Name))
@@ -180,10 +192,13 @@ func (p *Plan) Series(n int) []Point {
 }
 
 // Peak is the highest point of Series(n).
-func Peak(series []Point) Point {
-	best := Point{}
+func Peak(series []Point) Point { return highest(series, func(p Point) float64 { return p.Rate }) }
+
+// highest is the point of series whose value is the highest (the zero point for none).
+func highest[T any](series []T, value func(T) float64) T {
+	var best T
 	for _, pt := range series {
-		if pt.Rate > best.Rate {
+		if value(pt) > value(best) {
 			best = pt
 		}
 	}

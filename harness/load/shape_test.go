@@ -71,7 +71,8 @@ func TestEventFactors(t *testing.T) {
 		{"spike two half-lives on", spike, 8 * time.Hour, 2},
 		{"step inside", step, 30 * time.Minute, 0.5},
 		{"step at until", step, time.Hour, 1},
-		{"ramp before", ramp, -time.Hour, 0.3},
+		{"ramp before its start: no event yet", ramp, -time.Hour, 1},
+		{"ramp at its start", ramp, 0, 0.3},
 		{"ramp midway", ramp, 5 * time.Hour, 0.65},
 		{"ramp after", ramp, 11 * time.Hour, 1},
 	}
@@ -113,7 +114,7 @@ slos: {window: 1h, objectives: [{name: a, kind: availability, target: 99%}]}
 
 func TestPlanIntendedPerJourneyStep(t *testing.T) {
 	s := parseScenario(t, "+1h", 60, "\n  baseline: 10/s")
-	s.Mix = []scenarios.Class{{Journey: "citizen-dossier", Weight: 1, MixOptions: scenarios.MixOptions{Think: scenarios.Duration{Duration: time.Second}}}}
+	s.Mix = []scenarios.Class{{Journey: "citizen-dossier", Weight: 1, MixOptions: scenarios.MixOptions{Think: scenarios.Span{D: time.Second}}}}
 	plan, err := NewPlan(s)
 	require.NoError(t, err)
 	require.Equal(t, []string{"citizen-dossier.login", "citizen-dossier.catalogue", "citizen-dossier.unit",

@@ -211,13 +211,32 @@ func (s *Server) requireRole(role string, next http.HandlerFunc) http.HandlerFun
 // requireSubmitter lets through citizens with a level-2 account only: level 1
 // (identity not verified in person) may browse and log in but not file.
 func (s *Server) requireSubmitter(next http.HandlerFunc) http.HandlerFunc {
-	return s.requireRole(identity.RoleCitizen, func(w http.ResponseWriter, r *http.Request) {
+	return s.requireRole(identity.RoleCitizen, requireLevel2(next))
+}
+
+// requireFiler lets through level-2 citizens filing their own dossiers, and officials
+// filing a walk-in's papers at their unit's one-door counter (handleSubmit checks the unit).
+func (s *Server) requireFiler(next http.HandlerFunc) http.HandlerFunc {
+	return s.authenticate(func(w http.ResponseWriter, r *http.Request) {
+		switch claimsFrom(r).Role {
+		case identity.RoleOfficial:
+			next(w, r)
+		case identity.RoleCitizen:
+			requireLevel2(next)(w, r)
+		default:
+			jsonapi.Error(w, http.StatusForbidden, "this needs a citizen or official token")
+		}
+	})
+}
+
+func requireLevel2(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		if claimsFrom(r).LoA < 2 {
 			jsonapi.Error(w, http.StatusForbidden, "a level-2 VNeID account is required to submit dossiers")
 			return
 		}
 		next(w, r)
-	})
+	}
 }
 
 func hasScope(scopes, want string) bool {

@@ -116,7 +116,9 @@ func TestRolesAndLevels(t *testing.T) {
 	}{
 		{"level-1 citizen cannot submit", level1, "/api/v1/dossiers", birthCert, http.StatusForbidden},
 		{"level-1 citizen cannot submit a bundle", level1, "/api/v1/bundles", map[string]any{"procedure_code": BundleDeath}, http.StatusForbidden},
-		{"official cannot submit as a citizen", w.official("00004"), "/api/v1/dossiers", birthCert, http.StatusForbidden},
+		{"official cannot file at another unit's counter", w.official("00008"), "/api/v1/dossiers", birthCert, http.StatusForbidden},
+		{"official's counter filing names the walk-in", w.official("00004"), "/api/v1/dossiers", birthCert, http.StatusUnprocessableEntity},
+		{"official cannot submit a bundle", w.official("00004"), "/api/v1/bundles", map[string]any{"procedure_code": BundleDeath}, http.StatusForbidden},
 		{"service client cannot submit", w.admin(), "/api/v1/dossiers", birthCert, http.StatusForbidden},
 	}
 	for _, tt := range tests {
@@ -130,6 +132,20 @@ func TestRolesAndLevels(t *testing.T) {
 	noScope := w.token(identity.Claims{Role: identity.RoleService, RegisteredClaims: jwt.RegisteredClaims{Subject: "other-client"}})
 	code, _ = w.do(http.MethodGet, "/admin/v1/receipts", noScope, nil)
 	assert.Equal(t, http.StatusForbidden, code, "service client without the admin scope")
+}
+
+// At the one-door counter an official files a walk-in's papers: the dossier is the
+// citizen's, at the official's unit, and in that unit's queue.
+func TestOfficialFilesAWalkInAtTheCounter(t *testing.T) {
+	w := newWorld(t, nil)
+	citizenToken, walkIn := w.citizen(3)
+	form := map[string]any{"procedure_code": "1.001193", "unit_code": "00004", "form": map[string]any{"applicant_id": walkIn}}
+	code, created := w.do(http.MethodPost, "/api/v1/dossiers", w.official("00004"), form, "Idempotency-Key", "counter-1")
+	require.Equal(t, http.StatusCreated, code, created)
+	code, d := w.do(http.MethodGet, "/api/v1/dossiers/"+created["id"].(string), citizenToken, nil)
+	require.Equal(t, http.StatusOK, code, "the walk-in reads their dossier")
+	assert.Equal(t, walkIn, d["applicant"])
+	assert.Equal(t, "00004", d["unit_code"])
 }
 
 func TestOwnershipIs404(t *testing.T) {

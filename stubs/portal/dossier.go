@@ -119,8 +119,30 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Fail(w, err, http.StatusBadRequest)
 		return
 	}
-	d := &Dossier{Kind: "single", ProcedureCode: p.Code, UnitCode: sub.UnitCode, Applicant: c.Subject, FeeVND: p.FeeVND, Form: sub.Form, Status: StatusReceived}
+	applicant := c.Subject
+	if c.Role == identity.RoleOfficial {
+		if applicant, err = sub.counterApplicant(c.Unit); err != nil {
+			jsonapi.Fail(w, err, http.StatusBadRequest)
+			return
+		}
+	}
+	d := &Dossier{Kind: "single", ProcedureCode: p.Code, UnitCode: sub.UnitCode, Applicant: applicant, FeeVND: p.FeeVND, Form: sub.Form, Status: StatusReceived}
 	s.create(w, r, d, key, nil)
+}
+
+// counterApplicant is the walk-in citizen an official files for at the counter of
+// unit: form.applicant_id names them, and the dossier must be for the official's unit.
+func (sub *submission) counterApplicant(unit string) (string, error) {
+	if sub.UnitCode != unit {
+		return "", &jsonapi.StatusError{Code: http.StatusForbidden, Msg: "an official files at their own unit's counter only"}
+	}
+	var form struct {
+		ApplicantID string `json:"applicant_id"`
+	}
+	if json.Unmarshal(sub.Form, &form) != nil || form.ApplicantID == "" {
+		return "", &jsonapi.StatusError{Code: http.StatusUnprocessableEntity, Msg: "a counter filing names the walk-in citizen in form.applicant_id"}
+	}
+	return form.ApplicantID, nil
 }
 
 // create stores a new dossier (and its outbox steps) unless the idempotency key

@@ -52,7 +52,7 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("GET /api/v1/provinces", reads.admit(s.handleProvinces))
 	api.HandleFunc("GET /api/v1/units", reads.admit(s.handleUnits))
 	api.HandleFunc("GET /api/v1/units/{code}", reads.admit(s.handleUnit))
-	api.HandleFunc("POST /api/v1/dossiers", s.protected(s.requireSubmitter, jsonBody, writes, s.handleSubmit))
+	api.HandleFunc("POST /api/v1/dossiers", s.protected(s.requireFiler, jsonBody, writes, s.handleSubmit))
 	api.HandleFunc("GET /api/v1/dossiers", s.protected(citizen, noBody, reads, s.handleListMine))
 	api.HandleFunc("GET /api/v1/dossiers/{id}", s.protected(s.authenticate, noBody, reads, s.handleGetDossier))
 	attacher := func(h http.HandlerFunc) http.HandlerFunc {
