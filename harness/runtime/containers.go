@@ -50,6 +50,7 @@ type containerStack struct {
 	cli        *testcontainers.DockerClient
 	network    *testcontainers.DockerNetwork
 	volume     string
+	image      *HeldImage // the reference image, held until the stack is closed
 	mu         sync.Mutex
 	containers map[string]*testcontainers.DockerContainer // by role
 }
@@ -79,13 +80,12 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 	if err := RemoveLeftovers(ctx, cli); err != nil {
 		say("warning: removing leftovers of earlier runs: %v", err)
 	}
-	image, err := ensureImage(ctx, cli, binary, say)
-	if err != nil {
-		return nil, err
-	}
-
 	runID := newRunID()
 	labels := map[string]string{LabelRun: runID, labelPID: strconv.Itoa(os.Getpid())}
+	if cs.image, err = EnsureImage(ctx, cli, referenceImage(binary), labels, say); err != nil {
+		return nil, err
+	}
+	image := cs.image.Ref
 	if cs.network, err = network.New(ctx, network.WithLabels(labels)); err != nil {
 		return nil, fmt.Errorf("creating the network: %w", err)
 	}
@@ -235,6 +235,7 @@ func (cs *containerStack) close() error {
 		_, err := cs.cli.VolumeRemove(ctx, cs.volume, client.VolumeRemoveOptions{Force: true})
 		errs = append(errs, err)
 	}
+	errs = append(errs, cs.image.Release(ctx))
 	errs = append(errs, cs.cli.Close())
 	return errors.Join(errs...)
 }

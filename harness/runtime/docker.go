@@ -64,7 +64,8 @@ func dockerClient(ctx context.Context) (*testcontainers.DockerClient, error) {
 }
 
 // RemoveLeftovers removes the containers, networks and volumes of runs whose process
-// is gone (killed, crashed). Resources of live runs are left alone.
+// is gone (killed, crashed), and the pins of images such processes held. Resources of
+// live processes are left alone: two runs on one engine never remove each other's.
 func RemoveLeftovers(ctx context.Context, cli client.APIClient) error {
 	var errs []error
 	alive := func(labels map[string]string) bool {
@@ -72,7 +73,8 @@ func RemoveLeftovers(ctx context.Context, cli client.APIClient) error {
 		return err == nil && processAlive(pid)
 	}
 	filter := client.Filters{}.Add("label", LabelRun)
-	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: filter})
+	// Containers by owner, not run: the pins that hold images carry no run of their own.
+	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: client.Filters{}.Add("label", labelPID)})
 	if err != nil {
 		return fmt.Errorf("listing leftover containers: %w", err)
 	}
