@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/moby/moby/client"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -57,21 +56,9 @@ func TestContainersStack(t *testing.T) {
 	assertNothingLeft(t)
 }
 
-// assertNothingLeft checks that no container, network or volume with our label remains.
+// assertNothingLeft checks that no container, network or volume of this process's runs
+// remains.
 func assertNothingLeft(t *testing.T) {
 	t.Helper()
-	cli, err := client.New(client.FromEnv)
-	require.NoError(t, err)
-	defer cli.Close()
-	filter := client.Filters{}.Add("label", runtime.LabelRun)
-	ctx := context.Background()
-	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: filter})
-	require.NoError(t, err)
-	assert.Empty(t, cs.Items, "containers left behind")
-	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: filter})
-	require.NoError(t, err)
-	assert.Empty(t, ns.Items, "networks left behind")
-	vs, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: filter})
-	require.NoError(t, err)
-	assert.Empty(t, vs.Items, "volumes left behind")
+	assert.Empty(t, runtimetest.Left(t, os.Getpid()), "left behind")
 }

@@ -12,7 +12,6 @@ var (
 	BuildImage   = buildImage
 	PruneImages  = pruneImages
 	DockerClient = dockerClient
-	LabelPID     = labelPID
 )
 
 func (s ImageSpec) Tag() (string, error) { return s.tag() }

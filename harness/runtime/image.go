@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"debug/elf"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -86,6 +87,12 @@ type ImageSpec struct {
 	Files map[string]string
 }
 
+// ReferenceImage names the image the containers runtime builds from binary.
+func ReferenceImage(binary string) (string, error) {
+	tag, err := referenceImage(binary).tag()
+	return ImageRepo + ":" + tag, err
+}
+
 // referenceImage is the image of the reference roles: the static thongsuot binary.
 func referenceImage(binary string) ImageSpec {
 	return ImageSpec{Repo: ImageRepo, Dockerfile: dockerfile, Files: map[string]string{"thongsuot": binary}}
@@ -118,9 +125,10 @@ func (s ImageSpec) tag() (string, error) {
 
 // HeldImage is an image held in use by a pin container until Release.
 type HeldImage struct {
-	Ref string
-	cli client.APIClient
-	pin string
+	Ref    string
+	cli    client.APIClient
+	pin    string
+	closer func() error // the client, when HoldImage made it
 }
 
 // Release lets the image go: another process may remove it once nothing uses it.
@@ -130,7 +138,25 @@ func (h *HeldImage) Release(ctx context.Context) error {
 	}
 	_, err := h.cli.ContainerRemove(ctx, h.pin, client.ContainerRemoveOptions{Force: true})
 	h.pin = ""
+	if h.closer != nil {
+		err = errors.Join(err, h.closer())
+	}
 	return err
+}
+
+// HoldImage is EnsureImage for a process that holds an image outside any run (a test
+// building a portal image of its own): the pin is this process's.
+func HoldImage(ctx context.Context, spec ImageSpec, say func(string, ...any)) (*HeldImage, error) {
+	cli, err := dockerClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h, err := EnsureImage(ctx, cli, spec, map[string]string{LabelPID: strconv.Itoa(os.Getpid())}, say)
+	if err != nil {
+		return nil, errors.Join(err, cli.Close())
+	}
+	h.closer = cli.Close
+	return h, nil
 }
 
 // pinAttempts bounds how often an image removed between our check and our pin (by a
