@@ -359,12 +359,3 @@ func parseTargetURL(raw string) (*url.URL, error) {
 func sortedRoleNames(roles map[string]Role) []string {
 	return slices.Sorted(maps.Keys(roles))
 }
-
-// Describe names the system under test per role, as reports write it.
-func (s SUT) Describe() map[string]string {
-	portal := "reference"
-	if s.Naive() {
-		portal = "reference, naive (protections off)"
-	}
-	return map[string]string{"portal": portal, "identity": "reference", "registries": "reference"}
-}
