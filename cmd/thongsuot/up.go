@@ -105,10 +105,10 @@ func describeStack(out io.Writer, st *runtime.Stack) {
 		fmt.Fprintf(out, "  %-22s %s\n", role, sys[role])
 	}
 	fmt.Fprintln(out, "where the load goes (through the client links)")
-	fmt.Fprintf(out, "  %-22s %s\n", "portal (client->portal)", st.Portal)
-	fmt.Fprintf(out, "  %-22s %s\n", "identity", st.Identity)
+	fmt.Fprintf(out, "  %-26s %s\n", "portal (client->portal)", st.Portal)
+	fmt.Fprintf(out, "  %-26s %s\n", "identity", st.Identity)
 	for _, t := range scenarios.Tiers {
-		fmt.Fprintf(out, "  %-22s %s\n", t+" users", st.Tiers[t])
+		fmt.Fprintf(out, "  %-26s %s\n", t+" users", st.Tiers[t])
 	}
 	fmt.Fprintln(out, "links: a toxiproxy proxy each, at this machine's address")
 	names := slices.Sorted(maps.Keys(st.Proxies))
@@ -123,7 +123,7 @@ func describeStack(out io.Writer, st *runtime.Stack) {
 			sort.Strings(ts)
 			standing = "  standing: " + strings.Join(ts, "; ")
 		}
-		fmt.Fprintf(out, "  %-27s %-21s proxy %s%s\n", name, st.Links[name], p.Name, standing)
+		fmt.Fprintf(out, "  %-34s %-21s proxy %s%s\n", name, st.Links[name], p.Name, standing)
 	}
 	fmt.Fprintln(out, "roles, without a proxy (for poking by hand)")
 	for _, role := range slices.Sorted(maps.Keys(st.Direct)) {

@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"os"
 	"testing"
@@ -40,6 +41,19 @@ func TestContainersStack(t *testing.T) {
 		require.NoError(t, err, url)
 		resp.Body.Close()
 		assert.Equal(t, http.StatusOK, resp.StatusCode, url)
+	}
+	// Every link's proxy and every role is at an address of this machine (thongsuot up
+	// prints them), not only the client links.
+	for link, addr := range st.Links {
+		conn, err := net.DialTimeout("tcp", addr, 3*time.Second)
+		require.NoError(t, err, "%s at %s", link, addr)
+		conn.Close()
+	}
+	for role, base := range st.Direct {
+		resp, err := client.Get(base + "/readyz")
+		require.NoError(t, err, role)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode, role)
 	}
 	require.NoError(t, st.Proxies["client->portal"].Disable())
 	_, err = client.Get(st.Portal + "/readyz")
