@@ -52,7 +52,7 @@ the harness could measure; inconclusive (3) when the harness itself was saturate
 too much of the run, or too little was sent or judged to say; incomplete (2) when the
 run was cut short. Bad input or a harness that could not run: 2.
 
-`+sutHelp,
+` + sutHelp,
 		Example: `  thongsuot run smoke
   thongsuot run scenarios/smoke.yaml --out out/smoke-1 --seed 7
   thongsuot run smoke --out out/s --results out/s.bin && vegeta report out/s.bin

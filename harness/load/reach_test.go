@@ -73,7 +73,7 @@ func TestReachNamesTheSystemBehindAProxy(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			host = ""
-			resp, err := tt.reach.Client(2*time.Second).Get(srv.URL + "/readyz")
+			resp, err := tt.reach.Client(2 * time.Second).Get(srv.URL + "/readyz")
 			if tt.err != "" {
 				assert.ErrorContains(t, err, tt.err)
 				return

@@ -47,4 +47,3 @@ func ReleaseImages() {
 		_ = portalImg.Release(context.Background())
 	}
 }
-
