@@ -42,7 +42,7 @@ const (
 // FROM scratch image holding the static thongsuot binary, roles as subcommands
 // (thongsuot stub portal|identity|registry|toxiproxy). Services reach each other only
 // through the toxiproxy container, so every link can be faulted; the load reaches the
-// client-side proxies through ports mapped on 127.0.0.1.
+// client-side proxies through ports mapped on 127.0.0.1 (or the engine's host).
 type Containers struct {
 	Binary   string    // static thongsuot binary for the image; "" = $THONGSUOT_BINARY or this executable
 	Progress io.Writer // bring-up steps; nil for none
@@ -196,7 +196,14 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 	if err != nil {
 		return nil, err
 	}
-	api := fmt.Sprintf("127.0.0.1:%d", apiPort.Num())
+	// Mapped ports are on the engine's host: 127.0.0.1 unless TESTCONTAINERS_HOST_OVERRIDE
+	// says otherwise (a Docker-in-Docker service in CI).
+	host, err := tpc.Host(ctx)
+	if err != nil {
+		return nil, err
+	}
+	at := func(port uint16) string { return net.JoinHostPort(host, strconv.Itoa(int(port))) }
+	api := at(apiPort.Num())
 	tp := toxiproxy.NewClient(api)
 	proxies := map[string]*toxiproxy.Proxy{}
 	links := map[string]string{}
@@ -209,7 +216,7 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 		if err != nil {
 			return nil, err
 		}
-		links[l.name] = fmt.Sprintf("127.0.0.1:%d", mapped.Num())
+		links[l.name] = at(mapped.Num())
 		outside.add(ls, l.name, links[l.name], remote)
 	}
 	direct := map[string]string{}
@@ -222,7 +229,7 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 		if err != nil {
 			return nil, err
 		}
-		direct[r.name] = fmt.Sprintf("http://127.0.0.1:%d", mapped.Num())
+		direct[r.name] = "http://" + at(mapped.Num())
 	}
 	if err := standing(opts.Tiers, proxies); err != nil {
 		return nil, err
