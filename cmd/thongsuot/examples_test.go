@@ -163,3 +163,12 @@ func slicesHasPrefix(args []string, prefix string) bool {
 	}
 	return false
 }
+
+// The sut: examples README points to are valid scenarios.
+func TestSUTExamplesAreValid(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "examples", "sut", "*.yaml"))
+	require.NoError(t, err)
+	require.Len(t, files, 2)
+	code, stdout, stderr := execute(t, append([]string{"validate"}, files...)...)
+	assert.Zero(t, code, "%s%s", stdout, stderr)
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/scenarios"
+	"github.com/thongsuot/thongsuot/stubs/credential"
 )
 
 // The per-registry links sit behind the shared trunk, each tier link in front of the
@@ -145,4 +146,19 @@ func TestEmbeddedStackInFrontOfARunningPortal(t *testing.T) {
 	assert.Error(t, err, "its client link breaks it")
 	require.NoError(t, st.Proxies["client->portal"].Enable())
 	assert.Error(t, st.Roles.Act(context.Background(), rolePortal, scenarios.ActionKill), "no process of a running portal to kill")
+}
+
+// The contract names the stubs' own variables for the secrets: one name each, whoever
+// reads it — the reference stub or the user's image.
+func TestContractSecretsAreTheStubsVariables(t *testing.T) {
+	assert.Equal(t, credential.AdminTokenEnv, scenarios.EnvAdminToken)
+	assert.Equal(t, credential.RegistryTokenEnv, scenarios.EnvRegistryToken)
+	env := contractEnv(newWiring(), Options{Seed: 7, Citizens: 100}, "admin", "registry")
+	assert.NotContains(t, env[rolePortal], scenarios.EnvAdminToken, "the portal gets no admin secret")
+	assert.Equal(t, "registry", env[rolePortal][scenarios.EnvRegistryToken])
+	assert.Equal(t, "7", env[roleIdentity][scenarios.EnvSeed])
+	assert.Equal(t, "admin", env[scenarios.RoleRegistry("land")][scenarios.EnvAdminToken])
+	for _, r := range scenarios.Registries {
+		assert.Contains(t, env[rolePortal], scenarios.RegistryURLEnv(r))
+	}
 }
