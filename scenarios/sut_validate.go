@@ -173,15 +173,7 @@ func (r Role) validate(field string, portal bool, file string) []problem {
 			}
 		}
 	case SourceURL:
-		u, err := parseTargetURL(r.URL)
-		if err != nil {
-			add(".url", "%v", err)
-		} else if r.CA != "" && u.Scheme != "https" {
-			add(".ca", "a CA checks an https URL; %s is %s", r.URL, u.Scheme)
-		}
-		if r.CA != "" {
-			ps = append(ps, checkFile(field+".ca", r.CA, file)...)
-		}
+		ps = append(ps, checkURL(field, r.URL, r.CA, file)...)
 	}
 	return ps
 }
@@ -205,24 +197,14 @@ func (rc *Receipts) validate(field string) []problem {
 	default:
 		add(".auth", "unknown auth %q (known: %s, %s, %s)", rc.Auth, AuthService, AuthBearer, AuthNone)
 	}
-	for name, v := range map[string]string{"client_secret_env": rc.ClientSecretEnv, "token_env": rc.TokenEnv} {
-		if v != "" && !envNameRe.MatchString(v) {
-			add("."+name, "not a name an environment variable can have: %q", v)
-		}
-	}
-	return ps
+	return append(ps, checkEnvNames(field, map[string]string{"client_secret_env": rc.ClientSecretEnv, "token_env": rc.TokenEnv})...)
 }
 
 func (t *Token) validate(file string) []problem {
 	var ps []problem
 	add := func(f, format string, args ...any) { ps = append(ps, problemf("sut.token"+f, format, args...)) }
 	if t.URL != "" {
-		u, err := parseTargetURL(t.URL)
-		if err != nil {
-			add(".url", "%v", err)
-		} else if t.CA != "" && u.Scheme != "https" {
-			add(".ca", "a CA checks an https URL; %s is %s", t.URL, u.Scheme)
-		}
+		ps = append(ps, checkURL("sut.token", t.URL, t.CA, file)...)
 		if t.Path != "" {
 			add(".path", "path is on the identity role; with url the endpoint is named whole")
 		}
@@ -244,13 +226,32 @@ func (t *Token) validate(file string) []problem {
 	if t.Username != "" && !strings.Contains(t.Username, UsernameID) {
 		add(".username", "must contain %s, where each virtual user's own name goes", UsernameID)
 	}
-	for name, v := range map[string]string{"client_secret_env": t.ClientSecretEnv, "password_env": t.PasswordEnv} {
-		if v != "" && !envNameRe.MatchString(v) {
-			add("."+name, "not a name an environment variable can have: %q", v)
-		}
+	return append(ps, checkEnvNames("sut.token", map[string]string{"client_secret_env": t.ClientSecretEnv, "password_env": t.PasswordEnv})...)
+}
+
+// checkURL checks the url field under field and its ca: an https URL, a file that exists.
+func checkURL(field, raw, ca, file string) []problem {
+	var ps []problem
+	u, err := parseTargetURL(raw)
+	if err != nil {
+		ps = append(ps, problemf(field+".url", "%v", err))
+	} else if ca != "" && u.Scheme != "https" {
+		ps = append(ps, problemf(field+".ca", "a CA checks an https URL; %s is %s", raw, u.Scheme))
 	}
-	if t.CA != "" {
-		ps = append(ps, checkFile("sut.token.ca", t.CA, file)...)
+	if ca != "" {
+		ps = append(ps, checkFile(field+".ca", ca, file)...)
+	}
+	return ps
+}
+
+// checkEnvNames holds the fields under field that name environment variables to names
+// a variable can have.
+func checkEnvNames(field string, names map[string]string) []problem {
+	var ps []problem
+	for _, name := range sortedKeys(names) {
+		if v := names[name]; v != "" && !envNameRe.MatchString(v) {
+			ps = append(ps, problemf(field+"."+name, "not a name an environment variable can have: %q", v))
+		}
 	}
 	return ps
 }

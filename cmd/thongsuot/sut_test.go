@@ -60,10 +60,9 @@ func TestRunJudgesAPortalByURL(t *testing.T) {
 		t.Skip("starts processes and runs 12 s of load")
 	}
 	bin := runtimetest.Binary(t)
-	const admin, registryToken = "url-e2e-admin", "url-e2e-registry"
-	_, identity := stubProcess(t, bin, "identity", "--citizens", "20000", "--admin-token", admin)
-	_, registry := stubProcess(t, bin, "registry", "--citizens", "20000", "--client-token", registryToken)
-	_, portal := stubProcess(t, bin, "portal", "--data", t.TempDir(), "--identity", identity, "--registry", registry, "--registry-token", registryToken)
+	const admin = "url-e2e-admin"
+	identity, portalArgs := referenceProcesses(t, bin, admin, "url-e2e-registry")
+	_, portal := stubProcess(t, bin, "portal", append(portalArgs, "--data", t.TempDir())...)
 	t.Setenv("URL_E2E_SERVICE_SECRET", admin)
 
 	out := filepath.Join(t.TempDir(), "run")
