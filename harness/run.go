@@ -290,11 +290,11 @@ func reconcileStore(ctx context.Context, s *scenarios.Scenario, stack *runtime.S
 	listing := reconcile.Listing{URL: strings.TrimSuffix(stack.Portal, "/") + rc.Path}
 	switch rc.Auth {
 	case scenarios.AuthService:
-		id, secret := rc.ClientID, os.Getenv(rc.ClientSecretEnv)
-		if id == "" { // the reference identity provider's client for the harness
-			id, secret = stack.ServiceClient(), stack.AdminToken
+		id, secret, endpoint := rc.ClientID, os.Getenv(rc.ClientSecretEnv), load.TokenEndpoint(*ep.Token, stack.Identity)
+		if id == "" { // the harness's own client, at the identity provider the runtime started
+			id, secret, endpoint = stack.ServiceClient(), stack.AdminToken, strings.TrimSuffix(stack.Identity, "/")+scenarios.DefaultTokenPath
 		}
-		tokens := load.ServiceTokens(load.TokenEndpoint(*ep.Token, stack.Identity), id, secret, client)
+		tokens := load.ServiceTokens(endpoint, id, secret, client)
 		listing.Bearer = func(ctx context.Context) (string, error) { return tokens.Token(ctx, "") }
 	case scenarios.AuthBearer:
 		token := os.Getenv(rc.TokenEnv)

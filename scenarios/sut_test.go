@@ -82,6 +82,8 @@ func TestSUTCombinationsThatCannotRun(t *testing.T) {
 			"sut.portal.receipts.token_env", "missing"},
 		{"a service client at an identity thongsuot does not run", "  portal:\n    url: 'http://127.0.0.1:8080'\n    receipts: {}\n  identity: {url: 'http://127.0.0.1:8081'}\n",
 			"", "", "sut.portal.receipts.client_id", "the service client"},
+		{"zero_loss on the reference portal trusting an identity thongsuot has no client at", "  identity: {url: 'http://127.0.0.1:8081'}\n", "", zeroLoss,
+			"slos.objectives[0]", "thongsuot has none at http://127.0.0.1:8081"},
 		{"an unknown registry", "  registries: {bank: {url: 'http://127.0.0.1:9000'}}\n", "", "", "sut.registries.bank", "unknown registry"},
 		{"a contract variable that does not exist", "  portal: {image: 'npsp/portal:1', env: {IDP: '${THONGSUOT_IDP}'}}\n", "", "",
 			"sut.portal.env.IDP", "not a variable of the contract"},

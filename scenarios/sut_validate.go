@@ -49,7 +49,10 @@ func (s *Scenario) validateSUT() []problem {
 			add("sut.registries."+reg, "the registries behind a portal already running are its own: thongsuot cannot put another in front of it")
 		}
 	}
-	if rc := sut.Portal.Receipts; rc != nil && rc.Auth == AuthService && rc.ClientID == "" && identity != SourceReference {
+	// A listing read as a service client: thongsuot has a client of its own only at an
+	// identity provider it starts (the reference, or an image given the contract).
+	needsClient := identity == SourceURL
+	if rc := sut.Portal.Receipts; rc != nil && rc.Auth == AuthService && rc.ClientID == "" && needsClient {
 		add("sut.portal.receipts.client_id", "missing: the service client thongsuot signs in as at your identity provider to read the listing (and client_secret_env)")
 	}
 
@@ -69,12 +72,17 @@ func (s *Scenario) validateSUT() []problem {
 			}
 		}
 	}
-	if sut.ReceiptsListing() == nil {
-		for i, o := range s.SLOs.Objectives {
-			if o.Kind == KindZeroLoss {
-				add(fmt.Sprintf("slos.objectives[%d]", i), "zero_loss reconciles against the portal's receipts listing, and this %s portal has none: give sut.portal.receipts (path, auth) or run --receipts PATH if it has one (the reference's: GET %s), or remove the objective",
-					sut.Portal.Source(), DefaultReceiptsPath)
-			}
+	for i, o := range s.SLOs.Objectives {
+		if o.Kind != KindZeroLoss {
+			continue
+		}
+		p := fmt.Sprintf("slos.objectives[%d]", i)
+		switch {
+		case sut.ReceiptsListing() == nil:
+			add(p, "zero_loss reconciles against the portal's receipts listing, and this %s portal has none: give sut.portal.receipts (path, auth) or run --receipts PATH if it has one (the reference's: GET %s), or remove the objective",
+				sut.Portal.Source(), DefaultReceiptsPath)
+		case sut.Portal.Source() == SourceReference && needsClient:
+			add(p, "the reference portal lists its receipts to a service client of the identity provider it trusts, and thongsuot has none at %s: remove the objective, or judge the reference identity provider", sut.Identity.URL)
 		}
 	}
 	return ps
