@@ -18,7 +18,6 @@ import (
 
 	"github.com/thongsuot/thongsuot/harness/runtime"
 	"github.com/thongsuot/thongsuot/harness/runtime/runtimetest"
-	"github.com/thongsuot/thongsuot/harness/slo"
 )
 
 const sideBySideScenario = `version: 1
@@ -38,9 +37,10 @@ slos:
 `
 
 // Two runs on one Docker engine at once, by two different binaries — two engineers'
-// builds, each building an image of its own and pruning as it builds — both pass, each
-// builds its image once (none was removed under it), and neither leaves a container,
-// network or volume behind.
+// builds, each building an image of its own and pruning as it builds — both pass (or,
+// on a machine too busy to judge, are inconclusive: nothing fails), each builds its
+// image once (none was removed under it), and neither leaves a container, network or
+// volume behind.
 func TestTwoContainersRunsAtOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds two binaries and runs two stacks in containers")
@@ -89,9 +89,8 @@ func TestTwoContainersRunsAtOnce(t *testing.T) {
 	var pids []int
 	for i, r := range runs {
 		pids = append(pids, r.cmd.Process.Pid)
-		require.Equal(t, slo.ExitPass, r.cmd.ProcessState.ExitCode(), "run %d\nstdout:\n%s\nstderr:\n%s", i, &r.stdout, &r.stderr)
+		sum := requireNothingFailed(t, r.cmd.ProcessState.ExitCode(), r.stdout.String(), r.stderr.String(), r.out)
 		assert.Equal(t, 1, strings.Count(r.stderr.String(), "building image "+images[i]), "run %d built its image once:\n%s", i, &r.stderr)
-		sum := readSummary(t, r.out)
 		assert.Equal(t, "containers", sum.Runtime)
 		require.NotNil(t, sum.Reconciliation)
 		assert.Empty(t, sum.Reconciliation.Missing)

@@ -26,6 +26,22 @@ func writeScenario(t *testing.T, text string) string {
 	return path
 }
 
+// requireNothingFailed holds a run to a verdict in which nothing failed: pass, or
+// inconclusive because the harness itself was saturated — the machine is shared, and
+// another process taking the cores must not turn a test red. What the tests check is
+// in the journal and the reconciliation either way.
+func requireNothingFailed(t *testing.T, code int, stdout, stderr, dir string) reports.Summary {
+	t.Helper()
+	if code == slo.ExitInconclusive {
+		sum := readSummary(t, dir)
+		require.True(t, sum.Harness.TooSaturated, "inconclusive only for a saturated harness:\n%s", stdout)
+		t.Logf("inconclusive, the harness saturated: %v", sum.Doubts)
+		return sum
+	}
+	require.Equal(t, slo.ExitPass, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	return readSummary(t, dir)
+}
+
 const urlScenario = `version: 1
 name: url-portal
 clock: {start: 2025-07-01 08:00, end: +12m, compress: 60}
@@ -67,9 +83,7 @@ func TestRunJudgesAPortalByURL(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "run")
 	code, stdout, stderr := execute(t, "run", writeScenario(t, fmt.Sprintf(urlScenario, portal, identity)), "--out", out, "-q")
-	require.Equal(t, slo.ExitPass, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-
-	sum := readSummary(t, out)
+	sum := requireNothingFailed(t, code, stdout, stderr, out)
 	assert.Equal(t, "embedded", sum.Runtime)
 	assert.Equal(t, "url "+portal, sum.SUT["portal"])
 	assert.Equal(t, "url "+identity, sum.SUT["identity"])
@@ -158,9 +172,7 @@ func TestRunJudgesAPortalImage(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "run")
 	code, stdout, stderr := execute(t, "run", writeScenario(t, fmt.Sprintf(imageScenario, image, port, port)), "--out", out, "-q")
-	require.Equal(t, slo.ExitPass, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-
-	sum := readSummary(t, out)
+	sum := requireNothingFailed(t, code, stdout, stderr, out)
 	assert.Equal(t, "containers", sum.Runtime, "an image selects the containers runtime")
 	assert.True(t, strings.HasPrefix(sum.SUT["portal"], "image "+image+" (sha256:"), sum.SUT["portal"])
 	assert.True(t, strings.HasPrefix(sum.SUT["identity"], "reference, thongsuot "), sum.SUT["identity"])
