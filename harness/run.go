@@ -32,7 +32,7 @@ import (
 // Options for one run.
 type Options struct {
 	Dir      string    // run directory, created if missing
-	Runtime  string    // runtime name; "" is embedded
+	Runtime  string    // runtime name; "" is what the scenario needs (scenarios.Scenario.Runtime)
 	Progress io.Writer // progress lines while the load runs; nil for none
 	Version  string    // of thongsuot, recorded in the journal
 	// Results, when set, is a file to write every response to in vegeta's results
