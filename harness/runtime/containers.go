@@ -50,14 +50,12 @@ type Containers struct {
 
 // containerStack is what Close and the container faults need.
 type containerStack struct {
-	cli     *testcontainers.DockerClient
-	network *testcontainers.DockerNetwork
-	volumes []string
-	image   *HeldImage // the reference image, held until the stack is closed
-	mu      sync.Mutex
-	// containers by role; aliases are the roles' names on the network.
-	containers map[string]*testcontainers.DockerContainer
-	aliases    map[string]string
+	cli        *testcontainers.DockerClient
+	network    *testcontainers.DockerNetwork
+	volumes    []string
+	image      *HeldImage // the reference image, held until the stack is closed
+	mu         sync.Mutex
+	containers map[string]*testcontainers.DockerContainer // by role
 }
 
 // alias is a role's name on the run's network: registry.population → registry-population.
@@ -89,7 +87,7 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 	if err != nil {
 		return nil, err
 	}
-	cs := &containerStack{cli: cli, containers: map[string]*testcontainers.DockerContainer{}, aliases: map[string]string{}}
+	cs := &containerStack{cli: cli, containers: map[string]*testcontainers.DockerContainer{}}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, cs.close())
@@ -122,7 +120,6 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 			}
 		}
 		systems = append(systems, systemOf(r, digest))
-		cs.aliases[r.name] = alias(r.name)
 	}
 
 	if cs.network, err = network.New(ctx, network.WithLabels(labels)); err != nil {
