@@ -10,8 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -30,7 +33,7 @@ import (
 // Options for one run.
 type Options struct {
 	Dir      string    // run directory, created if missing
-	Runtime  string    // runtime name; "" is embedded
+	Runtime  string    // runtime name; "" is what the scenario needs (scenarios.Scenario.Runtime)
 	Progress io.Writer // progress lines while the load runs; nil for none
 	Version  string    // of thongsuot, recorded in the journal
 	// Results, when set, is a file to write every response to in vegeta's results
@@ -51,6 +54,7 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	if err := createRunDir(opts.Dir, s); err != nil {
 		return err
 	}
+	opts.Runtime = s.Runtime(opts.Runtime)
 	rt, err := runtime.New(opts.Runtime, opts.Progress)
 	if err != nil {
 		return err
@@ -64,7 +68,10 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, stack.Close()) }()
-	ep := load.Endpoints{Portal: stack.Portal, Identity: stack.Identity, Tiers: stack.Tiers}
+	ep, err := endpoints(s, stack)
+	if err != nil {
+		return err
+	}
 	setup, err := prepareUsers(ctx, s, plan, stack, ep)
 	if err != nil {
 		return err
@@ -83,7 +90,7 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	interrupted := errors.Is(attackErr, context.Canceled)
 	var unrecorded *journalError
 	if closeErr == nil && !interrupted && !errors.As(attackErr, &unrecorded) {
-		reconcileStore(ctx, stack, opts)
+		reconcileStore(ctx, s, stack, ep, opts)
 	}
 	if interrupted {
 		attackErr = nil // the journal says incomplete; the report shows what ran
@@ -114,7 +121,7 @@ func createRunDir(dir string, s *scenarios.Scenario) error {
 // bringUp starts the system under test with enough census citizens for the scenario's
 // users, and tokens that outlive the run.
 func bringUp(ctx context.Context, rt runtime.Runtime, s *scenarios.Scenario, plan *load.Plan, opts Options) (*runtime.Stack, error) {
-	name := orDefault(opts.Runtime, runtime.Names[0])
+	name := opts.Runtime
 	say(opts.Progress, "bringing up the %s runtime", name)
 	began := time.Now()
 	stack, err := rt.Up(ctx, runtime.Options{
@@ -122,7 +129,8 @@ func bringUp(ctx context.Context, rt runtime.Runtime, s *scenarios.Scenario, pla
 		TokenTTL: plan.Clock.WallDuration() + time.Hour,
 		DataDir:  filepath.Join(opts.Dir, "portal"),
 		Tiers:    s.Tiers,
-		Naive:    s.SUT.Naive(),
+		SUT:      s.SUT,
+		BaseDir:  filepath.Dir(s.File),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bringing up the %s runtime: %w", name, err)
@@ -135,7 +143,7 @@ func bringUp(ctx context.Context, rt runtime.Runtime, s *scenarios.Scenario, pla
 // prepareUsers signs in load.users citizens, who each file one dossier so that status
 // reads have something to read, and lists the citizens journeys sign in as.
 func prepareUsers(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack, ep load.Endpoints) (*load.Setup, error) {
-	setup, err := load.Prepare(ctx, load.NewClient(s.Load.Timeout.Duration), ep, submitters(stack, s.Load.Users), s.Load.Users)
+	setup, err := load.Prepare(ctx, ep.Reach.Client(s.Load.Timeout.Duration), ep, submitters(stack, s.Load.Users), s.Load.Users)
 	if err != nil {
 		return nil, fmt.Errorf("preparing %d virtual users: %w", s.Load.Users, err)
 	}
@@ -171,7 +179,7 @@ func startRecording(s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack
 	r.journal, err = journal.CreateWith(opts.Dir, journal.RunInfo{
 		ID: filepath.Base(opts.Dir), Scenario: s.Name, Runtime: stack.Runtime, Started: r.start,
 		Window: width, Windows: windows, Classes: plan.Classes, Intended: plan.Total(), Version: opts.Version,
-		SUT: s.SUT.Describe(), Env: journal.CurrentEnvironment(),
+		SUT: stack.Describe(opts.Version), Env: journal.CurrentEnvironment(),
 	}, open)
 	if err != nil {
 		return nil, err
@@ -294,11 +302,50 @@ func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *r
 	return attackErr, faultErr
 }
 
+// endpoints are where the load goes, and how: the names behind the proxies in front
+// of a system already running, the certificate authorities the scenario names, and
+// how users get tokens.
+func endpoints(s *scenarios.Scenario, stack *runtime.Stack) (load.Endpoints, error) {
+	var cas []string
+	for _, name := range slices.Sorted(maps.Keys(s.SUT.Roles())) {
+		if ca := s.SUT.Roles()[name].CA; ca != "" {
+			cas = append(cas, scenarios.RelativeTo(s.File, ca))
+		}
+	}
+	if t := s.SUT.Token; t != nil && t.CA != "" {
+		cas = append(cas, scenarios.RelativeTo(s.File, t.CA))
+	}
+	roots, err := load.RootsWith(cas...)
+	if err != nil {
+		return load.Endpoints{}, err
+	}
+	token := s.SUT.TokenEndpoint()
+	return load.Endpoints{Portal: stack.Portal, Identity: stack.Identity, Tiers: stack.Tiers,
+		Reach: load.Reach{Names: stack.Names, RootCAs: roots}, Token: &token}, nil
+}
+
 // reconcileStore asks the portal, with every fault off, which dossiers it holds, and
-// records the comparison with what it acknowledged.
-func reconcileStore(ctx context.Context, stack *runtime.Stack, opts Options) {
-	r := reconcile.Check(ctx, load.NewClient(30*time.Second), stack.Portal, stack.Identity,
-		reconcile.ServiceClient{ID: stack.ServiceClient(), Secret: stack.AdminToken}, opts.Dir)
+// records the comparison with what it acknowledged — when the portal has a listing.
+func reconcileStore(ctx context.Context, s *scenarios.Scenario, stack *runtime.Stack, ep load.Endpoints, opts Options) {
+	rc := s.SUT.ReceiptsListing()
+	if rc == nil {
+		return // no listing: validation let no zero_loss objective through
+	}
+	client := ep.Reach.Client(30 * time.Second)
+	listing := reconcile.Listing{URL: strings.TrimSuffix(stack.Portal, "/") + rc.Path}
+	switch rc.Auth {
+	case scenarios.AuthService:
+		id, secret, endpoint := rc.ClientID, os.Getenv(rc.ClientSecretEnv), load.TokenEndpoint(*ep.Token, stack.Identity)
+		if id == "" { // the harness's own client, at the identity provider the runtime started
+			id, secret, endpoint = stack.ServiceClient(), stack.AdminToken, strings.TrimSuffix(stack.Identity, "/")+scenarios.DefaultTokenPath
+		}
+		tokens := load.ServiceTokens(endpoint, id, secret, client)
+		listing.Bearer = func(ctx context.Context) (string, error) { return tokens.Token(ctx, "") }
+	case scenarios.AuthBearer:
+		token := os.Getenv(rc.TokenEnv)
+		listing.Bearer = func(context.Context) (string, error) { return token, nil }
+	}
+	r := reconcile.Check(ctx, client, listing, opts.Dir)
 	if r.Error != "" {
 		say(opts.Progress, "reconciliation could not be made: %s", r.Error)
 		return
@@ -317,13 +364,6 @@ func submitters(stack *runtime.Stack, n int) func(i int) string {
 		}
 	}
 	return func(i int) string { return ids[i] }
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func say(w io.Writer, format string, args ...any) {

@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"maps"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -236,9 +238,11 @@ func (r *Run) environment(sum *Summary) [][2]string {
 	env := [][2]string{
 		{"run", run.ID},
 		{"runtime", run.Runtime},
-		{"thongsuot", orDash(run.Version)},
-		{"started", r.zoned(run.Started)},
 	}
+	for _, role := range sortedKeys(run.SUT) { // what the verdict judged, per role
+		env = append(env, [2]string{"system under test: " + role, run.SUT[role]})
+	}
+	env = append(env, [2]string{"thongsuot", orDash(run.Version)}, [2]string{"started", r.zoned(run.Started)})
 	if run.Ended != nil {
 		env = append(env, [2]string{"wall time", run.Ended.Sub(run.Started).Round(time.Millisecond).String()})
 	}
@@ -271,3 +275,6 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// sortedKeys lists a map's keys in order.
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }

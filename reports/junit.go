@@ -23,6 +23,9 @@ func WriteJUnit(r *Run, path string) error {
 	suite := junit.Testsuite{Name: r.Scenario.Name, Time: seconds(r), File: r.Scenario.File}
 	suite.SetTimestamp(r.Journal.Run.Started)
 	suite.AddProperty("runtime", r.Journal.Run.Runtime)
+	for _, role := range sortedKeys(r.Journal.Run.SUT) { // the build a gate's verdict is about
+		suite.AddProperty("sut."+role, r.Journal.Run.SUT[role])
+	}
 	suite.AddProperty("compress", fmt.Sprint(r.Clock.Compress))
 	for _, o := range r.Verdict.Objectives {
 		tc := junit.Testcase{Name: o.Name, Classname: r.Scenario.Name + "." + orAll(o.Class)}

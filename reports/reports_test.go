@@ -39,6 +39,7 @@ type runSpec struct {
 	failed   func(class string, i int) int64 // 503s out of 50
 	noFaults bool
 	scenario string // YAML; scenarioYAML when empty
+	sut      map[string]string
 }
 
 // writeRun is the standard hand-made run: submit slow (210 ms) in windows 4 and 5,
@@ -68,7 +69,7 @@ func makeRun(t testing.TB, spec runSpec) string {
 
 	started := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	j, err := journal.Create(dir, journal.RunInfo{ID: "r1", Scenario: "reptest", Runtime: "embedded", Started: started,
-		Window: time.Second, Windows: max(spec.windows, 10), Classes: []string{"catalogue", "submit"}, Intended: 1000, Version: "test",
+		Window: time.Second, Windows: max(spec.windows, 10), Classes: []string{"catalogue", "submit"}, Intended: 1000, Version: "test", SUT: spec.sut,
 		Env: &journal.Environment{Hostname: "ci-host", OS: "linux", Arch: "amd64", Kernel: "6.1.0", CPUs: 2, GOMAXPROCS: 2,
 			MemoryBytes: 24 << 30, GoVersion: "go1.26.8", Command: []string{"thongsuot", "run", "reptest.yaml"},
 			Modules: map[string]string{"github.com/tsenart/vegeta/v12": "v12.13.0"}}})
@@ -177,4 +178,29 @@ func TestRenderNotARunDirectory(t *testing.T) {
 	_, err := Render(t.TempDir())
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "not a run directory"), err.Error())
+}
+
+// Every report names the system it judged, per role, so that a gate's verdict is tied
+// to the build: summary.json's sut, a junit.xml property per role, report.html's
+// environment.
+func TestReportsNameTheSystemJudged(t *testing.T) {
+	sut := map[string]string{
+		"portal":     "image npsp/portal:1.4.2 (sha256:5f0c2e7d)",
+		"identity":   "url https://id.staging.npsp.example",
+		"registries": "reference, thongsuot test",
+	}
+	dir := makeRun(t, runSpec{complete: true, latency: func(string, int) int64 { return 2000 }, sut: sut})
+	sum, err := Render(dir)
+	require.NoError(t, err)
+	assert.Equal(t, sut, sum.SUT)
+
+	junit, err := os.ReadFile(filepath.Join(dir, JUnitFile))
+	require.NoError(t, err)
+	html, err := os.ReadFile(filepath.Join(dir, HTMLFile))
+	require.NoError(t, err)
+	for role, what := range sut {
+		assert.Contains(t, string(junit), `<property name="sut.`+role+`" value="`+what+`">`, role)
+		assert.Contains(t, string(html), "system under test: "+role, role)
+		assert.Contains(t, string(html), what, role)
+	}
 }

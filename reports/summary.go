@@ -24,8 +24,11 @@ type Summary struct {
 	Run         string `json:"run"`                                           // run id: the run directory's name
 	Scenario    string `json:"scenario"`                                      // scenario name
 	Description string `json:"description,omitempty"`                         // the scenario's description
-	// SUT names the system under test, role by role, so that a verdict is tied to what
-	// it judged; absent for journals written before it was recorded.
+	// SUT names the system under test, role by role (portal, identity, registries,
+	// registry.<name>), so that a verdict is tied to the build it judged: "reference,
+	// thongsuot VERSION" (naive: "reference, naive (protections off), …"), "image
+	// NAME:TAG (sha256:…)" — the Docker engine's digest — or "url URL"; absent for
+	// journals written before it was recorded.
 	SUT         map[string]string `json:"sut,omitempty"`
 	Runtime     string            `json:"runtime"`                                                                    // where the system under test ran: embedded or containers
 	Version     string            `json:"version"`                                                                    // of thongsuot

@@ -59,7 +59,7 @@ func Parse(data []byte, file string) (*Scenario, error) {
 	if err := dec.Decode(&s); err != nil {
 		return nil, decodeErrors(file, data, err, index)
 	}
-	s.File = file
+	s.File, s.index = file, index
 	problems := s.resolve(index.written)
 	problems = append(problems, s.validate()...)
 	if len(problems) > 0 {

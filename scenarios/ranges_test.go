@@ -29,7 +29,8 @@ type schemaField struct {
 
 // mapKeys gives each map of the schema a key the walk (and the YAML it writes) can use.
 var mapKeys = map[string]string{"load.shapes": "office", "tiers": "remote", "load.population.weights": "ward",
-	"load.population.tiers": "ward", "load.population.units": "00001", "load.population.areas": "01"}
+	"load.population.tiers": "ward", "load.population.units": "00001", "load.population.areas": "01", "sut.portal.env": "PORTAL_DB",
+	"sut.identity.env": "IDP_KEYS", "sut.registries": "population", "sut.registries.population.env": "REGISTRY_DB"}
 
 func schemaFields(t *testing.T, typ reflect.Type, path string) []schemaField {
 	var out []schemaField

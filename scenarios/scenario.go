@@ -30,6 +30,10 @@ type Scenario struct {
 
 	// File is where the scenario came from, for messages; not part of the schema.
 	File string `yaml:"-"`
+	// index locates fields in File, and flags the fields a command line set (SetPortal),
+	// for the problems CheckRun finds after parsing.
+	index pathIndex
+	flags map[string]string
 }
 
 // Clock places the scenario on the calendar and says how fast to play it.

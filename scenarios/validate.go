@@ -59,6 +59,7 @@ func (s *Scenario) resolve(given written) []problem {
 	}
 	s.resolveFaults()
 	s.resolveTiers()
+	s.SUT.resolveSUT()
 	return ps
 }
 
@@ -124,7 +125,7 @@ func (s *Scenario) validate() []problem {
 	}
 	ps = append(ps, s.validateFaultNames()...)
 	ps = append(ps, s.validateTiers()...)
-	ps = append(ps, s.SUT.validate()...)
+	ps = append(ps, s.validateSUT()...)
 	ps = append(ps, s.SLOs.validate(s, seen, clockOK)...)
 	return ps
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/thongsuot/thongsuot/harness/runtime/runtimetest"
 	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/reports"
 )
@@ -28,7 +29,9 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(slo.ExitPass)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	runtimetest.ReleaseImages() // the pins of the images the tests built
+	os.Exit(code)
 }
 
 // countWindows counts the distinct windows in windows.jsonl (0 when it does not exist

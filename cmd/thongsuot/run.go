@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/thongsuot/thongsuot/harness"
-	"github.com/thongsuot/thongsuot/harness/runtime"
 	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/reports"
 	"github.com/thongsuot/thongsuot/scenarios"
@@ -22,11 +20,11 @@ import (
 
 func newRunCmd() *cobra.Command {
 	var (
-		out, rt string
+		out     string
 		seed    int64
 		quiet   bool
 		results string
-		portal  string
+		sut     sutFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "run SCENARIO",
@@ -54,11 +52,13 @@ the harness could measure; inconclusive (3) when the harness itself was saturate
 too much of the run, or too little was sent or judged to say; incomplete (2) when the
 run was cut short. Bad input or a harness that could not run: 2.
 
---portal naive judges the reference portal without its protections (no timeouts,
-breakers, bulkheads or shedding): a gate that passes it is not a gate.`,
+` + sutHelp,
 		Example: `  thongsuot run smoke
   thongsuot run scenarios/smoke.yaml --out out/smoke-1 --seed 7
-  thongsuot run smoke --out out/s --results out/s.bin && vegeta report out/s.bin`,
+  thongsuot run smoke --out out/s --results out/s.bin && vegeta report out/s.bin
+  thongsuot run july1-gate --portal naive                    # exit 1: the gate catches it
+  thongsuot run july1-gate --portal image=npsp/portal:1.4.2 --receipts /admin/v1/receipts
+  thongsuot run smoke --portal url=https://staging.npsp.example --allow-target staging.npsp.example`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := scenarios.Open(args[0])
@@ -68,11 +68,8 @@ breakers, bulkheads or shedding): a gate that passes it is not a gate.`,
 			if cmd.Flags().Changed("seed") {
 				s.Load.Seed = seed
 			}
-			if cmd.Flags().Changed("portal") {
-				if !slices.Contains(scenarios.PortalModes, portal) {
-					return &exitError{code: slo.ExitError, err: fmt.Errorf("--portal %q: want %s", portal, strings.Join(scenarios.PortalModes, " or "))}
-				}
-				s.SUT.Portal.Mode = portal
+			if err := sut.apply(cmd, s); err != nil {
+				return err
 			}
 			if out == "" {
 				out = filepath.Join("out", time.Now().Format("20060102-150405")+"-"+s.Name)
@@ -83,7 +80,7 @@ breakers, bulkheads or shedding): a gate that passes it is not a gate.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			runErr := harness.Run(ctx, s, harness.Options{Dir: out, Runtime: rt, Progress: progress, Version: version, Results: results})
+			runErr := harness.Run(ctx, s, harness.Options{Dir: out, Runtime: sut.runtime, Progress: progress, Version: version, Results: results})
 			sum, renderErr := reports.Render(out)
 			if runErr != nil {
 				if renderErr == nil { // it got far enough to record something: say where
@@ -102,10 +99,9 @@ breakers, bulkheads or shedding): a gate that passes it is not a gate.`,
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "run directory (default out/<timestamp>-<scenario>)")
-	cmd.Flags().StringVar(&rt, "runtime", "embedded", "where the system under test runs: "+strings.Join(runtime.Names, ", "))
 	cmd.Flags().Int64Var(&seed, "seed", scenarios.DefaultSeed, "seed for every random choice of the load (overrides load.seed)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress lines")
-	cmd.Flags().StringVar(&portal, "portal", scenarios.ModeReference, "the portal to judge: reference, or naive (the reference portal without its protections); overrides sut.portal.mode")
+	sut.add(cmd)
 	cmd.Flags().StringVar(&results, "results", "", "also write every response to FILE in vegeta's results format (gob), for vegeta report/plot")
 	return cmd
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/thongsuot/thongsuot/harness/runtime"
+	"github.com/thongsuot/thongsuot/scenarios"
 	"github.com/thongsuot/thongsuot/stubs/census"
 	"github.com/thongsuot/thongsuot/stubs/credential"
 	"github.com/thongsuot/thongsuot/stubs/identity"
@@ -63,6 +64,18 @@ func newStubPortalCmd() *cobra.Command {
 		Short:        "Reference National Public Service Portal",
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			contract := map[string]string{"identity": scenarios.EnvIdentityURL, "registry": scenarios.EnvRegistryURL,
+				"issuer": scenarios.EnvIssuer, "audience": scenarios.EnvAudience}
+			if err := fromContract(cmd, contract); err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("registry-url") {
+				for _, r := range scenarios.Registries {
+					if u := os.Getenv(scenarios.RegistryURLEnv(r)); u != "" {
+						cfg.Registries = mergeURL(cfg.Registries, r, u)
+					}
+				}
+			}
 			cfg.Logger = stubLogger(cmd.ErrOrStderr())
 			cfg.RegistryToken = orEnv(cfg.RegistryToken, credential.RegistryTokenEnv)
 			if cfg.RegistryToken == "" {
@@ -121,6 +134,10 @@ func newStubIdentityCmd() *cobra.Command {
 		Short:        "VNeID-like identity provider (ES256 tokens, JWKS)",
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := fromContract(cmd, map[string]string{"issuer": scenarios.EnvIssuer, "audience": scenarios.EnvAudience,
+				"seed": scenarios.EnvSeed, "citizens": scenarios.EnvCitizens}); err != nil {
+				return err
+			}
 			return serveStub(cmd, f.listen, "identity", 0, func(context.Context) (stubHandler, error) {
 				cfg.Census = census.New(f.seed, f.citizens)
 				cfg.AdminToken = orEnv(cfg.AdminToken, credential.AdminTokenEnv)
@@ -163,6 +180,9 @@ func newStubRegistryCmd() *cobra.Command {
 		Short:        "National registries (population, civil status, residence, insurance, business, land, tax, judicial records)",
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := fromContract(cmd, map[string]string{"seed": scenarios.EnvSeed, "citizens": scenarios.EnvCitizens}); err != nil {
+				return err
+			}
 			return serveStub(cmd, f.listen, "registry", 0, func(context.Context) (stubHandler, error) {
 				cfg.Census = census.New(f.seed, f.citizens)
 				cfg.AdminToken = orEnv(cfg.AdminToken, credential.AdminTokenEnv)
@@ -191,6 +211,36 @@ func newStubRegistryCmd() *cobra.Command {
 	fl.StringVar(&cfg.ClientToken, "client-token", "", "bearer token the registries' routes require: the portal's (default $"+credential.RegistryTokenEnv+", else random and printed)")
 	fl.BoolVar(&cfg.NoAuth, "no-auth", false, "INSECURE, for poking by hand: serve /admin/ and personal records without a credential")
 	return cmd
+}
+
+// fromContract gives each flag not on the command line the value of its variable of
+// the environment contract (scenarios.Env…), and --listen the contract's port: the
+// reference image then runs as an image role (sut.portal.image) with no command.
+func fromContract(cmd *cobra.Command, flags map[string]string) error {
+	if port := os.Getenv(scenarios.EnvPort); port != "" {
+		flags["listen"] = scenarios.EnvPort
+	}
+	for flag, env := range flags {
+		v := os.Getenv(env)
+		if v == "" || cmd.Flags().Changed(flag) {
+			continue
+		}
+		if flag == "listen" {
+			v = "0.0.0.0:" + v
+		}
+		if err := cmd.Flags().Set(flag, v); err != nil {
+			return fmt.Errorf("$%s: %w", env, err)
+		}
+	}
+	return nil
+}
+
+func mergeURL(m map[string]string, k, v string) map[string]string {
+	if m == nil {
+		m = map[string]string{}
+	}
+	m[k] = v
+	return m
 }
 
 // orEnv is flag, or the environment variable env when the flag is not given: the

@@ -54,6 +54,16 @@ func stubProcessSaying(t *testing.T, bin, role string, args ...string) (*exec.Cm
 	return nil, "", nil
 }
 
+// referenceProcesses starts the reference identity provider and registry as processes
+// of their own, on the census runs draw from (20 000 citizens, seed 1), and returns
+// identity's URL and the flags a portal process needs to reach both.
+func referenceProcesses(t *testing.T, bin, adminToken, registryToken string) (identity string, portalArgs []string) {
+	t.Helper()
+	_, identity = stubProcess(t, bin, "identity", "--citizens", "20000", "--admin-token", adminToken)
+	_, registry := stubProcess(t, bin, "registry", "--citizens", "20000", "--client-token", registryToken)
+	return identity, []string{"--identity", identity, "--registry", registry, "--registry-token", registryToken}
+}
+
 func waitOK(t *testing.T, u string) {
 	t.Helper()
 	require.Eventually(t, func() bool {
@@ -87,11 +97,9 @@ func TestStubPortalSurvivesSIGKILL(t *testing.T) {
 		t.Skip("starts processes")
 	}
 	bin := runtimetest.Binary(t)
-	const adminToken, registryToken = "crash-admin", "crash-registry"
-	_, idURL := stubProcess(t, bin, "identity", "--citizens", "1000", "--admin-token", adminToken)
-	_, regURL := stubProcess(t, bin, "registry", "--citizens", "1000", "--client-token", registryToken)
-	data := t.TempDir()
-	portalArgs := []string{"--data", data, "--identity", idURL, "--registry", regURL, "--registry-token", registryToken}
+	const adminToken = "crash-admin"
+	idURL, portalArgs := referenceProcesses(t, bin, adminToken, "crash-registry")
+	portalArgs = append(portalArgs, "--data", t.TempDir())
 	portal, portalURL := stubProcess(t, bin, "portal", portalArgs...)
 
 	people := census.New(1, 1000)

@@ -3,7 +3,6 @@ package load
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -42,7 +41,7 @@ func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Op
 	if setup == nil {
 		setup = &Setup{}
 	}
-	client := NewClient(opts.Timeout)
+	client := ep.Reach.Client(opts.Timeout)
 	if opts.Start.IsZero() {
 		opts.Start = time.Now()
 	}
@@ -152,20 +151,8 @@ func numbered(fill func(tgt *vegeta.Target, n uint64) error) vegeta.Targeter {
 	return func(tgt *vegeta.Target) error { return fill(tgt, n.Add(1)-1) }
 }
 
-// NewClient is the HTTP client of the load: keep-alive, a connection pool big enough
-// for the in-flight bound, and the request timeout.
-func NewClient(timeout time.Duration) *http.Client {
-	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
-	return &http.Client{
-		Timeout: timeout,
-		Transport: &http.Transport{
-			DialContext:         dialer.DialContext,
-			MaxIdleConnsPerHost: 10_000,
-			IdleConnTimeout:     90 * time.Second,
-		},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-}
+// NewClient is the HTTP client of the load for plain HTTP on this machine (Reach.Client).
+func NewClient(timeout time.Duration) *http.Client { return Reach{}.Client(timeout) }
 
 // SinkFuncs makes a Sink of two functions; either may be nil.
 type SinkFuncs struct {

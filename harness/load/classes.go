@@ -46,11 +46,7 @@ var requests = map[string]request{
 		return nil
 	},
 	"login": func(tgt *vegeta.Target, n uint64, e *env) error {
-		u := e.user(n)
-		form := url.Values{"grant_type": {"password"}, "username": {u.ID}, "password": {"thongsuot"}, "client_id": {"npsp"}}
-		tgt.Method, tgt.URL = http.MethodPost, e.ep.Identity+"/oauth2/token"
-		tgt.Body = []byte(form.Encode())
-		tgt.Header = http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+		tgt.Method, tgt.URL, tgt.Header, tgt.Body = e.tokens().Login(e.user(n).ID)
 		return nil
 	},
 	"submit": func(tgt *vegeta.Target, n uint64, e *env) error {
@@ -59,7 +55,7 @@ var requests = map[string]request{
 		tgt.Method, tgt.URL = http.MethodPost, e.portal(n)+"/api/v1/dossiers"
 		tgt.Body = dossierBody(proc, unitFor(e.pick(n, 3)), u.ID)
 		tgt.Header = http.Header{
-			"Authorization":   {"Bearer " + u.Token},
+			"Authorization":   {"Bearer " + e.bearer(u)},
 			"Content-Type":    {"application/json"},
 			"Idempotency-Key": {fmt.Sprintf("s%d-%d", e.seed, n)},
 		}
@@ -68,7 +64,7 @@ var requests = map[string]request{
 	"status": func(tgt *vegeta.Target, n uint64, e *env) error {
 		u := e.user(n)
 		tgt.Method, tgt.URL = http.MethodGet, e.portal(n)+"/api/v1/dossiers/"+url.PathEscape(u.Dossier)
-		tgt.Header = http.Header{"Authorization": {"Bearer " + u.Token}}
+		tgt.Header = http.Header{"Authorization": {"Bearer " + e.bearer(u)}}
 		return nil
 	},
 }

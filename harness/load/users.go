@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/thongsuot/thongsuot/scenarios"
 )
 
 // Endpoints are the base URLs the load goes to, as the runtime exposes them (through the
@@ -21,6 +23,11 @@ type Endpoints struct {
 	// Tiers gives, per link tier (scenarios.Tiers), the portal's base URL over that
 	// tier's link; users of a tier without an entry use Portal.
 	Tiers map[string]string
+	// Reach is how the client reaches them (proxies standing for other hosts, TLS).
+	Reach Reach
+	// Token says how users get tokens (scenarios.SUT.TokenEndpoint); nil: as the
+	// reference identity provider takes them, at Identity.
+	Token *scenarios.Token
 }
 
 // User is one virtual citizen, signed in before the run.
@@ -40,6 +47,8 @@ type Setup struct {
 	// Citizens are the personal IDs (level-2 accounts) journeys sign in as; they sign
 	// in during the run, as part of their journey.
 	Citizens []string
+	// Tokens signs users in and holds their tokens (Endpoints.Token).
+	Tokens *Tokens
 }
 
 // setupParallelism bounds set-up requests so that bring-up does not look like load.
@@ -49,7 +58,13 @@ const setupParallelism = 8
 // and reads the procedure catalogue. It fails on the first error: a run without users
 // would measure nothing meaningful.
 func Prepare(ctx context.Context, client *http.Client, ep Endpoints, ids func(i int) string, n int) (*Setup, error) {
-	s := &Setup{Users: make([]User, n)}
+	s := &Setup{Users: make([]User, n), Tokens: ReferenceTokens(ep.Identity, client)}
+	if ep.Token != nil {
+		var err error
+		if s.Tokens, err = NewTokens(*ep.Token, ep.Identity, client); err != nil {
+			return nil, err
+		}
+	}
 	var catalogue struct {
 		Procedures []struct {
 			Code   string `json:"code"`
@@ -81,14 +96,10 @@ func Prepare(ctx context.Context, client *http.Client, ep Endpoints, ids func(i 
 		g.Go(func() error {
 			u := &s.Users[i]
 			u.ID = ids(i)
-			var tok struct {
-				AccessToken string `json:"access_token"`
-			}
-			form := url.Values{"grant_type": {"password"}, "username": {u.ID}, "password": {"thongsuot"}, "client_id": {"npsp"}}
-			if err := call(ctx, client, http.MethodPost, ep.Identity+"/oauth2/token", nil, form, &tok); err != nil {
+			var err error
+			if u.Token, err = s.Tokens.Token(ctx, u.ID); err != nil {
 				return fmt.Errorf("signing in user %s: %w", u.ID, err)
 			}
-			u.Token = tok.AccessToken
 			var receipt struct {
 				ID string `json:"id"`
 			}

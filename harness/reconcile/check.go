@@ -6,28 +6,27 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 
 	"github.com/thongsuot/thongsuot/harness/journal"
 )
 
-// ServiceClient is the identity provider's service client whose token carries the
-// admin scope the portal's reconciliation listing needs: the runtime knows it
-// (runtime.Stack's ServiceClient and AdminToken).
-type ServiceClient struct {
-	ID, Secret string
+// Listing is where and how the portal lists the dossiers it stores: GET URL?after=N&limit=M
+// answers {"receipts":[{"id"}…], "next_after": N|null} (scenarios.Receipts, resolved).
+type Listing struct {
+	URL string
+	// Bearer gets the token to ask with; nil asks without one.
+	Bearer func(ctx context.Context) (string, error)
 }
 
 // pageSize is how many receipts one listing request asks for.
 const pageSize = 10_000
 
-// Check compares the ledger of runDir with the portal's admin listing and records the
-// outcome in the journal, asking the portal as svc. A check that cannot be made is
-// recorded with its reason.
-func Check(ctx context.Context, client *http.Client, portal, identity string, svc ServiceClient, runDir string) *journal.Reconciliation {
-	r, err := check(ctx, client, portal, identity, svc, runDir)
+// Check compares the ledger of runDir with the portal's listing and records the outcome
+// in the journal. A check that cannot be made is recorded with its reason.
+func Check(ctx context.Context, client *http.Client, listing Listing, runDir string) *journal.Reconciliation {
+	r, err := check(ctx, client, listing, runDir)
 	if err != nil {
 		r = &journal.Reconciliation{Error: err.Error()}
 	}
@@ -37,16 +36,18 @@ func Check(ctx context.Context, client *http.Client, portal, identity string, sv
 	return r
 }
 
-func check(ctx context.Context, client *http.Client, portal, identity string, svc ServiceClient, runDir string) (*journal.Reconciliation, error) {
+func check(ctx context.Context, client *http.Client, listing Listing, runDir string) (*journal.Reconciliation, error) {
 	acks, err := readLedger(runDir)
 	if err != nil {
 		return nil, fmt.Errorf("reading the ledger: %w", err)
 	}
-	token, err := serviceToken(ctx, client, identity, svc)
-	if err != nil {
-		return nil, err
+	token := ""
+	if listing.Bearer != nil {
+		if token, err = listing.Bearer(ctx); err != nil {
+			return nil, fmt.Errorf("the listing's token: %w", err)
+		}
 	}
-	stored, err := listReceipts(ctx, client, portal, token)
+	stored, err := listReceipts(ctx, client, listing.URL, token)
 	if err != nil {
 		return nil, err
 	}
@@ -80,32 +81,18 @@ func check(ctx context.Context, client *http.Client, portal, identity string, sv
 	return r, nil
 }
 
-func serviceToken(ctx context.Context, client *http.Client, identityURL string, svc ServiceClient) (string, error) {
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {svc.ID}, "client_secret": {svc.Secret}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, identityURL+"/oauth2/token", strings.NewReader(form.Encode()))
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := getJSON(client, req, &tok); err != nil {
-		return "", fmt.Errorf("service token: %w", err)
-	}
-	return tok.AccessToken, nil
-}
-
 // listReceipts pages through the portal's admin listing of acknowledged dossiers.
-func listReceipts(ctx context.Context, client *http.Client, portal, token string) (map[string]bool, error) {
+func listReceipts(ctx context.Context, client *http.Client, listing, token string) (map[string]bool, error) {
 	stored := map[string]bool{}
 	after := int64(0)
 	for page := 0; page < 10_000; page++ { // bounded: 10⁸ dossiers
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/admin/v1/receipts?after=%d&limit=%d", portal, after, pageSize), nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s?after=%d&limit=%d", listing, after, pageSize), nil)
 		if err != nil {
 			return nil, err
 		}
-		req.Header.Set("Authorization", "Bearer "+token)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
 		var p struct {
 			Receipts []struct {
 				ID string `json:"id"`

@@ -13,6 +13,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/thongsuot/thongsuot/harness/journal"
+	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/harness/runtime"
 )
 
@@ -84,7 +85,7 @@ func TestCheckAgainstThePortal(t *testing.T) {
 	l.Observe(&vegeta.Result{Method: "POST", Code: 201, Headers: http.Header{"Location": {"/api/v1/dossiers/lost-2"}, "Idempotency-Key": {"b"}}})
 	require.NoError(t, l.Close())
 
-	r := Check(ctx, client, st.Portal, st.Identity, ServiceClient{ID: st.ServiceClient(), Secret: st.AdminToken}, dir)
+	r := Check(ctx, client, serviceListing(st.Portal, st.Identity, st.ServiceClient(), st.AdminToken), dir)
 	assert.Empty(t, r.Error)
 	assert.Equal(t, 4, r.Acknowledged, "distinct dossiers acknowledged")
 	assert.Equal(t, 2, r.Stored)
@@ -103,7 +104,7 @@ func TestCheckAgainstThePortal(t *testing.T) {
 	l, err = OpenLedger(other)
 	require.NoError(t, err)
 	require.NoError(t, l.Close())
-	r = Check(ctx, client, st.Portal, st.Identity, ServiceClient{ID: st.ServiceClient(), Secret: "thongsuot-harness-secret"}, other)
+	r = Check(ctx, client, serviceListing(st.Portal, st.Identity, st.ServiceClient(), "thongsuot-harness-secret"), other)
 	assert.Contains(t, r.Error, "401", "the old well-known secret gets no service token")
 }
 
@@ -114,7 +115,14 @@ func TestCheckThatCannotRunSaysWhy(t *testing.T) {
 	l, err := OpenLedger(dir)
 	require.NoError(t, err)
 	require.NoError(t, l.Close())
-	r := Check(context.Background(), &http.Client{Timeout: time.Second}, "http://127.0.0.1:1", "http://127.0.0.1:1", ServiceClient{ID: "c", Secret: "secret"}, dir)
-	assert.Contains(t, r.Error, "service token")
+	r := Check(context.Background(), &http.Client{Timeout: time.Second}, serviceListing("http://127.0.0.1:1", "http://127.0.0.1:1", "c", "secret"), dir)
+	assert.Contains(t, r.Error, "the listing's token")
 	assert.False(t, r.Held())
+}
+
+// serviceListing is the reference portal's listing, asked with a client-credentials
+// token of the service client id at identity.
+func serviceListing(portal, identity, id, secret string) Listing {
+	tokens := load.ServiceTokens(identity+"/oauth2/token", id, secret, &http.Client{Timeout: 5 * time.Second})
+	return Listing{URL: portal + "/admin/v1/receipts", Bearer: func(ctx context.Context) (string, error) { return tokens.Token(ctx, "") }}
 }

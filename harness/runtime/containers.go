@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,7 +42,7 @@ const (
 // FROM scratch image holding the static thongsuot binary, roles as subcommands
 // (thongsuot stub portal|identity|registry|toxiproxy). Services reach each other only
 // through the toxiproxy container, so every link can be faulted; the load reaches the
-// client-side proxies through ports mapped on 127.0.0.1.
+// client-side proxies through ports mapped on 127.0.0.1 (or the engine's host).
 type Containers struct {
 	Binary   string    // static thongsuot binary for the image; "" = $THONGSUOT_BINARY or this executable
 	Progress io.Writer // bring-up steps; nil for none
@@ -49,13 +52,27 @@ type Containers struct {
 type containerStack struct {
 	cli        *testcontainers.DockerClient
 	network    *testcontainers.DockerNetwork
-	volume     string
+	volumes    []string
+	image      *HeldImage // the reference image, held until the stack is closed
 	mu         sync.Mutex
 	containers map[string]*testcontainers.DockerContainer // by role
 }
 
-// Up builds (or reuses) the image and starts registry, identity and toxiproxy, the
-// proxies, then the portal behind them.
+// alias is a role's name on the run's network: registry.population → registry-population.
+func alias(role string) string { return strings.ReplaceAll(role, ".", "-") }
+
+// rolePort is the port a role listens on in its container.
+func rolePort(r roleSpec) int {
+	if r.src.Source() == scenarios.SourceImage {
+		return r.src.Port
+	}
+	return stubPort
+}
+
+// Up builds (or reuses) the reference image and starts the roles — the reference stubs
+// from it, the user's images as they are — and toxiproxy with a proxy on every link,
+// all at once: the portal keeps fetching the identity keys through its proxy until
+// identity answers, and is ready then.
 func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 	say := func(format string, args ...any) {
 		if c.Progress != nil {
@@ -79,84 +96,93 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 	if err := RemoveLeftovers(ctx, cli); err != nil {
 		say("warning: removing leftovers of earlier runs: %v", err)
 	}
-	image, err := ensureImage(ctx, cli, binary, say)
+	runID := newRunID()
+	labels := map[string]string{LabelRun: runID, LabelPID: strconv.Itoa(os.Getpid())}
+	if cs.image, err = EnsureImage(ctx, cli, referenceImage(binary), labels, say); err != nil {
+		return nil, err
+	}
+	roles := stackRoles(opts.SUT)
+	remote, err := urlRoles(opts.SUT)
 	if err != nil {
 		return nil, err
 	}
+	var systems []System
+	for _, r := range roles {
+		digest := ""
+		switch r.src.Source() {
+		case scenarios.SourceImage: // on the engine, or the run stops here: nothing is pulled
+			if digest, err = imageDigest(ctx, cli, r.src.Image); err != nil {
+				return nil, fmt.Errorf("%s: %w", r.name, err)
+			}
+		case scenarios.SourceURL:
+			if host, _, _ := net.SplitHostPort(remote[r.name].upstream); scenarios.IsLoopback(host) {
+				return nil, fmt.Errorf("%s at %s: a container cannot reach this machine's loopback; run it on the embedded runtime", r.name, r.src.URL)
+			}
+		}
+		systems = append(systems, systemOf(r, digest))
+	}
 
-	runID := newRunID()
-	labels := map[string]string{LabelRun: runID, labelPID: strconv.Itoa(os.Getpid())}
 	if cs.network, err = network.New(ctx, network.WithLabels(labels)); err != nil {
 		return nil, fmt.Errorf("creating the network: %w", err)
 	}
-	vol, err := cli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: "thongsuot-portal-" + runID, Labels: labels})
-	if err != nil {
-		return nil, fmt.Errorf("creating the portal's volume: %w", err)
-	}
-	cs.volume = vol.Volume.Name
-
 	// The secrets go in the environment, not on command lines. The harness's opens
 	// identity's and the registry's admin APIs; the portal's, the registries.
 	adminToken, registryToken := credential.NewSecret(), credential.NewSecret()
-	env := map[string]map[string]string{
-		"registry":  {credential.AdminTokenEnv: adminToken, credential.RegistryTokenEnv: registryToken},
-		"identity":  {credential.AdminTokenEnv: adminToken},
-		"portal":    {credential.RegistryTokenEnv: registryToken},
-		"toxiproxy": {},
-	}
-	common := func(role string, port int, ready string, args ...string) []testcontainers.ContainerCustomizer {
-		return []testcontainers.ContainerCustomizer{
-			testcontainers.WithEnv(env[role]),
-			testcontainers.WithCmd(append([]string{"stub", role}, args...)...),
-			network.WithNetwork([]string{role}, cs.network),
-			testcontainers.WithLabels(labels),
-			testcontainers.WithName("thongsuot-" + runID + "-" + role),
-			testcontainers.WithTmpfs(map[string]string{"/tmp": "rw"}),
-			testcontainers.WithExposedPorts(fmt.Sprintf("%d/tcp", port)),
-			// scratch has no shell, so readiness is an HTTP probe, never a port exec.
-			testcontainers.WithWaitStrategy(wait.ForHTTP(ready).WithPort(fmt.Sprintf("%d/tcp", port)).WithStartupTimeout(startTimeout)),
-		}
-	}
-	seed := []string{"--seed", strconv.FormatInt(opts.Seed, 10), "--citizens", strconv.Itoa(opts.Citizens)}
-	listen := []string{"--listen", fmt.Sprintf("0.0.0.0:%d", stubPort)}
 
-	// The toxiproxy container creates every proxy as it starts, so all four roles can
-	// start at once: the portal keeps fetching the identity keys through its proxy
-	// until identity answers, and is ready then. Link i listens on firstLinkPort+i;
-	// a chained link's upstream is the other link's port in the same container.
+	// The toxiproxy container creates every proxy as it starts. Link i listens on
+	// firstLinkPort+i; a chained link's upstream is the other link's port in the same
+	// container; a url role's, the host its URL names.
+	ls := topology(opts.SUT)
+	ports := map[string]int{}
+	byName := map[string]roleSpec{}
+	for _, r := range roles {
+		byName[r.name] = r
+	}
 	var proxyArgs, linkPorts []string
-	urls := wiring{} // link → base URL for whoever uses it
-	port := map[string]int{}
-	for i, l := range topology() {
-		port[l.name] = firstLinkPort + i
-		upstream := fmt.Sprintf("%s:%d", l.role, stubPort)
-		if l.via != "" {
-			upstream = fmt.Sprintf("127.0.0.1:%d", port[l.via])
+	inside := newWiring() // link → base URL for the services on the network
+	for i, l := range ls {
+		ports[l.name] = firstLinkPort + i
+		upstream := fmt.Sprintf("%s:%d", alias(l.role), rolePort(byName[l.role]))
+		switch {
+		case l.via != "":
+			upstream = fmt.Sprintf("127.0.0.1:%d", ports[l.via])
+		case remote[l.role].upstream != "":
+			upstream = remote[l.role].upstream
 		}
-		proxyArgs = append(proxyArgs, "--proxy", fmt.Sprintf("%s=0.0.0.0:%d=%s", proxyName(l.name), port[l.name], upstream))
-		linkPorts = append(linkPorts, fmt.Sprintf("%d/tcp", port[l.name]))
-		urls[l.name] = fmt.Sprintf("http://toxiproxy:%d", port[l.name])
+		proxyArgs = append(proxyArgs, "--proxy", fmt.Sprintf("%s=0.0.0.0:%d=%s", proxyName(l.name), ports[l.name], upstream))
+		linkPorts = append(linkPorts, fmt.Sprintf("%d/tcp", ports[l.name]))
+		inside.add(ls, l.name, fmt.Sprintf("toxiproxy:%d", ports[l.name]), remote)
 	}
-	portalArgs := append(listen, "--data", "/data", "--identity", urls["portal->identity"], "--registry", urls["portal->registry"])
-	for name, u := range urls.registries() {
-		portalArgs = append(portalArgs, "--registry-url", name+"="+u)
+	contract := contractEnv(inside, opts, adminToken, registryToken)
+	specs := map[string][]testcontainers.ContainerCustomizer{
+		"toxiproxy": append(cs.reference("toxiproxy", toxiproxyPort, labels, runID, "/version", nil,
+			append([]string{"--listen", fmt.Sprintf("0.0.0.0:%d", toxiproxyPort)}, proxyArgs...)...),
+			testcontainers.WithExposedPorts(linkPorts...)),
 	}
-	if opts.Naive {
-		portalArgs = append(portalArgs, "--naive")
+	for _, r := range roles {
+		var o []testcontainers.ContainerCustomizer
+		switch r.src.Source() {
+		case scenarios.SourceURL:
+			continue
+		case scenarios.SourceImage:
+			if o, err = cs.userImage(ctx, r, contract[r.name], labels, runID, opts.BaseDir); err != nil {
+				return nil, err
+			}
+		default:
+			if o, err = cs.referenceRole(ctx, r, inside, opts, labels, runID, adminToken, registryToken); err != nil {
+				return nil, err
+			}
+		}
+		specs[r.name] = o
 	}
-	identityArgs := append(append(listen, seed...), "--token-ttl", opts.TokenTTL.String())
-	toxiproxyArgs := append([]string{"--listen", fmt.Sprintf("0.0.0.0:%d", toxiproxyPort)}, proxyArgs...)
-	roles := map[string][]testcontainers.ContainerCustomizer{
-		"registry":  common("registry", stubPort, "/readyz", append(listen, seed...)...),
-		"identity":  common("identity", stubPort, "/readyz", identityArgs...),
-		"toxiproxy": append(common("toxiproxy", toxiproxyPort, "/version", toxiproxyArgs...), testcontainers.WithExposedPorts(linkPorts...)),
-		"portal": append(common("portal", stubPort, "/readyz", portalArgs...),
-			testcontainers.WithMounts(testcontainers.VolumeMount(cs.volume, "/data"))),
-	}
-	say("starting registry, identity, toxiproxy and the portal")
+	say("starting %s", strings.Join(sortedKeys(specs), ", "))
 	g, gctx := errgroup.WithContext(ctx)
-	for role, o := range roles {
-		g.Go(func() error { return cs.start(gctx, role, image, o) })
+	for role, o := range specs {
+		img := cs.image.Ref
+		if r, ok := byName[role]; ok && r.src.Source() == scenarios.SourceImage {
+			img = r.src.Image
+		}
+		g.Go(func() error { return cs.start(gctx, role, img, o) })
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
@@ -167,34 +193,117 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 	if err != nil {
 		return nil, err
 	}
-	api := fmt.Sprintf("127.0.0.1:%d", apiPort.Num())
+	// Mapped ports are on the engine's host: 127.0.0.1 unless TESTCONTAINERS_HOST_OVERRIDE
+	// says otherwise (a Docker-in-Docker service in CI).
+	host, err := tpc.Host(ctx)
+	if err != nil {
+		return nil, err
+	}
+	at := func(port uint16) string { return net.JoinHostPort(host, strconv.Itoa(int(port))) }
+	api := at(apiPort.Num())
 	tp := toxiproxy.NewClient(api)
 	proxies := map[string]*toxiproxy.Proxy{}
-	for _, l := range topology() {
+	links := map[string]string{}
+	outside := newWiring() // link → base URL from this machine
+	for _, l := range ls {
 		if proxies[l.name], err = tp.Proxy(proxyName(l.name)); err != nil {
 			return nil, fmt.Errorf("proxy for %s: %w", l.name, err)
 		}
-		if l.client {
-			mapped, err := tpc.MappedPort(ctx, fmt.Sprintf("%d/tcp", port[l.name]))
-			if err != nil {
-				return nil, err
-			}
-			urls[l.name] = fmt.Sprintf("http://127.0.0.1:%d", mapped.Num())
+		mapped, err := tpc.MappedPort(ctx, fmt.Sprintf("%d/tcp", ports[l.name]))
+		if err != nil {
+			return nil, err
 		}
+		links[l.name] = at(mapped.Num())
+		outside.add(ls, l.name, links[l.name], remote)
+	}
+	direct := map[string]string{}
+	for _, r := range roles {
+		if r.src.Source() == scenarios.SourceURL {
+			direct[r.name] = r.src.URL
+			continue
+		}
+		mapped, err := cs.containers[r.name].MappedPort(ctx, fmt.Sprintf("%d/tcp", rolePort(r)))
+		if err != nil {
+			return nil, err
+		}
+		direct[r.name] = "http://" + at(mapped.Num())
 	}
 	if err := standing(opts.Tiers, proxies); err != nil {
 		return nil, err
 	}
-	if err := waitReady(ctx, urls["client->portal"]+"/readyz", readyTimeout); err != nil {
-		return nil, fmt.Errorf("portal through client->portal: %w", err)
+	if p := byName[rolePortal].src; p.Source() != scenarios.SourceURL {
+		path, status := "/readyz", http.StatusOK
+		if p.Health != nil {
+			path, status = p.Health.Path, p.Health.Status
+		}
+		if err := waitStatus(ctx, outside.urls["client->portal"]+path, status, readyTimeout); err != nil {
+			return nil, fmt.Errorf("portal through client->portal: %w", err)
+		}
 	}
 
 	people := census.New(opts.Seed, opts.Citizens)
 	return &Stack{
-		Runtime: "containers", Portal: urls["client->portal"], Identity: urls["client->identity"], Tiers: urls.tiers(),
-		Proxies: proxies, ToxiproxyAPI: api, Citizen: people.Citizen, Roles: cs, AdminToken: adminToken,
+		Runtime: "containers", Portal: outside.urls["client->portal"], Identity: outside.urls["client->identity"], Tiers: outside.tiers(),
+		Names: outside.names, Proxies: proxies, Links: links, Direct: direct, Systems: systems, ToxiproxyAPI: api,
+		Citizen: people.Citizen, Roles: cs, AdminToken: adminToken,
 		close: cs.close,
 	}, nil
+}
+
+// reference is what every container of the reference image has: its subcommand, the
+// secrets in its environment, the run's network and labels, scratch space, the port it
+// serves on, and readiness by HTTP — scratch has no shell, so never a port exec.
+func (cs *containerStack) reference(role string, port int, labels map[string]string, runID, ready string, env map[string]string, args ...string) []testcontainers.ContainerCustomizer {
+	return []testcontainers.ContainerCustomizer{
+		testcontainers.WithEnv(env),
+		testcontainers.WithCmd(append([]string{"stub", strings.SplitN(role, ".", 2)[0]}, args...)...),
+		network.WithNetwork([]string{alias(role)}, cs.network),
+		testcontainers.WithLabels(labels),
+		testcontainers.WithName("thongsuot-" + runID + "-" + alias(role)),
+		testcontainers.WithTmpfs(map[string]string{"/tmp": "rw"}),
+		testcontainers.WithExposedPorts(fmt.Sprintf("%d/tcp", port)),
+		testcontainers.WithWaitStrategy(wait.ForHTTP(ready).WithPort(fmt.Sprintf("%d/tcp", port)).WithStartupTimeout(startTimeout)),
+	}
+}
+
+// referenceRole is a reference stub's container: the portal keeps its store on a
+// volume of the run, so a restarted portal keeps every acknowledged dossier.
+func (cs *containerStack) referenceRole(ctx context.Context, r roleSpec, w wiring, opts Options, labels map[string]string, runID, adminToken, registryToken string) ([]testcontainers.ContainerCustomizer, error) {
+	seed := []string{"--seed", strconv.FormatInt(opts.Seed, 10), "--citizens", strconv.Itoa(opts.Citizens)}
+	listen := []string{"--listen", fmt.Sprintf("0.0.0.0:%d", stubPort)}
+	switch r.name {
+	case roleRegistry:
+		env := map[string]string{credential.AdminTokenEnv: adminToken, credential.RegistryTokenEnv: registryToken}
+		return cs.reference(r.name, stubPort, labels, runID, "/readyz", env, append(listen, seed...)...), nil
+	case roleIdentity:
+		args := append(append(listen, seed...), "--token-ttl", opts.TokenTTL.String())
+		return cs.reference(r.name, stubPort, labels, runID, "/readyz", map[string]string{credential.AdminTokenEnv: adminToken}, args...), nil
+	}
+	vol, err := cs.volume(ctx, "portal", labels, runID)
+	if err != nil {
+		return nil, err
+	}
+	args := append(listen, "--data", "/data", "--identity", w.urls["portal->identity"], "--registry", w.urls["portal->registry"])
+	for name, u := range w.registries() {
+		args = append(args, "--registry-url", name+"="+u)
+	}
+	if r.src.Mode == scenarios.ModeNaive {
+		args = append(args, "--naive")
+	}
+	return append(cs.reference(r.name, stubPort, labels, runID, "/readyz", map[string]string{credential.RegistryTokenEnv: registryToken}, args...),
+		testcontainers.WithMounts(testcontainers.VolumeMount(vol, "/data"))), nil
+}
+
+// volume creates a volume of the run, removed with it.
+func (cs *containerStack) volume(ctx context.Context, name string, labels map[string]string, runID string) (string, error) {
+	vol, err := cs.cli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: "thongsuot-" + runID + "-" + name, Labels: labels})
+	if err != nil {
+		return "", fmt.Errorf("creating volume %s: %w", name, err)
+	}
+	cs.mu.Lock()
+	cs.volumes = append(cs.volumes, vol.Volume.Name)
+	cs.mu.Unlock()
+	return vol.Volume.Name, nil
 }
 
 func (cs *containerStack) start(ctx context.Context, role, image string, opts []testcontainers.ContainerCustomizer) error {
@@ -231,10 +340,11 @@ func (cs *containerStack) close() error {
 	if cs.network != nil {
 		errs = append(errs, cs.network.Remove(ctx))
 	}
-	if cs.volume != "" {
-		_, err := cs.cli.VolumeRemove(ctx, cs.volume, client.VolumeRemoveOptions{Force: true})
+	for _, v := range cs.volumes {
+		_, err := cs.cli.VolumeRemove(ctx, v, client.VolumeRemoveOptions{Force: true})
 		errs = append(errs, err)
 	}
+	errs = append(errs, cs.image.Release(ctx))
 	errs = append(errs, cs.cli.Close())
 	return errors.Join(errs...)
 }
@@ -283,7 +393,7 @@ func (cs *containerStack) Restore(ctx context.Context, role, action string) erro
 	case scenarios.ActionDisconnect:
 		// The alias is how the others find it: reconnect under the same name.
 		_, err = cs.cli.NetworkConnect(ctx, cs.network.ID, client.NetworkConnectOptions{
-			Container: id, EndpointConfig: &mobynetwork.EndpointSettings{Aliases: []string{role}}})
+			Container: id, EndpointConfig: &mobynetwork.EndpointSettings{Aliases: []string{alias(role)}}})
 	}
 	return err
 }

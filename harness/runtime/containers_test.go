@@ -2,12 +2,12 @@ package runtime_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"os"
 	"testing"
 	"time"
 
-	"github.com/moby/moby/client"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -42,6 +42,19 @@ func TestContainersStack(t *testing.T) {
 		resp.Body.Close()
 		assert.Equal(t, http.StatusOK, resp.StatusCode, url)
 	}
+	// Every link's proxy and every role is at an address of this machine (thongsuot up
+	// prints them), not only the client links.
+	for link, addr := range st.Links {
+		conn, err := net.DialTimeout("tcp", addr, 3*time.Second)
+		require.NoError(t, err, "%s at %s", link, addr)
+		conn.Close()
+	}
+	for role, base := range st.Direct {
+		resp, err := client.Get(base + "/readyz")
+		require.NoError(t, err, role)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode, role)
+	}
 	require.NoError(t, st.Proxies["client->portal"].Disable())
 	_, err = client.Get(st.Portal + "/readyz")
 	assert.Error(t, err, "a disabled client->portal link refuses")
@@ -57,21 +70,9 @@ func TestContainersStack(t *testing.T) {
 	assertNothingLeft(t)
 }
 
-// assertNothingLeft checks that no container, network or volume with our label remains.
+// assertNothingLeft checks that no container, network or volume of this process's runs
+// remains.
 func assertNothingLeft(t *testing.T) {
 	t.Helper()
-	cli, err := client.New(client.FromEnv)
-	require.NoError(t, err)
-	defer cli.Close()
-	filter := client.Filters{}.Add("label", runtime.LabelRun)
-	ctx := context.Background()
-	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: filter})
-	require.NoError(t, err)
-	assert.Empty(t, cs.Items, "containers left behind")
-	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: filter})
-	require.NoError(t, err)
-	assert.Empty(t, ns.Items, "networks left behind")
-	vs, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: filter})
-	require.NoError(t, err)
-	assert.Empty(t, vs.Items, "volumes left behind")
+	assert.Empty(t, runtimetest.Left(t, os.Getpid()), "left behind")
 }

@@ -18,7 +18,7 @@ import (
 // a crashed run can be found and removed.
 const (
 	LabelRun = "org.thongsuot.run" // the run's id
-	labelPID = "org.thongsuot.pid" // the process that owns it
+	LabelPID = "org.thongsuot.pid" // the process that owns it
 )
 
 // dockerEnv is the testcontainers configuration this environment needs: no Ryuk (its
@@ -64,15 +64,17 @@ func dockerClient(ctx context.Context) (*testcontainers.DockerClient, error) {
 }
 
 // RemoveLeftovers removes the containers, networks and volumes of runs whose process
-// is gone (killed, crashed). Resources of live runs are left alone.
+// is gone (killed, crashed), and the pins of images such processes held. Resources of
+// live processes are left alone: two runs on one engine never remove each other's.
 func RemoveLeftovers(ctx context.Context, cli client.APIClient) error {
 	var errs []error
 	alive := func(labels map[string]string) bool {
-		pid, err := strconv.Atoi(labels[labelPID])
+		pid, err := strconv.Atoi(labels[LabelPID])
 		return err == nil && processAlive(pid)
 	}
 	filter := client.Filters{}.Add("label", LabelRun)
-	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: filter})
+	// Containers by owner, not run: the pins that hold images carry no run of their own.
+	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: client.Filters{}.Add("label", LabelPID)})
 	if err != nil {
 		return fmt.Errorf("listing leftover containers: %w", err)
 	}

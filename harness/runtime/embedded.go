@@ -9,6 +9,7 @@ import (
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
 
+	"github.com/thongsuot/thongsuot/scenarios"
 	"github.com/thongsuot/thongsuot/stubs/census"
 	"github.com/thongsuot/thongsuot/stubs/credential"
 	"github.com/thongsuot/thongsuot/stubs/identity"
@@ -26,8 +27,9 @@ const (
 // the OS picks. Nothing to install, nothing to clean up but the process.
 type Embedded struct{}
 
-// Up listens for each role first, so that every proxy can be created with its upstream
-// known, then starts the registry, identity and the portal behind their proxies.
+// Up listens for each role it starts first, so that every proxy can be created with its
+// upstream known, then starts the registry, identity and the portal behind their
+// proxies. A role already running (a url role) gets its proxies and nothing else.
 func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 	var closers []func() error
 	shutdown := func() error {
@@ -42,6 +44,11 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 			err = errors.Join(err, shutdown())
 		}
 	}()
+	roles := stackRoles(opts.SUT)
+	remote, err := urlRoles(opts.SUT)
+	if err != nil {
+		return nil, err
+	}
 
 	tp, err := StartToxiproxy("127.0.0.1:0")
 	if err != nil {
@@ -49,29 +56,45 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 	}
 	closers = append(closers, tp.Close)
 	listeners := map[string]net.Listener{}
-	for _, role := range []string{"registry", "identity", "portal"} {
+	direct := map[string]string{}
+	var systems []System
+	for _, r := range roles {
+		systems = append(systems, systemOf(r, ""))
+		switch r.src.Source() {
+		case scenarios.SourceImage:
+			return nil, fmt.Errorf("%s is an image (%s): images run on the containers runtime", r.name, r.src.Image)
+		case scenarios.SourceURL:
+			direct[r.name] = r.src.URL
+			continue
+		}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", role, err)
+			return nil, fmt.Errorf("%s: %w", r.name, err)
 		}
-		listeners[role] = ln
+		listeners[r.name] = ln
+		direct[r.name] = "http://" + ln.Addr().String()
 		closers = append(closers, func() error { ln.Close(); return nil })
 	}
+	ls := topology(opts.SUT)
 	proxies := map[string]*toxiproxy.Proxy{}
-	urls := wiring{}
-	for _, l := range topology() {
-		upstream := proxies[l.via]
-		addr := ""
-		if upstream != nil {
-			addr = upstream.Listen
-		} else {
+	links := map[string]string{}
+	w := newWiring()
+	for _, l := range ls {
+		var addr string
+		switch {
+		case l.via != "":
+			addr = proxies[l.via].Listen
+		case remote[l.role].upstream != "":
+			addr = remote[l.role].upstream
+		default:
 			addr = listeners[l.role].Addr().String()
 		}
 		p, err := tp.Proxy(l.name, "127.0.0.1:0", addr)
 		if err != nil {
 			return nil, err
 		}
-		proxies[l.name], urls[l.name] = p, "http://"+p.Listen
+		proxies[l.name], links[l.name] = p, p.Listen
+		w.add(ls, l.name, p.Listen, remote)
 	}
 	if err := standing(opts.Tiers, proxies); err != nil {
 		return nil, err
@@ -88,37 +111,43 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 	// One secret for the harness, one for the portal, made up for this stack.
 	adminToken, registryToken := credential.NewSecret(), credential.NewSecret()
 	builds := map[string]func(context.Context) (handler, error){
-		"registry": func(context.Context) (handler, error) {
+		roleRegistry: func(context.Context) (handler, error) {
 			return registry.New(registry.Config{Census: people, AdminToken: adminToken, ClientToken: registryToken})
 		},
-		"identity": func(context.Context) (handler, error) {
+		roleIdentity: func(context.Context) (handler, error) {
 			return identity.New(identity.Config{Issuer: Issuer, Audience: Audience, TokenTTL: opts.TokenTTL, Census: people, AdminToken: adminToken})
 		},
-		"portal": func(ctx context.Context) (handler, error) {
-			return portal.New(ctx, portal.Config{DataDir: dataDir, IdentityURL: urls["portal->identity"],
-				RegistryURL: urls["portal->registry"], Registries: urls.registries(), RegistryToken: registryToken,
-				Issuer: Issuer, Audience: Audience, Naive: opts.Naive})
+		rolePortal: func(ctx context.Context) (handler, error) {
+			return portal.New(ctx, portal.Config{DataDir: dataDir, IdentityURL: w.urls["portal->identity"],
+				RegistryURL: w.urls["portal->registry"], Registries: w.registries(), RegistryToken: registryToken,
+				Issuer: Issuer, Audience: Audience, Naive: opts.SUT.Naive()})
 		},
 	}
-	roles := &embeddedRoles{procs: map[string]*inproc{}, proxies: proxies}
-	closers = append(closers, roles.close)
-	for _, role := range []string{"registry", "identity", "portal"} {
-		p := &inproc{role: role, addr: listeners[role].Addr().String(), build: builds[role], links: roleLinks(role)}
-		roles.procs[role] = p
+	procs := &embeddedRoles{procs: map[string]*inproc{}, proxies: proxies}
+	closers = append(closers, procs.close)
+	for _, role := range []string{roleRegistry, roleIdentity, rolePortal} {
+		ln, ok := listeners[role]
+		if !ok {
+			continue
+		}
+		p := &inproc{role: role, addr: ln.Addr().String(), build: builds[role], links: roleLinks(ls, role)}
+		procs.procs[role] = p
 		// The role's context is the stack's, not this call's: a restarted portal keeps
 		// running its outbox after Up has returned.
-		if err := p.start(context.Background(), listeners[role]); err != nil {
+		if err := p.start(context.Background(), ln); err != nil {
 			return nil, err
 		}
 	}
 
-	if err := waitReady(ctx, urls["client->portal"]+"/readyz", readyTimeout); err != nil {
-		return nil, err
+	if _, started := listeners[rolePortal]; started {
+		if err := waitReady(ctx, w.urls["client->portal"]+"/readyz", readyTimeout); err != nil {
+			return nil, err
+		}
 	}
 	return &Stack{
-		Runtime: "embedded", Portal: urls["client->portal"], Identity: urls["client->identity"], Tiers: urls.tiers(),
-		Proxies: proxies, ToxiproxyAPI: tp.Addr,
-		Citizen: people.Citizen, Roles: roles, AdminToken: adminToken,
+		Runtime: "embedded", Portal: w.urls["client->portal"], Identity: w.urls["client->identity"], Tiers: w.tiers(),
+		Names: w.names, Proxies: proxies, Links: links, Direct: direct, Systems: systems, ToxiproxyAPI: tp.Addr,
+		Citizen: people.Citizen, Roles: procs, AdminToken: adminToken,
 		close: shutdown,
 	}, nil
 }

@@ -60,7 +60,7 @@ func TestUnknownRuntime(t *testing.T) {
 func TestTopologyIsTheSchemaLinks(t *testing.T) {
 	var names []string
 	seen := map[string]bool{}
-	for _, l := range topology() {
+	for _, l := range topology(scenarios.SUT{}) {
 		names = append(names, l.name)
 		if l.via != "" {
 			assert.True(t, seen[l.via], "%s chains onto %s, which must come first", l.name, l.via)

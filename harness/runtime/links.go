@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"fmt"
+	"net"
+	"net/url"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
 
@@ -9,28 +11,68 @@ import (
 	"github.com/thongsuot/thongsuot/scenarios"
 )
 
+// Role names of a stack: the portal, identity, the reference registry server, and a
+// registry the scenario replaces (registry.<name>, scenarios.RoleRegistry).
+const (
+	rolePortal   = "portal"
+	roleIdentity = "identity"
+	roleRegistry = "registry"
+)
+
 // linkSpec is one link of the system under test: a toxiproxy proxy in front of a role,
 // or chained in front of another link's proxy.
 type linkSpec struct {
 	name   string // as scenarios name it (scenarios.Links)
-	role   string // leads to this role (portal, identity, registry)…
+	role   string // leads to this role (portal, identity, registry, registry.<name>)…
 	via    string // …or through this link's proxy (a chain)
 	client bool   // the load reaches it from outside; otherwise a service calls it
 }
 
-// topology lists every link, each after the link it chains onto. portal->registry is
-// the trunk every registry call crosses, with one link per registry in front of it, so
-// a fault can hit one registry or all; each link tier reaches the portal over its own
-// link and then through the front door (client->portal), like every client.
-func topology() []linkSpec {
-	ls := []linkSpec{{name: "portal->registry", role: "registry"}}
+// roleSpec is one role a stack has, and where it comes from.
+type roleSpec struct {
+	name string
+	src  scenarios.Role
+}
+
+// stackRoles lists the roles of a stack for sut: the portal and identity; the reference
+// registry server and each registry the scenario replaces, unless the portal is already
+// running — then its registries are its own and the harness never sees them.
+func stackRoles(sut scenarios.SUT) []roleSpec {
+	rs := []roleSpec{{rolePortal, sut.Portal}, {roleIdentity, sut.Identity}}
+	if sut.Portal.Source() == scenarios.SourceURL {
+		return rs
+	}
+	rs = append(rs, roleSpec{roleRegistry, scenarios.Role{}})
 	for _, r := range scenarios.Registries {
-		ls = append(ls, linkSpec{name: scenarios.RegistryLink(r), via: "portal->registry"})
+		if src, ok := sut.Registries[r]; ok {
+			rs = append(rs, roleSpec{scenarios.RoleRegistry(r), src})
+		}
+	}
+	return rs
+}
+
+// topology lists every link of a stack, each after the link it chains onto.
+// portal->registry is the trunk to the reference registry server, with one link per
+// registry in front of it, so a fault can hit one registry or all; a registry the
+// scenario replaces has its own link straight to it. Each link tier reaches the portal
+// over its own link and then through the front door (client->portal), like every
+// client. A portal already running calls what it calls: it has no outbound links.
+func topology(sut scenarios.SUT) []linkSpec {
+	var ls []linkSpec
+	if sut.Portal.Source() != scenarios.SourceURL {
+		ls = append(ls, linkSpec{name: "portal->registry", role: roleRegistry})
+		for _, r := range scenarios.Registries {
+			if _, replaced := sut.Registries[r]; replaced {
+				ls = append(ls, linkSpec{name: scenarios.RegistryLink(r), role: scenarios.RoleRegistry(r)})
+			} else {
+				ls = append(ls, linkSpec{name: scenarios.RegistryLink(r), via: "portal->registry"})
+			}
+		}
+		ls = append(ls, linkSpec{name: "portal->identity", role: roleIdentity})
 	}
 	ls = append(ls,
-		linkSpec{name: "portal->identity", role: "identity"},
-		linkSpec{name: "client->identity", role: "identity", client: true},
-		linkSpec{name: "client->portal", role: "portal", client: true},
+		linkSpec{name: "client->identity", role: roleIdentity, client: true},
+		linkSpec{name: "client->portal", role: rolePortal, client: true},
 	)
 	for _, t := range scenarios.Tiers {
 		ls = append(ls, linkSpec{name: scenarios.TierLink(t), via: "client->portal", client: true})
@@ -38,15 +80,71 @@ func topology() []linkSpec {
 	return ls
 }
 
-// wiring is what the portal and the load need from the links: base URLs by link name.
-type wiring map[string]string
+// target is the role a link leads to, following chains.
+func target(ls []linkSpec, link string) string {
+	for _, l := range ls {
+		if l.name == link {
+			if l.via != "" {
+				return target(ls, l.via)
+			}
+			return l.role
+		}
+	}
+	return ""
+}
 
-// portalConfig are the portal's outbound URLs: identity, the registry trunk, and each
-// registry's own link.
+// urlRole is what a link needs of a role already running: where its proxy sends
+// (host:port), and how URLs through the proxy are written (scheme, path, the host the
+// requests must name).
+type urlRole struct {
+	upstream, scheme, path, host string
+}
+
+// urlRoles reads the url roles of sut.
+func urlRoles(sut scenarios.SUT) (map[string]urlRole, error) {
+	out := map[string]urlRole{}
+	for _, r := range stackRoles(sut) {
+		if r.src.Source() != scenarios.SourceURL {
+			continue
+		}
+		u, err := url.Parse(r.src.URL)
+		if err != nil {
+			return nil, fmt.Errorf("%s url: %w", r.name, err)
+		}
+		port := u.Port()
+		if port == "" {
+			port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+		}
+		out[r.name] = urlRole{upstream: net.JoinHostPort(u.Hostname(), port), scheme: u.Scheme, path: u.EscapedPath(), host: u.Host}
+	}
+	return out, nil
+}
+
+// wiring is what the services and the load need from the links: base URLs by link
+// name, and the host each proxy address stands for.
+type wiring struct {
+	urls  map[string]string
+	names map[string]string // proxy host:port → the host the url role's URL names
+}
+
+func newWiring() wiring { return wiring{urls: map[string]string{}, names: map[string]string{}} }
+
+// add sets link's base URL at addr (a proxy's address as its user reaches it): plain
+// http to a role the runtime started, the role's own scheme and path to a url role.
+func (w wiring) add(ls []linkSpec, link, addr string, roles map[string]urlRole) {
+	if ur, ok := roles[target(ls, link)]; ok {
+		w.urls[link] = ur.scheme + "://" + addr + ur.path
+		w.names[addr] = ur.host
+		return
+	}
+	w.urls[link] = "http://" + addr
+}
+
+// registries are the portal's outbound URLs per registry, each over its own link.
 func (w wiring) registries() map[string]string {
 	out := map[string]string{}
 	for _, r := range scenarios.Registries {
-		out[r] = w[scenarios.RegistryLink(r)]
+		out[r] = w.urls[scenarios.RegistryLink(r)]
 	}
 	return out
 }
@@ -54,7 +152,7 @@ func (w wiring) registries() map[string]string {
 func (w wiring) tiers() map[string]string {
 	out := map[string]string{}
 	for _, t := range scenarios.Tiers {
-		out[t] = w[scenarios.TierLink(t)]
+		out[t] = w.urls[scenarios.TierLink(t)]
 	}
 	return out
 }

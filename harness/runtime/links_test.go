@@ -11,6 +11,7 @@ import (
 
 	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/scenarios"
+	"github.com/thongsuot/thongsuot/stubs/credential"
 )
 
 // The per-registry links sit behind the shared trunk, each tier link in front of the
@@ -69,4 +70,95 @@ func TestRegistryAndTierLinks(t *testing.T) {
 	assert.ErrorContains(t, prepare(), "503", "the trunk down: every registry is unreachable")
 	require.NoError(t, trunk.Enable())
 	assert.NoError(t, prepare(), "and back")
+}
+
+// What each source of a role does to the links: a portal already running calls what it
+// calls (no outbound links), a replaced registry has a link of its own straight to it,
+// and client links always stand in front of the portal and identity.
+func TestTopologyFollowsTheRoles(t *testing.T) {
+	names := func(ls []linkSpec) map[string]linkSpec {
+		out := map[string]linkSpec{}
+		for _, l := range ls {
+			out[l.name] = l
+		}
+		return out
+	}
+	tests := []struct {
+		name     string
+		sut      scenarios.SUT
+		links    int
+		absent   []string
+		directTo map[string]string // link → the role it leads to without a chain
+	}{
+		{"reference", scenarios.SUT{}, len(scenarios.Links), nil, map[string]string{"portal->registry": "registry", "client->portal": "portal"}},
+		{"a portal already running", scenarios.SUT{Portal: scenarios.Role{URL: "http://127.0.0.1:9"}, Identity: scenarios.Role{URL: "http://127.0.0.1:8"}},
+			2 + len(scenarios.Tiers), []string{"portal->identity", "portal->registry", "portal->registry.population"}, map[string]string{"client->identity": "identity"}},
+		{"an image portal keeps every link", scenarios.SUT{Portal: scenarios.Role{Image: "npsp:1"}}, len(scenarios.Links), nil, map[string]string{"portal->identity": "identity"}},
+		{"a replaced registry", scenarios.SUT{Registries: map[string]scenarios.Role{"land": {URL: "http://10.0.0.1"}}}, len(scenarios.Links), nil,
+			map[string]string{"portal->registry.land": "registry.land", "portal->registry": "registry"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ls := topology(tt.sut)
+			got := names(ls)
+			assert.Len(t, ls, tt.links)
+			for _, a := range tt.absent {
+				assert.NotContains(t, got, a)
+			}
+			for link, role := range tt.directTo {
+				assert.Equal(t, role, got[link].role, link)
+				assert.Empty(t, got[link].via, link)
+			}
+			for _, tier := range scenarios.Tiers {
+				assert.Equal(t, rolePortal, target(ls, scenarios.TierLink(tier)), "every tier reaches the portal")
+			}
+		})
+	}
+}
+
+// A role already running is reached through its proxy with its own scheme and path, and
+// requests through the proxy name the host its URL names.
+func TestEmbeddedStackInFrontOfARunningPortal(t *testing.T) {
+	ref, err := Embedded{}.Up(context.Background(), Options{Seed: 1, Citizens: 100, TokenTTL: time.Hour, DataDir: t.TempDir()})
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, ref.Close()) }()
+
+	sut := scenarios.SUT{Portal: scenarios.Role{URL: ref.Direct[rolePortal] + "/"}, Identity: scenarios.Role{URL: ref.Direct[roleIdentity]}}
+	st, err := Embedded{}.Up(context.Background(), Options{Seed: 1, Citizens: 100, TokenTTL: time.Hour, SUT: sut})
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, st.Close()) }()
+
+	assert.NotContains(t, st.Proxies, "portal->registry", "a running portal has no outbound links")
+	assert.Equal(t, ref.Direct[rolePortal][len("http://"):], st.Proxies["client->portal"].Upstream)
+	assert.Equal(t, "http://"+st.Links["client->portal"]+"/", st.Portal, "the URL's path is kept")
+	assert.Equal(t, ref.Direct[rolePortal][len("http://"):], st.Names[st.Links["client->portal"]], "the URL's host is named")
+	require.Len(t, st.Systems, 2, "no registry: the portal's own")
+	assert.Equal(t, "url "+sut.Portal.URL, st.Systems[0].Describe("dev"))
+	assert.Equal(t, "the portal's own (not started by thongsuot)", st.Describe("dev")["registries"])
+
+	client := &http.Client{Timeout: 2 * time.Second}
+	resp, err := client.Get(st.Portal + "readyz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	require.NoError(t, st.Proxies["client->portal"].Disable())
+	_, err = client.Get(st.Portal + "readyz")
+	assert.Error(t, err, "its client link breaks it")
+	require.NoError(t, st.Proxies["client->portal"].Enable())
+	assert.Error(t, st.Roles.Act(context.Background(), rolePortal, scenarios.ActionKill), "no process of a running portal to kill")
+}
+
+// The contract names the stubs' own variables for the secrets: one name each, whoever
+// reads it — the reference stub or the user's image.
+func TestContractSecretsAreTheStubsVariables(t *testing.T) {
+	assert.Equal(t, credential.AdminTokenEnv, scenarios.EnvAdminToken)
+	assert.Equal(t, credential.RegistryTokenEnv, scenarios.EnvRegistryToken)
+	env := contractEnv(newWiring(), Options{Seed: 7, Citizens: 100}, "admin", "registry")
+	assert.NotContains(t, env[rolePortal], scenarios.EnvAdminToken, "the portal gets no admin secret")
+	assert.Equal(t, "registry", env[rolePortal][scenarios.EnvRegistryToken])
+	assert.Equal(t, "7", env[roleIdentity][scenarios.EnvSeed])
+	assert.Equal(t, "admin", env[scenarios.RoleRegistry("land")][scenarios.EnvAdminToken])
+	for _, r := range scenarios.Registries {
+		assert.Contains(t, env[rolePortal], scenarios.RegistryURLEnv(r))
+	}
 }

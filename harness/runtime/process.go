@@ -159,9 +159,9 @@ func (e *embeddedRoles) close() error {
 }
 
 // roleLinks are the links that touch a role: those leading to it and those it calls.
-func roleLinks(role string) []string {
+func roleLinks(ls []linkSpec, role string) []string {
 	var out []string
-	for _, l := range topology() {
+	for _, l := range ls {
 		if l.role == role || (role == "portal" && !l.client && l.via == "") {
 			out = append(out, l.name)
 		}

@@ -26,7 +26,12 @@ type Options struct {
 	Citizens int           // census size
 	TokenTTL time.Duration // identity token lifetime; must outlast the run
 	DataDir  string        // where the portal keeps its store ("" = a temporary directory)
-	Naive    bool          // the portal without its protections
+	// SUT says where each role comes from (the scenario's sut: section, resolved): the
+	// zero value is the reference system.
+	SUT scenarios.SUT
+	// BaseDir is what the SUT's relative paths (volumes, CA files) are relative to: the
+	// scenario file's folder.
+	BaseDir string
 	// Tiers are the standing conditions of the link tiers' links (scenario tiers:
 	// section, resolved); a tier left out gets a link with no toxics.
 	Tiers map[string]scenarios.Tier
@@ -39,8 +44,18 @@ type Stack struct {
 	Portal, Identity string
 	// Tiers gives, per link tier, the portal's base URL over that tier's link.
 	Tiers map[string]string
-	// Proxies are the toxiproxy proxies, one per link of scenarios.Links.
+	// Names maps the address of each proxy in front of a role already running (a url
+	// role) to the host its URL names: requests through it carry that Host and TLS
+	// server name.
+	Names map[string]string
+	// Proxies are the toxiproxy proxies, one per link of scenarios.Links the system has
+	// (a portal already running has no outbound links).
 	Proxies map[string]*toxiproxy.Proxy
+	// Links gives each link's proxy as this machine reaches it (host:port), and Direct
+	// each role the runtime started, without a proxy: for poking by hand.
+	Links, Direct map[string]string
+	// Systems says what each role is: reference, image (with its digest) or url.
+	Systems []System
 	// ToxiproxyAPI is the toxiproxy HTTP API address, for poking by hand.
 	ToxiproxyAPI string
 	// Citizen gives census citizen i (i < Options.Citizens), for virtual users.
@@ -93,6 +108,11 @@ const readyTimeout = 30 * time.Second
 // waitReady polls url until it answers 200: the portal is ready once its store is
 // open and it has the identity provider's keys.
 func waitReady(ctx context.Context, url string, timeout time.Duration) error {
+	return waitStatus(ctx, url, http.StatusOK, timeout)
+}
+
+// waitStatus polls url until it answers status.
+func waitStatus(ctx context.Context, url string, status int, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	client := &http.Client{Timeout: time.Second}
@@ -106,7 +126,7 @@ func waitReady(ctx context.Context, url string, timeout time.Duration) error {
 		if err == nil {
 			body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			if resp.StatusCode == status {
 				return nil
 			}
 			last = fmt.Sprintf("%s: %s", resp.Status, strings.TrimSpace(string(body)))

@@ -42,28 +42,46 @@ var (
 // $THONGSUOT_BINARY at it, so the containers runtime uses it for its image.
 func Binary(t testing.TB) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		root, err := moduleRoot()
-		if err != nil {
-			buildErr = err
-			return
-		}
-		dir, err := os.MkdirTemp("", "thongsuot-bin-*")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binary = filepath.Join(dir, "thongsuot")
-		cmd := exec.Command("go", "build", "-trimpath", "-o", binary, "./cmd/thongsuot")
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		buildOut, buildErr = cmd.CombinedOutput()
-	})
+	buildOnce.Do(func() { binary, buildOut, buildErr = build("") })
 	if buildErr != nil {
 		t.Fatalf("building the static thongsuot binary: %v\n%s", buildErr, buildOut)
 	}
 	t.Setenv(runtime.BinaryEnv, binary)
 	return binary
+}
+
+// VersionedBinary builds a static thongsuot binary that says it is version: another
+// binary, with an image of its own, as another engineer's build would be.
+func VersionedBinary(t testing.TB, version string) string {
+	t.Helper()
+	bin, out, err := build(version)
+	if err != nil {
+		t.Fatalf("building thongsuot %s: %v\n%s", version, err, out)
+	}
+	t.Cleanup(func() { os.RemoveAll(filepath.Dir(bin)) })
+	return bin
+}
+
+// build builds the static binary into a temporary folder; version "" keeps the default.
+func build(version string) (string, []byte, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", nil, err
+	}
+	dir, err := os.MkdirTemp("", "thongsuot-bin-*")
+	if err != nil {
+		return "", nil, err
+	}
+	bin := filepath.Join(dir, "thongsuot")
+	args := []string{"build", "-trimpath", "-o", bin}
+	if version != "" {
+		args = append(args, "-ldflags", "-X main.version="+version)
+	}
+	cmd := exec.Command("go", append(args, "./cmd/thongsuot")...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	out, err := cmd.CombinedOutput()
+	return bin, out, err
 }
 
 func moduleRoot() (string, error) {
