@@ -126,15 +126,16 @@ func TestPlanOverridesAreValidated(t *testing.T) {
 	}{
 		{"negative scale", []string{"--scale", "-1"}, "--scale -1: load.scale: must be above 0 and at most 1000, got -1"},
 		{"NaN compress", []string{"--compress", "NaN"}, "--compress NaN: clock.compress: must be between 0.01 and 1000000, got NaN"},
-		{"infinite compress", []string{"--compress", "+Inf"}, "clock.compress: must be between 0.01 and 1000000, got +Inf"},
+		{"infinite compress", []string{"--compress", "+Inf"}, `clock.compress: must be between 0.01 and 1000000, got \+Inf`},
 		{"NaN scale", []string{"--scale", "NaN"}, "load.scale: must be above 0 and at most 1000, got NaN"},
-		{"a run longer than a day", []string{"--compress", "1"}, "clock.compress: the run would take 558h0m0s of wall time; the limit is 24h0m0s"},
+		// The length follows the scenario's ramps; the test holds the limit, not the hours.
+		{"a run longer than a day", []string{"--compress", "1"}, `clock.compress: the run would take \d+h0m0s of wall time; the limit is 24h0m0s`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, _, stderr := execute(t, append([]string{"plan", "july1-surge", "--out", t.TempDir()}, tt.args...)...)
 			assert.Equal(t, slo.ExitError, code)
-			assert.Contains(t, stderr, tt.want)
+			assert.Regexp(t, tt.want, stderr)
 		})
 	}
 }

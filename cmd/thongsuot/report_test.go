@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -126,7 +127,7 @@ func TestReportRejectsWhatIsNotARun(t *testing.T) {
 	assert.Equal(t, slo.ExitError, code, "RUN_DIR is required")
 }
 
-// Two real runs of smoke (played at 120×: 10 s each): the base, and one with 50 ms
+// Two real runs of smoke (played at 120×: 10 s each): the base, and one with 200 ms
 // added on client->portal for the whole run. Compare says 0 for a run against itself
 // and 1 against the slow one. The base also writes vegeta results, which decode to
 // exactly the requests the journal counts.
@@ -134,28 +135,30 @@ func TestCompareRealRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the smoke scenario twice")
 	}
-	// Half smoke's rate keeps the runs light on a shared 2-core machine.
+	// Half smoke's rate keeps the runs light on a shared 2-core machine. The slow link
+	// adds 200 ms to every exchange: far past what a busy machine does to a p95.
 	fast := smokeWith(t, "compress: 60 ", "compress: 120 ", "  scale: 1 ", "  scale: 0.5 ")
 	slow := smokeWith(t, "compress: 60 ", "compress: 120 ", "  scale: 1 ", "  scale: 0.5 ",
-		"faults:\n", "faults:\n  - {name: slow portal link, at: +0m, for: 20m scenario, link: client->portal, toxic: latency, latency: 50ms}\n")
+		"faults:\n", "faults:\n  - {name: slow portal link, at: +0m, for: 20m scenario, link: client->portal, toxic: latency, latency: 200ms}\n")
 	root := t.TempDir()
-	var base string
 	results := filepath.Join(root, "base.bin")
-	// A baseline is one that held its SLOs: a run starved by other work on the machine
-	// (p95 of seconds) is no baseline, so it gets up to three tries.
-	for try := 1; ; try++ {
-		base = filepath.Join(root, fmt.Sprintf("base-%d", try))
-		code, stdout, stderr := execute(t, "run", fast, "--out", base, "--quiet", "--results", results)
-		if code == slo.ExitPass {
-			break
+	// Compare needs runs with a verdict of their own, and a baseline is one that held
+	// its SLOs: a run starved by other work on the machine is no baseline (inconclusive,
+	// or failed on p95s of seconds), so each gets up to three tries.
+	judged := func(name, path string, want []int, args ...string) string {
+		for try := 1; ; try++ {
+			dir := filepath.Join(root, fmt.Sprintf("%s-%d", name, try))
+			code, stdout, stderr := execute(t, append([]string{"run", path, "--out", dir, "--quiet"}, args...)...)
+			if slices.Contains(want, code) {
+				return dir
+			}
+			require.Contains(t, []int{slo.ExitPass, slo.ExitFail, slo.ExitInconclusive}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			require.Less(t, try, 3, "no run of %s gave a verdict to compare; the machine is too busy:\n%s", name, stdout)
+			t.Logf("%s try %d: exit %d (machine busy), running it again", name, try, code)
 		}
-		require.Contains(t, []int{slo.ExitFail, slo.ExitInconclusive}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-		require.Less(t, try, 3, "no run of the base held its SLOs; the machine is too busy:\n%s", stdout)
-		t.Logf("base try %d broke its SLOs (machine busy), running it again", try)
 	}
-	regressed := filepath.Join(root, "slow")
-	code, stdout, stderr := execute(t, "run", slow, "--out", regressed, "--quiet")
-	require.Contains(t, []int{slo.ExitPass, slo.ExitFail}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	base := judged("base", fast, []int{slo.ExitPass}, "--results", results)
+	regressed := judged("slow", slow, []int{slo.ExitPass, slo.ExitFail})
 
 	t.Run("vegeta results", func(t *testing.T) {
 		f, err := os.Open(results)
@@ -191,7 +194,7 @@ func TestCompareRealRuns(t *testing.T) {
 		assert.NotContains(t, stdout, "REGRESSED")
 	})
 
-	t.Run("50 ms slower", func(t *testing.T) {
+	t.Run("200 ms slower", func(t *testing.T) {
 		out := t.TempDir()
 		code, stdout, stderr := execute(t, "compare", base, regressed, "--out", out)
 		assert.Equal(t, slo.ExitFail, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
@@ -204,7 +207,7 @@ func TestCompareRealRuns(t *testing.T) {
 		}
 	})
 
-	t.Run("50 ms slower, within a loose limit", func(t *testing.T) {
+	t.Run("200 ms slower, within a loose limit", func(t *testing.T) {
 		code, stdout, _ := execute(t, "compare", base, regressed, "--out", t.TempDir(), "--max-regression", "1000000")
 		assert.Equal(t, slo.ExitPass, code, stdout)
 	})
