@@ -128,6 +128,12 @@ func TestRunSmoke(t *testing.T) {
 	require.Len(t, sum.Faults, 1)
 	f := sum.Faults[0]
 	assert.Empty(t, f.Error)
+	if sum.Verdict == slo.VerdictInconclusive {
+		// The harness said it was starved: its timers and its samples inside the fault
+		// are not what this test measures; the counts above still had to add up.
+		t.Logf("inconclusive (harness saturated): fault timing and the latency bump not checked\n%s", stdout)
+		return
+	}
 	assert.InDelta(t, 10*time.Second, f.Start, float64(time.Second), "the fault starts at +10m scenario = 10 s wall")
 	assert.InDelta(t, 5*time.Second, f.End-f.Start, float64(time.Second))
 
