@@ -135,7 +135,9 @@ func TestRunSmoke(t *testing.T) {
 		return
 	}
 	assert.InDelta(t, 10*time.Second, f.Start, float64(time.Second), "the fault starts at +10m scenario = 10 s wall")
-	assert.InDelta(t, 5*time.Second, f.End-f.Start, float64(time.Second))
+	// Ended on time, or late by what a busy machine does to a timer and a toxiproxy call.
+	assert.GreaterOrEqual(t, f.End-f.Start, 4500*time.Millisecond, "the fault lasted the 5 s asked")
+	assert.LessOrEqual(t, f.End-f.Start, 7500*time.Millisecond, "the fault lasted the 5 s asked")
 
 	rec, err := journal.Read(dir)
 	require.NoError(t, err)
