@@ -35,8 +35,9 @@ func requireNothingFailed(t *testing.T, code int, stdout, stderr, dir string) re
 	t.Helper()
 	if code == slo.ExitInconclusive {
 		sum := readSummary(t, dir)
+		// The harness's own doubts only: starved, or it dropped what fell due.
 		for _, d := range sum.Doubts {
-			require.Contains(t, d, "saturated", "inconclusive only for a saturated harness:\n%s", stdout)
+			require.Regexp(t, `saturated|the harness dropped`, d, "inconclusive only for a saturated harness:\n%s", stdout)
 		}
 		for _, o := range sum.Objectives {
 			require.NotEqual(t, slo.StatusFailed, o.Status, "%s failed:\n%s", o.Name, stdout)

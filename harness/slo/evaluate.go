@@ -61,7 +61,7 @@ func Evaluate(slos scenarios.SLOs, rec *journal.Record) Verdict {
 		}
 		v.Objectives[i] = o
 	}
-	v.Recoveries = Recoveries(rec, held, failing, max(slos.RecoveryWindows, 1))
+	v.Recoveries = Recoveries(rec, held, failing, notSaturated, max(slos.RecoveryWindows, 1))
 	// Objectives judged outside faults are judged again, leaving each fault and the
 	// recovery after it to the recovery objective: the recoveries above were measured
 	// on every window.
@@ -112,6 +112,8 @@ func doubts(v *Verdict, rec *journal.Record) []string {
 		switch {
 		case o.Status == StatusUnjudged:
 			out = append(out, fmt.Sprintf("%s: not judged — %s", o.Name, unjudgedBecause(o)))
+		case o.Saturated > 0 && o.Kind == scenarios.KindRecovery:
+			out = append(out, fmt.Sprintf("%s: %s", o.Name, saturatedRecoveries(o)))
 		case o.Saturated > 0:
 			out = append(out, fmt.Sprintf("%s: missed in %d windows the harness was saturated in — it cannot say whether the system did", o.Name, o.Saturated))
 		}
@@ -119,11 +121,19 @@ func doubts(v *Verdict, rec *journal.Record) []string {
 	return out
 }
 
+// saturatedRecoveries says why recoveries were not judged against the system.
+func saturatedRecoveries(o Outcome) string {
+	return fmt.Sprintf("%d of %d recoveries came late or not at all through windows the harness was saturated in — it cannot say whether the system recovered in time",
+		o.Saturated, o.Saturated+o.Evaluated)
+}
+
 // unjudgedBecause says why an objective judged nothing.
 func unjudgedBecause(o Outcome) string {
 	switch {
 	case o.Detail != "":
 		return o.Detail
+	case o.Kind == scenarios.KindRecovery && o.Saturated > 0:
+		return saturatedRecoveries(o)
 	case o.Kind == scenarios.KindRecovery:
 		return "no fault was applied"
 	}

@@ -32,14 +32,19 @@ type Recovery struct {
 	// fault, and that window's wall offset — how long the system was still failing.
 	Failing     []string      `json:"failing,omitempty"`
 	FailedUntil time.Duration `json:"failed_until,omitempty"`
+	// Saturated: the harness was saturated in windows it could not judge between the
+	// fault's end and the recovery (or the run's end), so a slow or missing recovery
+	// may be the harness's, not the system's.
+	Saturated bool `json:"saturated,omitempty"`
 }
 
 // Recoveries measures, for each fault window of the journal, the recovery time: from
 // the fault's end until every objective held again for n consecutive windows. held
 // says per window index whether every objective that judged the window was met, and
 // failing which objectives did not; windows no objective judged (too few requests, a
-// saturated harness) neither break nor extend a run.
-func Recoveries(rec *journal.Record, held map[int]bool, failing map[int][]string, n int) []Recovery {
+// saturated harness) neither break nor extend a run, and saturated says which windows
+// the harness was saturated in.
+func Recoveries(rec *journal.Record, held map[int]bool, failing map[int][]string, saturated func(int) bool, n int) []Recovery {
 	width := rec.Run.Window
 	if width <= 0 {
 		return nil
@@ -66,8 +71,10 @@ func Recoveries(rec *journal.Record, held map[int]bool, failing map[int][]string
 			ok, judged := held[i]
 			switch {
 			case !judged:
+				r.Saturated = r.Saturated || (saturated != nil && saturated(i))
 			case !ok:
 				first, count, lastBad = -1, 0, i
+				r.Saturated = false // failing in a window it judged: the system's own
 			default:
 				if first < 0 {
 					first = i
@@ -106,6 +113,13 @@ func judgeRecovery(obj scenarios.Objective, rs []Recovery, width time.Duration) 
 			o.Overall = p.Value
 		}
 		if !r.Recovered || r.Time > obj.Max.Duration {
+			if r.Saturated {
+				// Late or never, with windows the harness was too starved to judge in
+				// between: it cannot say whether the system recovered in time.
+				o.Evaluated--
+				o.Saturated++
+				continue
+			}
 			o.Failed = append(o.Failed, p)
 		}
 	}

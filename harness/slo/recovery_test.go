@@ -1,6 +1,7 @@
 package slo
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -153,4 +154,53 @@ func TestFast503sAfterAFaultAreNotARecovery(t *testing.T) {
 	assert.Equal(t, 12*sec, r.FailedUntil, "failing until the run ended")
 	assert.Equal(t, StatusFailed, rcv.Status)
 	assert.Equal(t, VerdictFail, v.Name())
+}
+
+// A portal restarted while the harness was starved: the windows after the fault failed
+// while saturated (not judged against the system), so a recovery that came late, or not
+// before the run ended, cannot be blamed on it — inconclusive, never a failure. A
+// failure the harness judged after the starved stretch is the system's own.
+func TestRecoveryThroughASaturatedHarness(t *testing.T) {
+	sec := time.Second
+	tests := []struct {
+		name      string
+		pattern   string
+		starved   []int
+		verdict   string
+		recovered bool
+	}{
+		{"starved until the run ended", "ggbbbbgg", []int{3, 4, 5, 6, 7}, VerdictInconclusive, false},
+		{"starved, then back late", "ggbbbbbggg", []int{3, 4, 5, 6}, VerdictInconclusive, true},
+		// 5–7 are the starved stretch's aftermath (recovery_windows), 8 and 9 judged.
+		{"starved, then failing where it could judge", "ggbbbbbbbbgg", []int{3, 4}, VerdictFail, false},
+		{"not starved: late is late", "ggbbbbbggg", nil, VerdictFail, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := run(t, tt.pattern, down("a", 2*sec, 3*sec, 0))
+			for i := range tt.pattern {
+				h := healthy(i)
+				if slices.Contains(tt.starved, i) {
+					h = starved(i)
+				}
+				rec.Health = append(rec.Health, h)
+			}
+			v := Evaluate(scenarios.SLOs{MinRequests: 10, RecoveryWindows: 3, Objectives: []scenarios.Objective{
+				{Name: "avail", Kind: "availability", Target: pct(0.99), OutsideFaults: true},
+				{Name: "recovers", Kind: "recovery", Max: dur(2 * time.Second)},
+			}}, rec)
+			require.Len(t, v.Recoveries, 1)
+			assert.Equal(t, tt.recovered, v.Recoveries[0].Recovered)
+			assert.Equal(t, tt.verdict, v.Name(), "doubts: %v", v.Doubts)
+			o := v.Objectives[1]
+			if tt.verdict == VerdictInconclusive {
+				assert.True(t, v.Recoveries[0].Saturated)
+				assert.Empty(t, o.Failed, "not blamed on the system")
+				assert.Equal(t, 1, o.Saturated)
+				assert.Contains(t, v.Doubts, "recovers: not judged — 1 of 1 recoveries came late or not at all through windows the harness was saturated in — it cannot say whether the system recovered in time")
+			} else {
+				assert.False(t, o.Met)
+			}
+		})
+	}
 }
