@@ -39,6 +39,9 @@ type Options struct {
 	// Results, when set, is a file to write every response to in vegeta's results
 	// format (gob), for `vegeta report` and `vegeta plot`.
 	Results string
+	// Shard, when set, makes the run one part of a sharded run (shard.go): it sends
+	// only its share of the arrivals, from Shard.Start when that is set.
+	Shard *journal.Shard
 
 	// openJournal opens the journal's files; nil is the disk. Tests make it fail.
 	openJournal journal.Opener
@@ -63,6 +66,9 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := startShard(s, plan, opts); err != nil {
+		return err
+	}
 	stack, err := bringUp(ctx, rt, s, plan, opts)
 	if err != nil {
 		return err
@@ -74,6 +80,9 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	}
 	setup, err := prepareUsers(ctx, s, plan, stack, ep)
 	if err != nil {
+		return err
+	}
+	if err := awaitStart(ctx, opts); err != nil {
 		return err
 	}
 	rec, err := startRecording(s, plan, stack, opts)
@@ -170,7 +179,7 @@ func startRecording(s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack
 	wall := plan.Clock.WallDuration()
 	width := plan.Clock.WallSpan(s.SLOs.Window.Duration)
 	windows := int((wall + width - 1) / width)
-	r := &recording{start: time.Now(), width: width}
+	r := &recording{start: startTime(opts), width: width}
 	open := opts.openJournal
 	if open == nil {
 		open = journal.OpenFile
