@@ -99,7 +99,9 @@ func (a *shardArrivals) global(k uint64) uint64 {
 	return k*uint64(a.sh.Count) + uint64(a.sh.Index)
 }
 
-func (a *shardArrivals) Intended(k uint64) (time.Duration, bool) { return a.whole.Intended(a.global(k)) }
+func (a *shardArrivals) Intended(k uint64) (time.Duration, bool) {
+	return a.whole.Intended(a.global(k))
+}
 
 // Pace is the whole's pace for this shard's next arrival.
 func (a *shardArrivals) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
