@@ -149,7 +149,7 @@ func check(parts []Part) (*Result, error) {
 		}
 		ra, rb := ref.Record.Run, p.Record.Run
 		if a.Window != b.Window || ra.Window != rb.Window || ra.Windows != rb.Windows {
-			bad("clock: %s has %d windows of %s, %s %d of %s", ref.Dir, ra.Windows, ra.Window, p.Dir, rb.Windows, rb.Window)
+			bad("clock: %s has %d windows of %s, %s %d windows of %s", ref.Dir, ra.Windows, ra.Window, p.Dir, rb.Windows, rb.Window)
 		}
 		if p.Shard.Role == journal.RoleShard && !slices.Equal(ra.Classes, rb.Classes) {
 			bad("classes: %s records %v, %s %v", ref.Dir, ra.Classes, p.Dir, rb.Classes)
