@@ -248,3 +248,29 @@ func TestMergeOfAnIncompleteShardIsIncomplete(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, res.Info.Complete(), "one shard cut short: the whole run was")
 }
+
+// A directory holding the parts (the Job's shared volume) stands for them; the merge
+// waits until all are there.
+func TestExpandAndReady(t *testing.T) {
+	root := t.TempDir()
+	newPart(0, 2).write(t, filepath.Join(root, "shard-0"))
+	controller(2).write(t, filepath.Join(root, "faults"))
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "lost+found"), 0o755))
+	dirs, err := Expand([]string{root}, filepath.Join(root, "merged"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{filepath.Join(root, "faults"), filepath.Join(root, "shard-0")}, dirs)
+	assert.ErrorContains(t, Ready(dirs), "missing shard 1/2")
+
+	newPart(1, 2).write(t, filepath.Join(root, "shard-1"))
+	_, err = Runs([]string{root}, filepath.Join(root, "merged"))
+	require.Error(t, err, "a directory of parts is expanded by Expand, not by Runs")
+	dirs, err = Expand([]string{root}, filepath.Join(root, "merged"))
+	require.NoError(t, err)
+	require.Len(t, dirs, 3)
+	assert.NoError(t, Ready(dirs))
+	_, err = Runs(dirs, filepath.Join(root, "merged"))
+	require.NoError(t, err)
+	again, err := Expand([]string{root}, filepath.Join(root, "merged"))
+	require.NoError(t, err)
+	assert.Equal(t, dirs, again, "the merged run is not a part")
+}
