@@ -42,6 +42,9 @@ type Options struct {
 	// Shard, when set, makes the run one part of a sharded run (shard.go): it sends
 	// only its share of the arrivals, from Shard.Start when that is set.
 	Shard *journal.Shard
+	// AsWritten, when set, is the scenario scenario.yaml records in place of the one
+	// run: a shard's, as its file has it — its faults (the controller's) and its sut.
+	AsWritten *scenarios.Scenario
 
 	// openJournal opens the journal's files; nil is the disk. Tests make it fail.
 	openJournal journal.Opener
@@ -54,7 +57,7 @@ type Options struct {
 // The phases, in order: the run directory, bring-up, virtual users, recording, the
 // load and faults on one clock, closing the record, and the end-of-run reconciliation.
 func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
-	if err := createRunDir(opts.Dir, s); err != nil {
+	if err := createRunDir(opts.Dir, cmp.Or(opts.AsWritten, s)); err != nil {
 		return err
 	}
 	opts.Runtime = s.Runtime(opts.Runtime)

@@ -70,6 +70,7 @@ run was cut short. Bad input or a harness that could not run: 2.
 			if cmd.Flags().Changed("seed") {
 				s.Load.Seed = seed
 			}
+			asWritten := *s // what scenario.yaml records: a shard's faults are the controller's
 			part, err := shard.apply(cmd, s)
 			if err != nil {
 				return err
@@ -86,7 +87,7 @@ run was cut short. Bad input or a harness that could not run: 2.
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			runErr := harness.Run(ctx, s, harness.Options{Dir: out, Runtime: sut.runtime, Progress: progress, Version: version, Results: results, Shard: part})
+			runErr := harness.Run(ctx, s, harness.Options{Dir: out, Runtime: sut.runtime, Progress: progress, Version: version, Results: results, Shard: part, AsWritten: shard.written(part, &asWritten)})
 			sum, renderErr := reports.Render(out)
 			if runErr != nil {
 				if renderErr == nil { // it got far enough to record something: say where

@@ -95,3 +95,14 @@ func partExit(w io.Writer, part *journal.Shard, code int) int {
 	fmt.Fprintf(w, "shard %d/%d: its own share's verdict only; the run's verdict is the merge's (thongsuot merge)\n", part.Index, part.Count)
 	return slo.ExitPass
 }
+
+// written is the scenario a part's scenario.yaml records: as its file has it, with the
+// faults the controller applies and without the running system its flags name, so that
+// the run directory reads back (a running portal's outbound links cannot be faulted in
+// one scenario); nil for a run that is no part.
+func (f *shardFlags) written(part *journal.Shard, asWritten *scenarios.Scenario) *scenarios.Scenario {
+	if part == nil {
+		return nil
+	}
+	return asWritten
+}

@@ -84,6 +84,7 @@ slos:
   objectives:
     - {name: availability, kind: availability, target: 99%}
     - {name: catalogue p95, kind: latency, class: catalogue, percentile: 95, max: 2s}
+    - {name: recovers, kind: recovery, max: 2m}
 `
 
 // The reference system up in a process of its own (thongsuot up), three shards as three
@@ -135,6 +136,12 @@ func TestShardedRunAgainstUp(t *testing.T) {
 	assert.Equal(t, "portal->registry", sum.Faults[0].Link)
 	assert.Empty(t, sum.Faults[0].Error)
 	assert.InDelta(t, 2*time.Second, sum.Faults[0].Start, float64(500*time.Millisecond), "applied at +2m of scenario time: 2 s after the agreed start")
+
+	for _, d := range dirs[1:] {
+		written, err := scenarios.Open(filepath.Join(d, scenarios.ResolvedFile))
+		require.NoError(t, err, "a shard's scenario.yaml reads back")
+		assert.Len(t, written.Faults, 1, "as its file has it: the faults are the controller's")
+	}
 
 	// The single run's schedule.
 	s, err := scenarios.Open(file)
