@@ -70,6 +70,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzBandwidth -fuzztime $(FUZZTIME) ./scenarios/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./scenarios/
 	$(GO) test -run '^$$' -fuzz FuzzReadLog -fuzztime $(FUZZTIME) ./harness/load/
+	$(GO) test -run '^$$' -fuzz FuzzParseShard -fuzztime $(FUZZTIME) ./harness/load/
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./harness/journal/
 	$(GO) test -run '^$$' -fuzz FuzzDossierDecode -fuzztime $(FUZZTIME) ./stubs/portal/
 

@@ -160,3 +160,23 @@ func TestShardsSendTheSingleRunsRequests(t *testing.T) {
 	require.NotEmpty(t, single)
 	assert.Equal(t, single, record(3), "three shards, the single run's requests")
 }
+
+// ParseShard never panics; what it accepts is a shard of a run, written back as read.
+func FuzzParseShard(f *testing.F) {
+	for _, s := range []string{"0/1", "2/3", "3/3", "-1/2", "1/", "/1", "9999999999999999999/1", "1/3x", " 1/3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sh, err := ParseShard(s)
+		if err != nil {
+			return
+		}
+		if sh.Index < 0 || sh.Index >= sh.Count || sh.Count > MaxShards {
+			t.Fatalf("%q accepted as %v", s, sh)
+		}
+		again, err := ParseShard(sh.String())
+		if err != nil || again != sh {
+			t.Fatalf("%q: %v does not read back: %v %v", s, sh, again, err)
+		}
+	})
+}
