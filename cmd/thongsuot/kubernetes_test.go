@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -58,39 +59,25 @@ func readManifests(t *testing.T) manifests {
 			require.NoError(t, err, "%s document %d", file, doc)
 			var head struct{ APIVersion, Kind string }
 			require.NoError(t, json.Unmarshal(js, &head))
-			strict := func(out any) {
-				d := json.NewDecoder(bytes.NewReader(js))
-				d.DisallowUnknownFields()
-				require.NoError(t, d.Decode(out), "%s document %d (%s %s)", file, doc, head.APIVersion, head.Kind)
-			}
+			where := fmt.Sprintf("%s document %d (%s %s)", file, doc, head.APIVersion, head.Kind)
 			switch head.APIVersion + " " + head.Kind {
 			case "v1 Namespace":
-				var o corev1.Namespace
-				strict(&o)
-				m.namespaces = append(m.namespaces, o)
+				m.namespaces = append(m.namespaces, strict[corev1.Namespace](t, js, where))
 			case "v1 ConfigMap":
-				var o corev1.ConfigMap
-				strict(&o)
+				o := strict[corev1.ConfigMap](t, js, where)
 				m.configMaps[o.Name] = o
 			case "v1 Secret":
-				var o corev1.Secret
-				strict(&o)
+				o := strict[corev1.Secret](t, js, where)
 				m.secrets[o.Name] = o
 			case "v1 PersistentVolumeClaim":
-				var o corev1.PersistentVolumeClaim
-				strict(&o)
+				o := strict[corev1.PersistentVolumeClaim](t, js, where)
 				m.claims[o.Name] = o
 			case "v1 Service":
-				var o corev1.Service
-				strict(&o)
-				m.services = append(m.services, o)
+				m.services = append(m.services, strict[corev1.Service](t, js, where))
 			case "apps/v1 Deployment":
-				var o appsv1.Deployment
-				strict(&o)
-				m.deployments = append(m.deployments, o)
+				m.deployments = append(m.deployments, strict[appsv1.Deployment](t, js, where))
 			case "batch/v1 Job":
-				var o batchv1.Job
-				strict(&o)
+				o := strict[batchv1.Job](t, js, where)
 				m.jobs[o.Name] = o
 			default:
 				t.Fatalf("%s document %d: unexpected %s %s", file, doc, head.APIVersion, head.Kind)
@@ -98,6 +85,16 @@ func readManifests(t *testing.T) manifests {
 		}
 	}
 	return m
+}
+
+// strict decodes a document's JSON into T, refusing any field T does not have.
+func strict[T any](t *testing.T, js []byte, where string) T {
+	t.Helper()
+	var out T
+	d := json.NewDecoder(bytes.NewReader(js))
+	d.DisallowUnknownFields()
+	require.NoError(t, d.Decode(&out), where)
+	return out
 }
 
 // varRef is a $(NAME) the kubelet expands in a container's args from its environment.
@@ -221,6 +218,22 @@ func TestKubernetesManifests(t *testing.T) {
 				}
 				assert.NoError(t, err, where)
 			}
+		}
+	}
+
+	for _, svc := range m.services {
+		ports := map[string]bool{}
+		for _, d := range m.deployments {
+			if d.Spec.Template.Labels["app.kubernetes.io/component"] == svc.Spec.Selector["app.kubernetes.io/component"] {
+				for _, c := range d.Spec.Template.Spec.Containers {
+					for _, p := range c.Ports {
+						ports[p.Name] = true
+					}
+				}
+			}
+		}
+		for _, p := range svc.Spec.Ports {
+			assert.True(t, ports[p.TargetPort.String()], "service %s: port %s targets %s, a port of the pods it selects", svc.Name, p.Name, p.TargetPort.String())
 		}
 	}
 
