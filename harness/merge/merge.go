@@ -88,7 +88,7 @@ func read(dirs []string) ([]Part, error) {
 			return nil, err
 		}
 		if sh == nil {
-			problems = append(problems, fmt.Sprintf("%s is not part of a sharded run (no %s/%s/shard.json): run it with --shard i/n", dir, filepath.Base(dir), journal.Dir))
+			problems = append(problems, fmt.Sprintf("%s is not part of a sharded run (no %s): run it with --shard i/n", dir, filepath.Join(dir, journal.Dir, shardFile)))
 			continue
 		}
 		rec, err := journal.Read(dir)
