@@ -56,3 +56,18 @@ func (s *Scenario) faultsControlled() bool {
 	_, ok := s.flags["faults"]
 	return ok
 }
+
+// SetReceiptsClient names the service client the harness reads a running portal's
+// receipts listing as (`run --receipts-client ID --receipts-secret-env NAME`): at a
+// running reference identity provider, thongsuot-harness with its admin token, as
+// `thongsuot up` prints it. The listing's path stays the scenario's or --receipts'.
+func (s *Scenario) SetReceiptsClient(flag, id, secretEnv string) {
+	rc := Receipts{}
+	if s.SUT.Portal.Receipts != nil {
+		rc = *s.SUT.Portal.Receipts
+	}
+	rc.Auth, rc.ClientID, rc.ClientSecretEnv = AuthService, id, secretEnv
+	s.SUT.Portal.Receipts = &rc
+	s.SUT.Portal.resolve()
+	s.override("sut.portal.receipts", flag)
+}

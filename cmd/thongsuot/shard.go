@@ -15,9 +15,11 @@ import (
 
 // shardFlags make a run one part of a sharded run: `run --shard i/n --start TIME`.
 type shardFlags struct {
-	shard    string
-	start    string
-	identity string
+	shard          string
+	start          string
+	identity       string
+	receiptsClient string
+	receiptsSecret string
 }
 
 const shardHelp = `Scale out: n processes (or pods) each run SCENARIO --shard i/n against one system
@@ -33,6 +35,8 @@ func (f *shardFlags) add(cmd *cobra.Command) {
 	fl.StringVar(&f.shard, "shard", "", "send shard i of n of the arrivals (i/n, 0 ≤ i < n): one part of a sharded run, merged with 'thongsuot merge'")
 	fl.StringVar(&f.start, "start", "", "the agreed wall time of the run's start, RFC 3339 (2026-12-02T08:00:00Z): every shard and the fault controller start then")
 	fl.StringVar(&f.identity, "identity", "", "the identity provider: reference, or url=URL for one already running (the one a --portal url= portal trusts); overrides sut.identity")
+	fl.StringVar(&f.receiptsClient, "receipts-client", "", "the service client zero_loss reads a running portal's receipts listing as (thongsuot up's: thongsuot-harness); with --receipts-secret-env")
+	fl.StringVar(&f.receiptsSecret, "receipts-secret-env", "", "the environment variable holding --receipts-client's secret (thongsuot up prints it as the admin token)")
 }
 
 // apply makes s a part of a sharded run when the flags say so: its faults go to the
@@ -43,6 +47,12 @@ func (f *shardFlags) apply(cmd *cobra.Command, s *scenarios.Scenario) (*journal.
 		if err := s.SetIdentity("--identity", f.identity); err != nil {
 			return nil, &exitError{code: slo.ExitError, err: err}
 		}
+	}
+	if f.receiptsClient != "" || f.receiptsSecret != "" {
+		if f.receiptsClient == "" || f.receiptsSecret == "" {
+			return nil, &exitError{code: slo.ExitError, err: fmt.Errorf("--receipts-client and --receipts-secret-env go together: the client zero_loss reads the listing as, and where its secret is")}
+		}
+		s.SetReceiptsClient("--receipts-client", f.receiptsClient, f.receiptsSecret)
 	}
 	if f.shard == "" && f.start == "" {
 		return nil, nil

@@ -24,8 +24,9 @@ import (
 )
 
 // upProcess starts `thongsuot up` as a process of its own and returns what it prints:
-// the portal and identity as the load reaches them, and the toxiproxy API.
-func upProcess(t *testing.T, bin string) (portal, identity, api string) {
+// the portal and identity as the load reaches them, the toxiproxy API and the admin
+// token (the secret of the service client that reads the receipts listing).
+func upProcess(t *testing.T, bin string) (portal, identity, api, admin string) {
 	t.Helper()
 	cmd := exec.Command(bin, "up")
 	out, err := cmd.StdoutPipe()
@@ -52,6 +53,8 @@ func upProcess(t *testing.T, bin string) (portal, identity, api string) {
 			identity = f[1] // the first: through client->identity
 		case strings.HasPrefix(sc.Text(), "toxiproxy API"):
 			api = f[2]
+		case strings.HasPrefix(sc.Text(), "admin token"):
+			admin = f[2]
 		case strings.HasPrefix(sc.Text(), "Ctrl-C"):
 			go func() {
 				for sc.Scan() {
@@ -60,7 +63,8 @@ func upProcess(t *testing.T, bin string) (portal, identity, api string) {
 			require.NotEmpty(t, portal)
 			require.NotEmpty(t, identity)
 			require.NotEmpty(t, api)
-			return portal, identity, api
+			require.NotEmpty(t, admin)
+			return portal, identity, api, admin
 		}
 	}
 	t.Fatal("thongsuot up did not say it was up")
@@ -85,6 +89,7 @@ slos:
     - {name: availability, kind: availability, target: 99%}
     - {name: catalogue p95, kind: latency, class: catalogue, percentile: 95, max: 2s}
     - {name: recovers, kind: recovery, max: 2m}
+    - {name: no dossier lost, kind: zero_loss}
 `
 
 // The reference system up in a process of its own (thongsuot up), three shards as three
@@ -97,7 +102,7 @@ func TestShardedRunAgainstUp(t *testing.T) {
 		t.Skip("starts processes and runs 6 s of load")
 	}
 	bin := runtimetest.Binary(t)
-	portal, identity, api := upProcess(t, bin)
+	portal, identity, api, admin := upProcess(t, bin)
 	file := writeScenario(t, shardedScenario)
 	root := t.TempDir()
 	start := time.Now().Add(12 * time.Second).UTC().Truncate(time.Second).Format(time.RFC3339)
@@ -111,12 +116,15 @@ func TestShardedRunAgainstUp(t *testing.T) {
 			dir  string
 			args []string
 		}{filepath.Join(root, fmt.Sprintf("shard-%d", i)), []string{"run", file, "--shard", fmt.Sprintf("%d/3", i), "--start", start,
-			"--portal", "url=" + portal, "--identity", "url=" + identity, "-q"}})
+			"--portal", "url=" + portal, "--identity", "url=" + identity,
+			"--receipts-client", "thongsuot-harness", "--receipts-secret-env", "SHARD_E2E_ADMIN", "-q"}})
 	}
 	var wg sync.WaitGroup
 	for _, p := range parts {
 		wg.Go(func() {
-			out, err := exec.Command(bin, append(p.args, "--out", p.dir)...).CombinedOutput()
+			cmd := exec.Command(bin, append(p.args, "--out", p.dir)...)
+			cmd.Env = append(os.Environ(), "SHARD_E2E_ADMIN="+admin)
+			out, err := cmd.CombinedOutput()
 			assert.NoError(t, err, "%v:\n%s", p.args, out) // a shard's own verdict is the merge's to say: exit 0
 		})
 	}
@@ -142,6 +150,13 @@ func TestShardedRunAgainstUp(t *testing.T) {
 		require.NoError(t, err, "a shard's scenario.yaml reads back")
 		assert.Len(t, written.Faults, 1, "as its file has it: the faults are the controller's")
 	}
+
+	// Every shard reconciled its own acknowledged dossiers with the portal's listing.
+	require.NotNil(t, sum.Reconciliation)
+	assert.Empty(t, sum.Reconciliation.Error)
+	assert.Positive(t, sum.Reconciliation.Acknowledged)
+	assert.Empty(t, sum.Reconciliation.Missing, "no acknowledged dossier lost")
+	assert.Empty(t, sum.Reconciliation.Duplicated, "the shards' Idempotency-Keys are the single run's: none shared")
 
 	// The single run's schedule.
 	s, err := scenarios.Open(file)
@@ -247,6 +262,7 @@ func TestShardedRunRefusesBadInput(t *testing.T) {
 		{"start not RFC 3339", []string{"run", file, "--shard", "1/3", "--start", "08:00"}, "want RFC 3339"},
 		{"start days away", []string{"run", file, "--start", time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)}, "at most 24h"},
 		{"identity not a url", []string{"run", file, "--identity", "sso.example"}, "want reference or url=URL"},
+		{"receipts client without its secret", []string{"run", file, "--receipts-client", "thongsuot-harness"}, "go together"},
 		{"controller without toxiproxy", []string{"faults", file, "--start", soon, "--shards", "3"}, "--toxiproxy"},
 		{"controller without shards", []string{"faults", file, "--toxiproxy", "127.0.0.1:1", "--start", soon}, "--shards 0"},
 		{"controller without start", []string{"faults", file, "--toxiproxy", "127.0.0.1:1", "--shards", "3"}, "--start"},
