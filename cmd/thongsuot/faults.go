@@ -41,8 +41,8 @@ Ctrl-C removes every fault in force.
 
 ` + shardHelp,
 		Example: `  START=$(date -u -d '+1 min' +%FT%TZ)
-  thongsuot faults smoke --toxiproxy http://127.0.0.1:8474 --start $START --shards 3 --out out/faults &
-  for i in 0 1 2; do thongsuot run smoke --shard $i/3 --start $START --portal url=… --identity url=… --out out/s$i -q & done; wait
+  thongsuot faults registry-brownout --toxiproxy http://127.0.0.1:8474 --start $START --shards 3 --out out/faults &
+  for i in 0 1 2; do thongsuot run registry-brownout --shard $i/3 --start $START --portal url=… --identity url=… --out out/s$i -q & done; wait
   thongsuot merge out/s0 out/s1 out/s2 out/faults --out out/merged`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

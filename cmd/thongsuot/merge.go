@@ -47,14 +47,12 @@ or window, a shard given twice or missing, no controller for a scenario with fau
 			if out == "" {
 				return &exitError{code: slo.ExitError, err: errors.New("--out: the directory of the merged run")}
 			}
+			if wait > 0 {
+				awaitParts(cmd.ErrOrStderr(), args, out, wait)
+			}
 			dirs, err := merge.Expand(args, out)
 			if err != nil {
 				return &exitError{code: slo.ExitError, err: err}
-			}
-			if wait > 0 {
-				if dirs, err = awaitParts(cmd.ErrOrStderr(), args, out, wait); err != nil {
-					return &exitError{code: slo.ExitError, err: err}
-				}
 			}
 			res, err := merge.Runs(dirs, out)
 			if err != nil {
@@ -83,17 +81,15 @@ or window, a shard given twice or missing, no controller for a scenario with fau
 
 // awaitParts polls until the parts under args are all there and finished, or wait
 // passes; then the merge says what is missing, if anything still is.
-func awaitParts(progress io.Writer, args []string, out string, wait time.Duration) ([]string, error) {
+func awaitParts(progress io.Writer, args []string, out string, wait time.Duration) {
 	deadline := time.Now().Add(wait)
 	said := time.Time{}
-	for {
+	for time.Now().Before(deadline) {
 		dirs, err := merge.Expand(args, out)
-		if err != nil {
-			return nil, err
-		}
-		err = merge.Ready(dirs)
-		if err == nil || time.Now().After(deadline) {
-			return dirs, nil
+		if err == nil {
+			if err = merge.Ready(dirs); err == nil {
+				return
+			}
 		}
 		if time.Since(said) > 30*time.Second {
 			fmt.Fprintf(progress, "waiting for the parts (%s left): %v\n", time.Until(deadline).Round(time.Second), err)

@@ -60,7 +60,7 @@ run was cut short. Bad input or a harness that could not run: 2.
   thongsuot run july1-gate --portal naive                    # exit 1: the gate catches it
   thongsuot run july1-gate --portal image=npsp/portal:1.4.2 --receipts /admin/v1/receipts
   thongsuot run smoke --portal url=https://staging.npsp.example --allow-target staging.npsp.example
-  thongsuot run smoke --shard 0/3 --start 2026-12-02T08:00:00Z --portal url=http://127.0.0.1:41001 --identity url=http://127.0.0.1:41002 --out out/s0`,
+  thongsuot run registry-brownout --shard 0/3 --start 2026-12-02T08:00:00Z --portal url=http://127.0.0.1:41001 --identity url=http://127.0.0.1:41002 --out out/s0`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := scenarios.Open(args[0])
