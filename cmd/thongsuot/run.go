@@ -87,7 +87,7 @@ run was cut short. Bad input or a harness that could not run: 2.
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			runErr := harness.Run(ctx, s, harness.Options{Dir: out, Runtime: sut.runtime, Progress: progress, Version: version, Results: results, Shard: part, AsWritten: shard.written(part, &asWritten)})
+			runErr := harness.Run(ctx, s, harness.Options{Dir: out, Runtime: sut.runtime, Progress: progress, Version: version, Results: results, Shard: part, AsWritten: written(part, &asWritten)})
 			sum, renderErr := reports.Render(out)
 			if runErr != nil {
 				if renderErr == nil { // it got far enough to record something: say where

@@ -110,7 +110,7 @@ func partExit(w io.Writer, part *journal.Shard, code int) int {
 // faults the controller applies and without the running system its flags name, so that
 // the run directory reads back (a running portal's outbound links cannot be faulted in
 // one scenario); nil for a run that is no part.
-func (f *shardFlags) written(part *journal.Shard, asWritten *scenarios.Scenario) *scenarios.Scenario {
+func written(part *journal.Shard, asWritten *scenarios.Scenario) *scenarios.Scenario {
 	if part == nil {
 		return nil
 	}
