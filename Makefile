@@ -10,13 +10,22 @@ PKGS := ./...
 export TESTCONTAINERS_RYUK_DISABLED := true
 export PATH := $(PATH):$(shell $(GO) env GOPATH)/bin
 
-.PHONY: all build run test test-stress test-deps vet fmt-check unit fuzz bench tools clean
+.PHONY: all build run test test-stress test-deps vet fmt-check unit fuzz bench tools clean image
 
 all: build
 
 ## build: the static binary (CGO_ENABLED=0), bin/thongsuot
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/thongsuot
+
+## image: the FROM scratch image for a cluster (deploy/kubernetes/Dockerfile, the one the
+## containers runtime builds) as IMAGE (default thongsuot:dev, what deploy/kubernetes
+## names); then push it, or load it (kind load docker-image, minikube image load)
+IMAGE ?= thongsuot:dev
+image: build
+	@ctx=$$(mktemp -d) && cp deploy/kubernetes/Dockerfile $(BIN) $$ctx/ && \
+	DOCKER_BUILDKIT=0 docker build -q -t $(IMAGE) $$ctx >/dev/null; code=$$?; rm -rf $$ctx; \
+	[ $$code = 0 ] && echo "built $(IMAGE) ($$(docker image inspect -f '{{.Size}}' $(IMAGE)) bytes)"; exit $$code
 
 ## run: build, run SCENARIO (default smoke) on the embedded runtime, print where the report is
 run: build
@@ -61,6 +70,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzBandwidth -fuzztime $(FUZZTIME) ./scenarios/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./scenarios/
 	$(GO) test -run '^$$' -fuzz FuzzReadLog -fuzztime $(FUZZTIME) ./harness/load/
+	$(GO) test -run '^$$' -fuzz FuzzParseShard -fuzztime $(FUZZTIME) ./harness/load/
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./harness/journal/
 	$(GO) test -run '^$$' -fuzz FuzzDossierDecode -fuzztime $(FUZZTIME) ./stubs/portal/
 

@@ -46,6 +46,8 @@ var rules = []rule{
 	{dir: "harness/journal", why: "the record on disk", only: []string{"harness/metrics", "harness/health", "harness/clock", "scenarios"}},
 	{dir: "harness/slo", why: "the verdict reads the journal only",
 		only: []string{"harness/journal", "harness/metrics", "harness/health", "harness/clock", "scenarios"}},
+	{dir: "harness/merge", why: "a merge reads run directories and writes one",
+		only: []string{"harness/journal", "harness/metrics", "harness/health", "harness/clock", "scenarios"}},
 	{dir: "harness/reconcile", why: "reconciliation reads the ledger and the portal's listing",
 		only: []string{"harness/journal", "harness/metrics"}},
 	{dir: "reports", why: "reports read only a run directory: the journal and the resolved scenario",

@@ -39,6 +39,12 @@ type Options struct {
 	// Results, when set, is a file to write every response to in vegeta's results
 	// format (gob), for `vegeta report` and `vegeta plot`.
 	Results string
+	// Shard, when set, makes the run one part of a sharded run (shard.go): it sends
+	// only its share of the arrivals, from Shard.Start when that is set.
+	Shard *journal.Shard
+	// AsWritten, when set, is the scenario scenario.yaml records in place of the one
+	// run: a shard's, as its file has it — its faults (the controller's) and its sut.
+	AsWritten *scenarios.Scenario
 
 	// openJournal opens the journal's files; nil is the disk. Tests make it fail.
 	openJournal journal.Opener
@@ -51,7 +57,7 @@ type Options struct {
 // The phases, in order: the run directory, bring-up, virtual users, recording, the
 // load and faults on one clock, closing the record, and the end-of-run reconciliation.
 func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
-	if err := createRunDir(opts.Dir, s); err != nil {
+	if err := createRunDir(opts.Dir, cmp.Or(opts.AsWritten, s)); err != nil {
 		return err
 	}
 	opts.Runtime = s.Runtime(opts.Runtime)
@@ -61,6 +67,9 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	}
 	plan, err := load.NewPlan(s)
 	if err != nil {
+		return err
+	}
+	if err := startShard(s, plan, opts); err != nil {
 		return err
 	}
 	stack, err := bringUp(ctx, rt, s, plan, opts)
@@ -74,6 +83,9 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	}
 	setup, err := prepareUsers(ctx, s, plan, stack, ep)
 	if err != nil {
+		return err
+	}
+	if err := awaitStart(ctx, opts); err != nil {
 		return err
 	}
 	rec, err := startRecording(s, plan, stack, opts)
@@ -170,7 +182,7 @@ func startRecording(s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack
 	wall := plan.Clock.WallDuration()
 	width := plan.Clock.WallSpan(s.SLOs.Window.Duration)
 	windows := int((wall + width - 1) / width)
-	r := &recording{start: time.Now(), width: width}
+	r := &recording{start: startTime(opts), width: width}
 	open := opts.openJournal
 	if open == nil {
 		open = journal.OpenFile

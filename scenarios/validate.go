@@ -257,7 +257,7 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool, clockOK bool) []pro
 			if obj.Target != nil || obj.Percentile != 0 || obj.Class != "" || obj.Availability != nil {
 				add(p, "recovery takes max only: it holds when every other objective holds again")
 			}
-			if len(s.Faults) == 0 {
+			if len(s.Faults) == 0 && !s.faultsControlled() {
 				add(p, "a recovery objective needs faults to recover from: add faults or remove it")
 			}
 		case KindZeroLoss:

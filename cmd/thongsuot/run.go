@@ -25,6 +25,7 @@ func newRunCmd() *cobra.Command {
 		quiet   bool
 		results string
 		sut     sutFlags
+		shard   shardFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "run SCENARIO",
@@ -52,13 +53,14 @@ the harness could measure; inconclusive (3) when the harness itself was saturate
 too much of the run, or too little was sent or judged to say; incomplete (2) when the
 run was cut short. Bad input or a harness that could not run: 2.
 
-` + sutHelp,
+` + sutHelp + "\n\n" + shardHelp,
 		Example: `  thongsuot run smoke
   thongsuot run scenarios/smoke.yaml --out out/smoke-1 --seed 7
   thongsuot run smoke --out out/s --results out/s.bin && vegeta report out/s.bin
   thongsuot run july1-gate --portal naive                    # exit 1: the gate catches it
   thongsuot run july1-gate --portal image=npsp/portal:1.4.2 --receipts /admin/v1/receipts
-  thongsuot run smoke --portal url=https://staging.npsp.example --allow-target staging.npsp.example`,
+  thongsuot run smoke --portal url=https://staging.npsp.example --allow-target staging.npsp.example
+  thongsuot run registry-brownout --shard 0/3 --start 2026-12-02T08:00:00Z --portal url=http://127.0.0.1:41001 --identity url=http://127.0.0.1:41002 --out out/s0`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := scenarios.Open(args[0])
@@ -67,6 +69,11 @@ run was cut short. Bad input or a harness that could not run: 2.
 			}
 			if cmd.Flags().Changed("seed") {
 				s.Load.Seed = seed
+			}
+			asWritten := *s // what scenario.yaml records: a shard's faults are the controller's
+			part, err := shard.apply(cmd, s)
+			if err != nil {
+				return err
 			}
 			if err := sut.apply(cmd, s); err != nil {
 				return err
@@ -80,7 +87,7 @@ run was cut short. Bad input or a harness that could not run: 2.
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			runErr := harness.Run(ctx, s, harness.Options{Dir: out, Runtime: sut.runtime, Progress: progress, Version: version, Results: results})
+			runErr := harness.Run(ctx, s, harness.Options{Dir: out, Runtime: sut.runtime, Progress: progress, Version: version, Results: results, Shard: part, AsWritten: written(part, &asWritten)})
 			sum, renderErr := reports.Render(out)
 			if runErr != nil {
 				if renderErr == nil { // it got far enough to record something: say where
@@ -92,7 +99,7 @@ run was cut short. Bad input or a harness that could not run: 2.
 				return &exitError{code: slo.ExitError, err: renderErr}
 			}
 			printVerdict(cmd.OutOrStdout(), sum, out)
-			if code := sum.ExitCode(); code != slo.ExitPass {
+			if code := partExit(cmd.OutOrStdout(), part, sum.ExitCode()); code != slo.ExitPass {
 				return &exitError{code: code}
 			}
 			return nil
@@ -102,6 +109,7 @@ run was cut short. Bad input or a harness that could not run: 2.
 	cmd.Flags().Int64Var(&seed, "seed", scenarios.DefaultSeed, "seed for every random choice of the load (overrides load.seed)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress lines")
 	sut.add(cmd)
+	shard.add(cmd)
 	cmd.Flags().StringVar(&results, "results", "", "also write every response to FILE in vegeta's results format (gob), for vegeta report/plot")
 	return cmd
 }

@@ -86,9 +86,8 @@ func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Op
 				vegeta.MaxBody(0), // bodies are not kept: metrics need codes and latencies only
 			)
 			attackers = append(attackers, atk)
-			// vegeta paces from its own start: the few microseconds after x.began it takes
-			// to get going only make sends that much later than due.
-			results := atk.Attack(x.targeter(f), f.Arrivals, plan.Clock.WallDuration()+endGrace, f.Name)
+			// vegeta paces from its own start; paced puts it on the run's schedule (start.go).
+			results := atk.Attack(x.targeter(f), x.paced(f), plan.Clock.WallDuration()+endGrace, f.Name)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -129,7 +128,7 @@ func (x *executor) targeter(f *Flow) vegeta.Targeter {
 	e := *x.env
 	e.tier = f.Tier
 	build := requests[f.Class]
-	return numbered(func(tgt *vegeta.Target, k uint64) error { return build(tgt, k, &e) })
+	return numbered(func(tgt *vegeta.Target, k uint64) error { return build(tgt, f.arrival(k), &e) })
 }
 
 // dropFrom records the flow's arrivals from n on as dropped: due, and never sent.

@@ -108,7 +108,7 @@ func dispatch(ctx context.Context, f *Flow, x *executor, arrive func(n uint64, d
 		wg.Add(1)
 		go func(n uint64) {
 			defer func() { <-workers; wg.Done() }()
-			arrive(n, began.Add(due))
+			arrive(f.arrival(n), began.Add(due))
 		}(n)
 	}
 }
