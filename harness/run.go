@@ -72,6 +72,7 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	if err != nil {
 		return err
 	}
+	unitRoutes(s, plan, stack, &ep)
 	setup, err := prepareUsers(ctx, s, plan, stack, ep)
 	if err != nil {
 		return err
@@ -129,6 +130,7 @@ func bringUp(ctx context.Context, rt runtime.Runtime, s *scenarios.Scenario, pla
 		TokenTTL: plan.Clock.WallDuration() + time.Hour,
 		DataDir:  filepath.Join(opts.Dir, "portal"),
 		Tiers:    s.Tiers,
+		Subsets:  runtime.SubsetsOf(s),
 		SUT:      s.SUT,
 		BaseDir:  filepath.Dir(s.File),
 	})
@@ -273,7 +275,7 @@ func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *r
 	for link, p := range stack.Proxies {
 		proxies[link] = p
 	}
-	schedule := &fault.Schedule{Faults: s.Faults, Clock: plan.Clock, Proxies: proxies, Roles: stack.Roles, Journal: rec.journal}
+	schedule := &fault.Schedule{Faults: s.Faults, Clock: plan.Clock, Proxies: proxies, Roles: stack.Roles, Knobs: stack.Knobs, Journal: rec.journal}
 	faultsDone := make(chan error, 1)
 	go func() { faultsDone <- schedule.Run(bg, rec.start) }()
 	progressDone := make(chan struct{})

@@ -139,7 +139,7 @@ func (w *walk) pickUnit(tier string) {
 	}
 	w.base = w.x.env.ep.Portal
 	if w.unit >= 0 {
-		if u, ok := w.x.env.ep.Tiers[w.x.pop.Tiers[w.unit]]; ok {
+		if u, ok := w.x.env.ep.unitPortal(w.x.pop, w.unit); ok {
 			w.base = u
 		}
 	}

@@ -132,7 +132,7 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 	// The toxiproxy container creates every proxy as it starts. Link i listens on
 	// firstLinkPort+i; a chained link's upstream is the other link's port in the same
 	// container; a url role's, the host its URL names.
-	ls := topology(opts.SUT)
+	ls := append(topology(opts.SUT), subsetLinks(opts.Subsets)...)
 	ports := map[string]int{}
 	byName := map[string]roleSpec{}
 	for _, r := range roles {
@@ -245,7 +245,7 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 	return &Stack{
 		Runtime: "containers", Portal: outside.urls["client->portal"], Identity: outside.urls["client->identity"], Tiers: outside.tiers(),
 		Names: outside.names, Proxies: proxies, Links: links, Direct: direct, Systems: systems, ToxiproxyAPI: api,
-		Citizen: people.Citizen, Roles: cs, AdminToken: adminToken,
+		Citizen: people.Citizen, Roles: cs, AdminToken: adminToken, Knobs: newAdminKnobs(direct, adminToken),
 		close: cs.close,
 	}, nil
 }

@@ -75,7 +75,7 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 		direct[r.name] = "http://" + ln.Addr().String()
 		closers = append(closers, func() error { ln.Close(); return nil })
 	}
-	ls := topology(opts.SUT)
+	ls := append(topology(opts.SUT), subsetLinks(opts.Subsets)...)
 	proxies := map[string]*toxiproxy.Proxy{}
 	links := map[string]string{}
 	w := newWiring()
@@ -147,7 +147,7 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 	return &Stack{
 		Runtime: "embedded", Portal: w.urls["client->portal"], Identity: w.urls["client->identity"], Tiers: w.tiers(),
 		Names: w.names, Proxies: proxies, Links: links, Direct: direct, Systems: systems, ToxiproxyAPI: tp.Addr,
-		Citizen: people.Citizen, Roles: procs, AdminToken: adminToken,
+		Citizen: people.Citizen, Roles: procs, AdminToken: adminToken, Knobs: newAdminKnobs(direct, adminToken),
 		close: shutdown,
 	}, nil
 }
