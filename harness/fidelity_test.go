@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -153,4 +154,89 @@ slos:
 		require.Positive(t, w.Sent)
 		assert.InDelta(t, 0.4, share(w, "0", "502", "503"), 0.15, "window %d: the units' share failed, no more: %v", i, w.Codes)
 	}
+}
+
+// Every dossier the portal stores reaches its province's case-handling system over the
+// national document exchange and that province's own link; with Ho Chi Minh City's
+// link down for 4 s its dossiers wait for it, and nobody else's do.
+func TestDossiersReachTheirProvinceOverItsOwnLink(t *testing.T) {
+	rec := runText(t, `
+version: 1
+name: provinces
+clock: {start: 2025-07-01 08:00, end: +12m, compress: 60}
+load:
+  baseline: 40/s
+  users: 20
+  timeout: 5s
+  seed: 1
+mix:
+  - {class: submit, weight: 1}
+faults:
+  - {name: HCMC case system unreachable, at: +3m, for: 4s, link: exchange->province.79, toxic: down}
+slos:
+  window: 1m
+  min_requests: 1
+  objectives:
+    - {name: availability, kind: availability, target: 99%}
+    - {name: no dossier lost, kind: zero_loss}
+`)
+	require.NotNil(t, rec.Provinces, "provinces.json")
+	require.Empty(t, rec.Provinces.Error)
+	require.NotNil(t, rec.Reconciliation)
+	assert.GreaterOrEqual(t, rec.Provinces.Dossiers, int64(rec.Reconciliation.Acknowledged),
+		"every acknowledged dossier (and the set-up users') reached a province")
+	var hcmc journal.ProvinceIntake
+	var others []float64
+	for _, p := range rec.Provinces.Received {
+		if p.Province == "79" {
+			hcmc = p
+		} else if p.Dossiers > 0 {
+			others = append(others, p.LagMax)
+		}
+	}
+	require.Positive(t, hcmc.Dossiers, "Ho Chi Minh City received its dossiers after the fault")
+	assert.GreaterOrEqual(t, hcmc.LagMax, 3000.0, "its dossiers waited out the 4 s outage: %+v", hcmc)
+	require.NotEmpty(t, others)
+	slices.Sort(others)
+	assert.Less(t, others[len(others)/2], 2000.0, "the other provinces' dossiers did not wait: max lags %v", others)
+	t.Logf("%d dossiers received; Ho Chi Minh City %d, lag max %.0f ms; other provinces' median max lag %.0f ms",
+		rec.Provinces.Dossiers, hcmc.Dossiers, hcmc.LagMax, others[len(others)/2])
+}
+
+// A run records the sessions it had in progress, window by window, and Little's law
+// over the run holds: the mean number in progress equals the rate sessions began times
+// their mean length, and both sit near what the plan expects at this compression.
+func TestSessionsAtRunTimeKeepLittlesLaw(t *testing.T) {
+	rec := runText(t, `
+version: 1
+name: sessions
+clock: {start: 2025-07-01 08:00, end: +12m, compress: 60}
+load:
+  baseline: 20/s
+  users: 0
+  timeout: 5s
+  seed: 1
+  population: {citizens: 200}
+mix:
+  - {journey: citizen-lookup, weight: 1, think: 60s scenario}
+slos:
+  window: 1m
+  min_requests: 1
+  objectives:
+    - {name: availability, kind: availability, target: 99%}
+`)
+	s := rec.Sessions
+	require.NotNil(t, s, "sessions.json")
+	assert.Positive(t, s.Started)
+	assert.Positive(t, s.Ended)
+	assert.InDelta(t, 1, s.Ratio, 0.2, "L = λW: L %.2f, λ %.2f/s, W %.2f s", s.MeanInFlight, s.ArrivalRate, s.MeanSeconds)
+	// Three thinks of a wall second each: about 60 sessions in progress at 20 a second.
+	require.Positive(t, s.Planned)
+	assert.InDelta(t, 1, s.MeanInFlight/s.Planned, 0.5, "measured %.1f in progress, planned %.1f", s.MeanInFlight, s.Planned)
+	assert.GreaterOrEqual(t, float64(s.Peak), s.MeanInFlight)
+	require.NotEmpty(t, s.Windows)
+	assert.Positive(t, s.Windows[len(s.Windows)/2].Mean, "a window in the middle had sessions in progress")
+	assert.Positive(t, s.PlannedPeak)
+	t.Logf("L %.2f in progress (planned %.2f), λ %.2f/s, W %.2f s, λW %.2f, L/λW %.3f, peak %d",
+		s.MeanInFlight, s.Planned, s.ArrivalRate, s.MeanSeconds, s.LittlesLaw, s.Ratio, s.Peak)
 }

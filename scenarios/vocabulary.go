@@ -51,6 +51,7 @@ func links() []string {
 	for _, t := range Tiers {
 		ls = append(ls, TierLink(t))
 	}
+	ls = append(ls, exchangeLinks()...)
 	return ls
 }
 

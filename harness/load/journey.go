@@ -61,6 +61,7 @@ func (j *Journey) offsets(k int, think time.Duration) []time.Duration {
 // runJourneys paces one journey flow's arrivals and walks each arrival's steps.
 func runJourneys(ctx context.Context, f *Flow, x *executor) {
 	dispatch(ctx, f, x, func(n uint64, due time.Time) {
+		defer x.opts.Sessions.Begin()()
 		w := &walk{ctx: ctx, x: x, f: f, n: n, ready: due, first: true}
 		w.pickUnit(f.Tier)
 		f.Journey.walk(w)

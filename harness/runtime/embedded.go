@@ -14,6 +14,7 @@ import (
 	"github.com/thongsuot/thongsuot/stubs/credential"
 	"github.com/thongsuot/thongsuot/stubs/identity"
 	"github.com/thongsuot/thongsuot/stubs/portal"
+	"github.com/thongsuot/thongsuot/stubs/province"
 	"github.com/thongsuot/thongsuot/stubs/registry"
 )
 
@@ -44,7 +45,7 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 			err = errors.Join(err, shutdown())
 		}
 	}()
-	roles := stackRoles(opts.SUT)
+	roles := append(stackRoles(opts.SUT), provinceRoles(opts.SUT)...)
 	remote, err := urlRoles(opts.SUT)
 	if err != nil {
 		return nil, err
@@ -114,18 +115,21 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 		roleRegistry: func(context.Context) (handler, error) {
 			return registry.New(registry.Config{Census: people, AdminToken: adminToken, ClientToken: registryToken})
 		},
+		roleProvince: func(context.Context) (handler, error) {
+			return province.New(province.Config{AdminToken: adminToken, ClientToken: registryToken})
+		},
 		roleIdentity: func(context.Context) (handler, error) {
 			return identity.New(identity.Config{Issuer: Issuer, Audience: Audience, TokenTTL: opts.TokenTTL, Census: people, AdminToken: adminToken})
 		},
 		rolePortal: func(ctx context.Context) (handler, error) {
 			return portal.New(ctx, portal.Config{DataDir: dataDir, IdentityURL: w.urls["portal->identity"],
-				RegistryURL: w.urls["portal->registry"], Registries: w.registries(), RegistryToken: registryToken,
+				RegistryURL: w.urls["portal->registry"], Registries: w.registries(), RegistryToken: registryToken, Provinces: w.provinces(),
 				Issuer: Issuer, Audience: Audience, Naive: opts.SUT.Naive()})
 		},
 	}
 	procs := &embeddedRoles{procs: map[string]*inproc{}, proxies: proxies}
 	closers = append(closers, procs.close)
-	for _, role := range []string{roleRegistry, roleIdentity, rolePortal} {
+	for _, role := range []string{roleRegistry, roleProvince, roleIdentity, rolePortal} {
 		ln, ok := listeners[role]
 		if !ok {
 			continue

@@ -36,6 +36,10 @@ type Config struct {
 	Naive bool
 	// Registries overrides RegistryURL per registry name (registry.Names): registryURL.
 	Registries map[string]string
+	// Provinces gives, per province code, the base URL of its case-handling system
+	// (stubs/province), which every stored dossier is handed to (province.go); nil
+	// hands nothing on.
+	Provinces map[string]string
 
 	RegistryTimeout    time.Duration            // per registry call [2s]
 	RegistryTimeouts   map[string]time.Duration // per registry name, overriding RegistryTimeout
@@ -208,6 +212,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		go func() {
 			defer s.wg.Done()
 			s.outbox.run(bg)
+		}()
+	}
+	if len(cfg.Provinces) > 0 {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			newForwarder(s).run(bg)
 		}()
 	}
 	return s, nil
