@@ -94,9 +94,10 @@ func (k *knob) settings() map[string]any {
 	return out
 }
 
-// knobParams are what a knob fault is journalled with: the knob and each field set.
+// knobParams are what a knob fault is journalled with: each field set (the knob is the
+// window's role).
 func knobParams(f scenarios.Fault) map[string]string {
-	out := map[string]string{"knob": f.Knob}
+	out := map[string]string{}
 	if f.Set == nil {
 		return out
 	}

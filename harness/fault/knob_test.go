@@ -87,7 +87,7 @@ func TestKnobFaultsTurnAndRestoreTheKnob(t *testing.T) {
 		if f.Name == "capacity" && f.End > 0 {
 			found = true
 			assert.Equal(t, "knob identity", f.Summary())
-			assert.Equal(t, map[string]string{"knob": "identity", "capacity": "4", "queue_limit": "8"}, f.Params)
+			assert.Equal(t, map[string]string{"capacity": "4", "queue_limit": "8"}, f.Params)
 			assert.InDelta(t, 100*time.Millisecond, f.Start, float64(80*time.Millisecond), "applied on time")
 		}
 	}
