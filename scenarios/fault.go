@@ -165,7 +165,7 @@ func (f Fault) validate(p string, s *Scenario, clockOK bool) []problem {
 		}
 	}
 	if f.IsKnob() {
-		return append(ps, f.validateKnob(p)...)
+		return append(ps, f.validateKnob(p, s.SUT)...)
 	}
 	if isProcess {
 		if len(f.Units) > 0 {

@@ -94,9 +94,27 @@ func KnobRole(target string) (role, knob string) {
 // IsKnob says whether the fault turns a knob.
 func (f Fault) IsKnob() bool { return f.Knob != "" || f.Set != nil }
 
-// validateKnob checks a knob fault: a known knob, something to set, nothing of a link
-// or a process fault.
-func (f Fault) validateKnob(p string) []problem {
+// knobSUTProblem says why the knob target has no reference stub to turn in sut ("" when
+// it has one): knobs are the reference stubs' own.
+func knobSUTProblem(target string, sut SUT) string {
+	role, name := KnobRole(target)
+	switch {
+	case role == KnobIdentity && sut.Identity.Source() != SourceReference:
+		return "the identity role is " + sut.Identity.Source() + ": only the reference stubs have knobs"
+	case role == "registry":
+		if r, ok := sut.Registries[name]; ok && r.Source() != SourceReference {
+			return "registry " + name + " is " + r.Source() + ": only the reference stubs have knobs"
+		}
+	}
+	if role != KnobIdentity && sut.Portal.Source() == SourceURL {
+		return "the portal is already running: its registries and provincial systems are its own, with no knobs to turn"
+	}
+	return ""
+}
+
+// validateKnob checks a knob fault: a known knob of a reference stub, something to set,
+// nothing of a link or a process fault.
+func (f Fault) validateKnob(p string, sut SUT) []problem {
 	var ps []problem
 	add := func(field, format string, args ...any) { ps = append(ps, problemf(p+field, format, args...)) }
 	switch {
@@ -105,6 +123,10 @@ func (f Fault) validateKnob(p string) []problem {
 	case !slices.Contains(KnobTargets(), f.Knob):
 		add(".knob", "unknown knob %q (known: identity, registry.<name> for %s, province.<code> for the 34 province codes)",
 			f.Knob, strings.Join(Registries, ", "))
+	default:
+		if why := knobSUTProblem(f.Knob, sut); why != "" {
+			add(".knob", "%s", why)
+		}
 	}
 	if f.Set == nil || len(f.Set.Fields()) == 0 {
 		add(".set", "missing: what to set, e.g. {capacity: 8, queue_limit: 16, error_rate: 2%%}")

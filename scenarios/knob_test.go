@@ -71,3 +71,21 @@ func TestKnobAndUnitFaultNames(t *testing.T) {
 	assert.Equal(t, "down on client->portal (units 79)", s.Faults[1].Name)
 	assert.Equal(t, map[string]any{"capacity": 4}, s.Faults[0].Set.Fields())
 }
+
+// Knobs are the reference stubs': a knob of a role the scenario replaces is refused.
+func TestKnobFaultsNeedTheReferenceStub(t *testing.T) {
+	tests := []struct {
+		sut, knob, msg string
+	}{
+		{"sut: {identity: {url: \"https://vneid.example.gov.vn\"}, portal: {url: \"https://npsp.example.gov.vn\"}}\n", "identity", "the identity role is url"},
+		{"sut: {registries: {land: {image: \"land:1\"}}}\n", "registry.land", "registry land is image"},
+		{"sut: {portal: {url: \"https://npsp.example.gov.vn\"}, identity: {url: \"https://vneid.example.gov.vn\"}}\n", "province.79", "the portal is already running"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.knob, func(t *testing.T) {
+			_, err := Parse([]byte(withFaults("  - {at: +5m, for: 2s, knob: "+tt.knob+", set: {down: true}}\n", "")+tt.sut), "t.yaml")
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.msg)
+		})
+	}
+}

@@ -245,7 +245,7 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 	return &Stack{
 		Runtime: "containers", Portal: outside.urls["client->portal"], Identity: outside.urls["client->identity"], Tiers: outside.tiers(),
 		Names: outside.names, Proxies: proxies, Links: links, Direct: direct, Systems: systems, ToxiproxyAPI: api,
-		Citizen: people.Citizen, Roles: cs, AdminToken: adminToken, Knobs: newAdminKnobs(direct, adminToken),
+		Citizen: people.Citizen, Roles: cs, AdminToken: adminToken, Knobs: newAdminKnobs(roles, direct, adminToken),
 		close: cs.close,
 	}, nil
 }

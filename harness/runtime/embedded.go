@@ -151,7 +151,7 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 	return &Stack{
 		Runtime: "embedded", Portal: w.urls["client->portal"], Identity: w.urls["client->identity"], Tiers: w.tiers(),
 		Names: w.names, Proxies: proxies, Links: links, Direct: direct, Systems: systems, ToxiproxyAPI: tp.Addr,
-		Citizen: people.Citizen, Roles: procs, AdminToken: adminToken, Knobs: newAdminKnobs(direct, adminToken),
+		Citizen: people.Citizen, Roles: procs, AdminToken: adminToken, Knobs: newAdminKnobs(roles, direct, adminToken),
 		close: shutdown,
 	}, nil
 }

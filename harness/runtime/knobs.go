@@ -18,18 +18,34 @@ import (
 // through a link: a knob fault must not be held up by a link fault. It is the fault
 // engine's Knobs.
 type adminKnobs struct {
-	direct map[string]string // role → base URL (Stack.Direct)
-	token  string
-	client *http.Client
+	direct   map[string]string // reference role → base URL
+	replaced map[string]bool   // registries a role of their own stands in for
+	token    string
+	client   *http.Client
 }
 
-func newAdminKnobs(direct map[string]string, token string) *adminKnobs {
-	return &adminKnobs{direct: direct, token: token, client: &http.Client{Timeout: 10 * time.Second}}
+// newAdminKnobs turns the knobs of the reference roles among roles (direct: Stack.Direct);
+// the admin token never goes to a role the runtime did not start from its own stubs.
+func newAdminKnobs(roles []roleSpec, direct map[string]string, token string) *adminKnobs {
+	a := &adminKnobs{direct: map[string]string{}, replaced: map[string]bool{}, token: token, client: &http.Client{Timeout: 10 * time.Second}}
+	for _, r := range roles {
+		if _, name, ok := strings.Cut(r.name, "."); ok && strings.HasPrefix(r.name, roleRegistry+".") {
+			a.replaced[name] = true
+			continue
+		}
+		if r.src.Source() == scenarios.SourceReference {
+			a.direct[r.name] = direct[r.name]
+		}
+	}
+	return a
 }
 
 // url is the admin URL of a knob target (scenarios.KnobTargets).
 func (a *adminKnobs) url(target string) (string, error) {
 	role, name := scenarios.KnobRole(target)
+	if role == roleRegistry && a.replaced[name] {
+		return "", fmt.Errorf("knob %s: registry %s is not the reference's: it has no knob to turn", target, name)
+	}
 	base, ok := a.direct[role]
 	if !ok {
 		return "", fmt.Errorf("knob %s: this stack has no reference %s to turn it on", target, role)

@@ -167,6 +167,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
+	if err := ensureSettlements(ctx, st); err != nil {
+		return nil, errors.Join(fmt.Errorf("portal: settlements: %w", err), st.Close())
+	}
 	st.observe = func(n int, took time.Duration) {
 		m.commitBatch.Observe(float64(n))
 		m.commitTime.Observe(took.Seconds())
@@ -214,6 +217,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			s.outbox.run(bg)
 		}()
 	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.runSettlements(bg)
+	}()
 	if len(cfg.Provinces) > 0 {
 		s.wg.Add(1)
 		go func() {
