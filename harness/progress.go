@@ -39,8 +39,10 @@ type progress struct {
 	health lastHealth    // nil: the line says nothing of the harness's health
 	limits slo.Limits    // what makes the harness saturated
 	window time.Duration // wall length of a window
-	last   metrics.Totals
-	lastAt time.Duration
+	// sessions counts the journeys in progress; nil, or a plan without journeys, shows none.
+	sessions *load.SessionGauge
+	last     metrics.Totals
+	lastAt   time.Duration
 }
 
 // activeFaults says which faults are in force now: the fault schedule.
@@ -127,6 +129,9 @@ func (p *progress) line(elapsed time.Duration) string {
 		elapsed.Round(time.Second), c.WallDuration().Round(time.Second),
 		c.ToScenario(min(elapsed, c.WallDuration())).Format(format), c.Start.Format(format), c.End.Format(format),
 		asked, achieved, p95, errPct, tot.Late)
+	if p.sessions != nil && p.hasJourneys() {
+		fmt.Fprintf(&b, "  sessions %d", p.sessions.InFlight())
+	}
 	if p.health != nil {
 		if h := p.health.Last(); h != nil {
 			if why := slo.SaturatedBy(*h, p.limits, p.window); len(why) > 0 {
@@ -142,4 +147,14 @@ func (p *progress) line(elapsed time.Duration) string {
 		b.WriteString("  faults: " + strings.Join(names, ", "))
 	}
 	return b.String()
+}
+
+// hasJourneys says whether the plan has journeys, whose sessions the line counts.
+func (p *progress) hasJourneys() bool {
+	for _, f := range p.plan.Flows {
+		if f.Journey != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -168,3 +168,23 @@ func BenchmarkResultsAdd(b *testing.B) {
 	}
 	require.NoError(b, rf.Close())
 }
+
+// With journeys in the plan the line counts the sessions in progress; without, it says
+// nothing of them.
+func TestProgressCountsSessions(t *testing.T) {
+	var w lockedBuffer
+	p := progressFixture(t, &w)
+	gauge := load.NewSessionGauge(time.Now())
+	p.sessions = gauge
+	end1, end2 := gauge.Begin(), gauge.Begin()
+	assert.NotContains(t, p.line(10*time.Second), "sessions", "smoke has no journeys")
+
+	s, err := scenarios.Open("july1-surge")
+	require.NoError(t, err)
+	p.plan, err = load.NewPlan(s)
+	require.NoError(t, err)
+	assert.Contains(t, p.line(10*time.Second), "  sessions 2")
+	end1()
+	assert.Contains(t, p.line(11*time.Second), "  sessions 1")
+	end2()
+}

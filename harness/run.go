@@ -81,6 +81,7 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 	if err != nil {
 		return err
 	}
+	unitRoutes(s, plan, stack, &ep)
 	setup, err := prepareUsers(ctx, s, plan, stack, ep)
 	if err != nil {
 		return err
@@ -98,17 +99,23 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (err error) {
 		now := time.Now()
 		ended = &now
 	}
+	stoppedAt := time.Now()
+	if ended != nil {
+		stoppedAt = *ended
+	}
+	sessionsErr := writeSessions(opts.Dir, rec.sessions.record(stoppedAt))
 	closeErr := rec.close(ended)
 	interrupted := errors.Is(attackErr, context.Canceled)
 	var unrecorded *journalError
 	if closeErr == nil && !interrupted && !errors.As(attackErr, &unrecorded) {
 		reconcileStore(ctx, s, stack, ep, opts)
+		collectProvinces(ctx, stack, opts)
 	}
 	if interrupted {
 		attackErr = nil // the journal says incomplete; the report shows what ran
 		say(opts.Progress, "interrupted after %s: the run is incomplete", time.Since(rec.start).Round(time.Second))
 	}
-	return errors.Join(attackErr, faultErr, closeErr)
+	return errors.Join(attackErr, faultErr, sessionsErr, closeErr)
 }
 
 // createRunDir makes the run directory, which must be new, and writes the resolved
@@ -141,6 +148,7 @@ func bringUp(ctx context.Context, rt runtime.Runtime, s *scenarios.Scenario, pla
 		TokenTTL: plan.Clock.WallDuration() + time.Hour,
 		DataDir:  filepath.Join(opts.Dir, "portal"),
 		Tiers:    s.Tiers,
+		Subsets:  runtime.SubsetsOf(s),
 		SUT:      s.SUT,
 		BaseDir:  filepath.Dir(s.File),
 	})
@@ -175,6 +183,7 @@ type recording struct {
 	recorder *metrics.Recorder
 	ledger   *reconcile.Ledger
 	results  *resultsFile // nil unless Options.Results
+	sessions *sessionSeries
 }
 
 // startRecording opens the journal and starts the clock: offset 0 is now.
@@ -183,6 +192,7 @@ func startRecording(s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack
 	width := plan.Clock.WallSpan(s.SLOs.Window.Duration)
 	windows := int((wall + width - 1) / width)
 	r := &recording{start: startTime(opts), width: width}
+	r.sessions = newSessionSeries(r.start, width, plan)
 	open := opts.openJournal
 	if open == nil {
 		open = journal.OpenFile
@@ -285,7 +295,8 @@ func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *r
 	for link, p := range stack.Proxies {
 		proxies[link] = p
 	}
-	schedule := &fault.Schedule{Faults: s.Faults, Clock: plan.Clock, Proxies: proxies, Roles: stack.Roles, Journal: rec.journal}
+	schedule := &fault.Schedule{Faults: s.Faults, Clock: plan.Clock, Proxies: proxies, Roles: stack.Roles, Knobs: stack.Knobs, Journal: rec.journal}
+	go rec.sessions.run(bg)
 	faultsDone := make(chan error, 1)
 	go func() { faultsDone <- schedule.Run(bg, rec.start) }()
 	progressDone := make(chan struct{})
@@ -294,6 +305,7 @@ func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *r
 		if progressTo != nil {
 			p := newProgress(progressTo, rec.start, plan, rec.recorder, schedule)
 			p.health, p.limits, p.window = monitor, slo.LimitsOf(s.SLOs.Harness), rec.width
+			p.sessions = rec.sessions.gauge
 			p.run(bg)
 		}
 	}()
@@ -302,7 +314,7 @@ func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *r
 		s.Name, plan.Clock.End.Sub(plan.Clock.Start), plan.Clock.WallDuration().Round(time.Second), plan.Total())
 	attackErr = load.Attack(loadCtx, plan, ep, setup, load.Options{
 		Seed: s.Load.Seed, Timeout: s.Load.Timeout.Duration,
-		MaxWorkers: uint64(s.Load.MaxWorkers), Start: rec.start,
+		MaxWorkers: uint64(s.Load.MaxWorkers), Start: rec.start, Sessions: rec.sessions.gauge,
 	}, rec)
 	var unrecorded *journalError
 	if errors.As(context.Cause(loadCtx), &unrecorded) {

@@ -72,6 +72,7 @@ var figureMakers = []func(*Run) (*figure, error){
 	(*Run).availabilityFigure,
 	(*Run).budgetFigure,
 	(*Run).sendsFigure,
+	(*Run).sessionsFigure,
 	(*Run).faultsFigure,
 }
 

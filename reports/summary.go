@@ -46,6 +46,12 @@ type Summary struct {
 	Faults  []journal.FaultWindow `json:"faults"` // faults as applied, in order
 	// Reconciliation: acknowledged dossiers against what the portal stores at the end.
 	Reconciliation *journal.Reconciliation `json:"reconciliation,omitempty"`
+	// Sessions: the journeys in progress window by window, and Little's law over the
+	// run (L against λ·W) beside what the plan expected; absent without journeys.
+	Sessions *journal.Sessions `json:"sessions,omitempty"`
+	// Provinces: what each provincial case-handling system received over the document
+	// exchange, and how long after submission; absent when none was started.
+	Provinces *journal.Provinces `json:"provinces,omitempty"`
 	// Orphans: responses no window holds. Always 0 since a response that comes after its
 	// window was written is added to it (Reopened); journals from before counted them here.
 	Orphans int64 `json:"orphans"`
@@ -102,6 +108,7 @@ func NewSummary(r *Run) *Summary {
 		Clock: SummaryClock{Start: r.Clock.Start, End: r.Clock.End, Compress: r.Clock.Compress,
 			Window: j.Run.Window.Seconds()},
 		Objectives: r.Verdict.Objectives, Faults: j.Faults, Orphans: j.Run.Orphans, Reopened: j.Run.Reopened, Reconciliation: j.Reconciliation,
+		Sessions: j.Sessions, Provinces: j.Provinces,
 		Windows: SummaryWindows{Planned: j.Run.Windows, Recorded: r.windowCount()},
 		Env:     j.Run.Env, Files: []string{HTMLFile, SummaryFile, JUnitFile},
 	}

@@ -39,6 +39,13 @@ type Fault struct {
 
 	Flap *Flap      `yaml:"flap,omitempty"`
 	Ramp *FaultRamp `yaml:"ramp,omitempty"`
+
+	// Units, on a client link, limits the fault to the users of these provinces and
+	// units (subset.go).
+	Units []string `yaml:"units,omitempty"`
+	// Knob and Set make a knob fault: a stub's knob turned for the window (knob.go).
+	Knob string   `yaml:"knob,omitempty"`
+	Set  *KnobSet `yaml:"set,omitempty"`
 }
 
 // Flap turns the fault on for DownFor at the start of each Period, Count times.
@@ -157,8 +164,17 @@ func (f Fault) validate(p string, s *Scenario, clockOK bool) []problem {
 				end.Format(time.RFC3339), s.Clock.End.Format(time.RFC3339))
 		}
 	}
+	if f.IsKnob() {
+		return append(ps, f.validateKnob(p, s.SUT)...)
+	}
 	if isProcess {
+		if len(f.Units) > 0 {
+			ps = append(ps, f.validateUnits(p)...)
+		}
 		return append(ps, f.validateProcess(p)...)
+	}
+	if len(f.Units) > 0 {
+		ps = append(ps, f.validateUnits(p)...)
 	}
 	if !slices.Contains(Links, f.Link) {
 		add(".link", "unknown link %q (known: %s)", f.Link, strings.Join(Links, ", "))
@@ -200,8 +216,8 @@ func (f Fault) validateProcess(p string) []problem {
 	if !slices.Contains(Actions, f.Action) {
 		add(".action", "unknown action %q (known: %s)", f.Action, strings.Join(Actions, ", "))
 	}
-	if f.Link != "" || f.Toxic != "" {
-		add("", "a fault acts on a link (link, toxic) or on a role (role, action), not both")
+	if f.Link != "" || f.Toxic != "" || f.IsKnob() {
+		add("", "a fault acts on a link (link, toxic), on a role (role, action) or on a knob (knob, set): one of them, not both")
 	}
 	for _, name := range sortedKeys(f.params()) {
 		if f.params()[name] {
@@ -329,11 +345,43 @@ func FaultSummary(link, toxic, role, action string) string {
 	return toxic + " on " + link
 }
 
-// Target is what the fault acts on (see FaultTarget).
-func (f Fault) Target() string { return FaultTarget(f.Link, f.Role) }
+// Target is what the fault acts on (see FaultTarget); a knob fault's is "role <knob>",
+// as the journal records it (its action is "knob").
+func (f Fault) Target() string { return FaultTarget(f.Link, f.journalRole()) }
 
 // Effect is what the fault does (see FaultEffect).
-func (f Fault) Effect() string { return FaultEffect(f.Toxic, f.Action) }
+func (f Fault) Effect() string { return FaultEffect(f.Toxic, f.journalAction()) }
 
-// Summary is the fault in a few words (see FaultSummary).
-func (f Fault) Summary() string { return FaultSummary(f.Link, f.Toxic, f.Role, f.Action) }
+// Summary is the fault in a few words (see FaultSummary): "knob identity" for a knob
+// fault; a fault on some units says so: "latency on client->portal (units 79)".
+func (f Fault) Summary() string {
+	s := FaultSummary(f.Link, f.Toxic, f.journalRole(), f.journalAction())
+	if len(f.Units) > 0 {
+		s += " (units " + strings.Join(f.Units, ", ") + ")"
+	}
+	return s
+}
+
+// ActionKnob is how the journal records a knob fault: role the knob, action "knob".
+const ActionKnob = "knob"
+
+// journalRole and journalAction are the role and action a fault is journalled with:
+// a knob fault's are its knob and "knob".
+func (f Fault) journalRole() string {
+	if f.IsKnob() {
+		return f.Knob
+	}
+	return f.Role
+}
+
+func (f Fault) journalAction() string {
+	if f.IsKnob() {
+		return ActionKnob
+	}
+	return f.Action
+}
+
+// JournalRole and JournalAction are what the fault engine journals a fault's window
+// with (a knob fault: its knob and "knob").
+func (f Fault) JournalRole() string   { return f.journalRole() }
+func (f Fault) JournalAction() string { return f.journalAction() }

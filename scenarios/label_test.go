@@ -24,7 +24,7 @@ var (
 	textFields = map[string]bool{"version": true, "name": true, "description": true, "label": true, "class": true,
 		"journey": true, "shape": true, "link": true, "toxic": true, "kind": true, "zone": true, "tier": true,
 		"log": true, "format": true, "path": true, "method": true, "stream": true, "role": true, "action": true,
-		"mode": true, "image": true}
+		"mode": true, "image": true, "knob": true}
 )
 
 // unlabelled lists the numbers of one scenario file that have neither a source nor an

@@ -124,6 +124,7 @@ func (s *Scenario) validate() []problem {
 		ps = append(ps, f.validate(p, s, clockOK && long == nil)...)
 	}
 	ps = append(ps, s.validateFaultNames()...)
+	ps = append(ps, s.validateSubsets()...)
 	ps = append(ps, s.validateTiers()...)
 	ps = append(ps, s.validateSUT()...)
 	ps = append(ps, s.SLOs.validate(s, seen, clockOK)...)

@@ -31,7 +31,7 @@ var Links = links()
 // Registries are the national registries the portal calls, each on its own link
 // "portal->registry.<name>" (the registry stub serves each under /<name>/v1/).
 var Registries = []string{"population", "civil-status", "residence", "social-insurance",
-	"health-insurance", "business", "land", "tax", "judicial-records"}
+	"health-insurance", "business", "land", "tax", "judicial-records", "treasury"}
 
 // Tiers are the link tiers of commune-level units: how a commune's officials and local
 // citizens reach the portal (urban fibre, rural, remote/island — the 13 special zones
@@ -51,6 +51,7 @@ func links() []string {
 	for _, t := range Tiers {
 		ls = append(ls, TierLink(t))
 	}
+	ls = append(ls, exchangeLinks()...)
 	return ls
 }
 

@@ -32,7 +32,7 @@ func newStubCmd() *cobra.Command {
 		Use:   "stub",
 		Short: "Run one of the reference stubs (portal, identity, registry) as a server",
 	}
-	cmd.AddCommand(newStubPortalCmd(), newStubIdentityCmd(), newStubRegistryCmd(), newStubToxiproxyCmd())
+	cmd.AddCommand(newStubPortalCmd(), newStubIdentityCmd(), newStubRegistryCmd(), newStubProvinceCmd(), newStubToxiproxyCmd())
 	return cmd
 }
 
@@ -100,6 +100,7 @@ func newStubPortalCmd() *cobra.Command {
 	fl.StringVar(&cfg.IdentityURL, "identity", "http://127.0.0.1:8081", "base URL of the identity provider (JWKS is fetched from here)")
 	fl.StringVar(&cfg.RegistryURL, "registry", "http://127.0.0.1:8082", "base URL of the registry server")
 	fl.StringToStringVar(&cfg.Registries, "registry-url", nil, "base URL of one registry overriding --registry, e.g. population=http://127.0.0.1:21001 (repeatable)")
+	fl.StringToStringVar(&cfg.Provinces, "province-url", nil, "base URL of one province's case-handling system, which stored dossiers are handed to, e.g. 79=http://127.0.0.1:8083 (repeatable)")
 	fl.StringVar(&cfg.Issuer, "issuer", identity.DefaultIssuer, "expected token issuer")
 	fl.StringVar(&cfg.Audience, "audience", identity.DefaultAudience, "expected token audience")
 	fl.BoolVar(&cfg.Naive, "naive", false, "remove the protections: no timeouts, breakers, bulkheads or shedding; registry calls inline")

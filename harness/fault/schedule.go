@@ -20,6 +20,7 @@ type Schedule struct {
 	Clock   clock.Clock
 	Proxies map[string]Proxy // by link name
 	Roles   Roles            // for process faults; nil when the runtime cannot act on processes
+	Knobs   Knobs            // for knob faults; nil when the runtime cannot turn knobs
 	Journal *journal.Journal
 
 	mu     sync.Mutex
@@ -61,6 +62,7 @@ func (s *Schedule) record(f journal.FaultWindow) error {
 // when every fault is done, with every failure to apply or remove.
 func (s *Schedule) Run(ctx context.Context, start time.Time) error {
 	links := map[string]*link{}
+	knobs := map[string]*knob{}
 	type job struct {
 		f       scenarios.Fault
 		eff     effect
@@ -68,6 +70,16 @@ func (s *Schedule) Run(ctx context.Context, start time.Time) error {
 	}
 	var jobs []job
 	for i, f := range s.Faults {
+		if f.IsKnob() {
+			if s.Knobs == nil {
+				return fmt.Errorf("fault %q: this runtime cannot turn knob %s", f.Name, f.Knob)
+			}
+			if knobs[f.Knob] == nil {
+				knobs[f.Knob] = &knob{target: f.Knob, knobs: s.Knobs}
+			}
+			jobs = append(jobs, job{f, knobEffect(i, f, knobs[f.Knob]), Windows(f, s.Clock)})
+			continue
+		}
 		if f.Role != "" {
 			if s.Roles == nil {
 				return fmt.Errorf("fault %q: this runtime cannot %s a process", f.Name, f.Action)
@@ -75,18 +87,19 @@ func (s *Schedule) Run(ctx context.Context, start time.Time) error {
 			jobs = append(jobs, job{f, process(f, s.Roles), Windows(f, s.Clock)})
 			continue
 		}
-		p, ok := s.Proxies[f.Link]
-		if !ok {
-			return fmt.Errorf("fault %q: the runtime has no link %q", f.Name, f.Link)
+		key, p, err := s.proxyOf(i, f)
+		if err != nil {
+			return err
 		}
-		if links[f.Link] == nil {
-			links[f.Link] = &link{Proxy: p}
+		if links[key] == nil {
+			links[key] = &link{Proxy: p}
 		}
 		windows := Windows(f, s.Clock)
-		eff, err := newEffect(fmt.Sprintf("f%d-%s", i, f.Toxic), f, links[f.Link], windows[0].End-windows[0].Start)
+		eff, err := newEffect(fmt.Sprintf("f%d-%s", i, f.Toxic), f, links[key], windows[0].End-windows[0].Start)
 		if err != nil {
 			return fmt.Errorf("fault %q: %w", f.Name, err)
 		}
+		unitsParam(f, eff.params)
 		jobs = append(jobs, job{f, eff, windows})
 	}
 	var (
@@ -118,7 +131,7 @@ func (s *Schedule) run(ctx context.Context, start time.Time, f scenarios.Fault, 
 	if !clock.Sleep(ctx, time.Until(start.Add(w.Start))) {
 		return nil // the run ended before the fault was due
 	}
-	rec := journal.FaultWindow{Name: f.Name, Link: f.Link, Toxic: f.Toxic, Role: f.Role, Action: f.Action, Params: eff.params,
+	rec := journal.FaultWindow{Name: f.Name, Link: f.Link, Toxic: f.Toxic, Role: f.JournalRole(), Action: f.JournalAction(), Params: eff.params,
 		Kind: journal.FaultWindowKind, Scenario: s.Clock.ToScenario(w.Start)}
 	switch {
 	case f.Flap != nil:

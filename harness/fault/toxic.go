@@ -97,6 +97,9 @@ func newEffect(name string, f scenarios.Fault, l *link, span time.Duration) (eff
 // Params are the parameters a fault is journalled with, as the schedule will apply it
 // over a window of span (wall time): what a plan lists before the run.
 func Params(f scenarios.Fault, span time.Duration) map[string]string {
+	if f.IsKnob() {
+		return knobParams(f)
+	}
 	if f.Role != "" {
 		return processParams(f)
 	}
@@ -104,6 +107,7 @@ func Params(f scenarios.Fault, span time.Duration) map[string]string {
 	if err != nil {
 		return nil
 	}
+	unitsParam(f, eff.params)
 	return eff.params
 }
 

@@ -25,6 +25,8 @@ type Record struct {
 	// written before it was measured.
 	Health         []health.Window
 	Reconciliation *Reconciliation // nil when the run made no check
+	Sessions       *Sessions       // nil when the run had no journeys or did not finish
+	Provinces      *Provinces      // nil when no provincial system was started
 }
 
 // Read reads runDir/journal. A torn last line (a run killed mid-write) is ignored;
@@ -60,6 +62,12 @@ func Read(runDir string) (*Record, error) {
 		return checkHealth(h, rec.Run)
 	})
 	if err != nil {
+		return nil, err
+	}
+	if rec.Sessions, err = readSessions(runDir); err != nil {
+		return nil, err
+	}
+	if rec.Provinces, err = readProvinces(runDir); err != nil {
 		return nil, err
 	}
 	if rec.Reconciliation, err = readReconciliation(runDir); err != nil {

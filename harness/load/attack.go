@@ -18,6 +18,8 @@ type Options struct {
 	MaxWorkers uint64        // per class; beyond it arrivals wait (and are sent late)
 	// Start is the wall time of offset 0, when the plan's schedule begins (default: now).
 	Start time.Time
+	// Sessions counts the journeys in progress (session.go); nil counts nothing.
+	Sessions *SessionGauge
 }
 
 // Sink receives what became of every request that fell due: sent, with its response,

@@ -31,7 +31,7 @@ func (e *env) portal(n uint64) string {
 		return e.ep.Portal
 	}
 	if i := e.pop.Pick(e.pick(n, 5), e.tier); i >= 0 {
-		if u, ok := e.ep.Tiers[e.pop.Tiers[i]]; ok {
+		if u, ok := e.ep.unitPortal(e.pop, i); ok {
 			return u
 		}
 	}

@@ -61,6 +61,7 @@ func (j *Journey) offsets(k int, think time.Duration) []time.Duration {
 // runJourneys paces one journey flow's arrivals and walks each arrival's steps.
 func runJourneys(ctx context.Context, f *Flow, x *executor) {
 	dispatch(ctx, f, x, func(n uint64, due time.Time) {
+		defer x.opts.Sessions.Begin()()
 		w := &walk{ctx: ctx, x: x, f: f, n: n, ready: due, first: true}
 		w.pickUnit(f.Tier)
 		f.Journey.walk(w)
@@ -139,7 +140,7 @@ func (w *walk) pickUnit(tier string) {
 	}
 	w.base = w.x.env.ep.Portal
 	if w.unit >= 0 {
-		if u, ok := w.x.env.ep.Tiers[w.x.pop.Tiers[w.unit]]; ok {
+		if u, ok := w.x.env.ep.unitPortal(w.x.pop, w.unit); ok {
 			w.base = u
 		}
 	}

@@ -55,7 +55,7 @@ func (w *walk) setUnit(code, tier string) bool {
 	}
 	w.unit = i
 	w.base = w.x.env.ep.Portal
-	if b, ok := w.x.env.ep.Tiers[w.x.pop.Tiers[i]]; ok {
+	if b, ok := w.x.env.ep.unitPortal(w.x.pop, i); ok {
 		w.base = b
 	}
 	return true

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"sync"
 	"time"
 )
 
@@ -79,4 +80,88 @@ func (p *Plan) SessionRate() (perSecond float64, mean time.Duration) {
 		return 0, 0
 	}
 	return arrivals / span.Seconds(), time.Duration(length / arrivals * float64(time.Second))
+}
+
+// SessionGauge counts the journeys a run has in progress: a session begins when its
+// journey's arrival is dispatched and ends after its last step's answer, so it lasts
+// its thinks (compressed onto the wall clock) plus its answers. It keeps the integral of
+// the count over time, so the mean number in progress over any span is exact, and the
+// lengths of the sessions that ended: Little's law (L = λW) then checks one against the
+// other. Safe for concurrent use; a nil gauge counts nothing.
+type SessionGauge struct {
+	mu       sync.Mutex
+	last     time.Time
+	inFlight int64
+	peak     int64   // highest since the last Take
+	area     float64 // ∫ in-flight dt, session-seconds
+	started  int64
+	ended    int64
+	length   float64 // seconds, summed over the sessions that ended
+}
+
+// NewSessionGauge starts a gauge at start (the run's offset 0).
+func NewSessionGauge(start time.Time) *SessionGauge { return &SessionGauge{last: start} }
+
+// advance adds the area up to now; the caller holds mu.
+func (g *SessionGauge) advance(now time.Time) {
+	if d := now.Sub(g.last).Seconds(); d > 0 {
+		g.area += float64(g.inFlight) * d
+		g.last = now
+	}
+}
+
+// Begin counts a session in progress from now; the function it returns ends it.
+func (g *SessionGauge) Begin() (end func()) {
+	if g == nil {
+		return func() {}
+	}
+	began := time.Now()
+	g.mu.Lock()
+	g.advance(began)
+	g.inFlight++
+	g.started++
+	g.peak = max(g.peak, g.inFlight)
+	g.mu.Unlock()
+	return func() {
+		now := time.Now()
+		g.mu.Lock()
+		g.advance(now)
+		g.inFlight--
+		g.ended++
+		g.length += now.Sub(began).Seconds()
+		g.mu.Unlock()
+	}
+}
+
+// SessionCount is a gauge's reading.
+type SessionCount struct {
+	InFlight int64   // sessions in progress now
+	Peak     int64   // the most in progress at once since the previous Take
+	Area     float64 // session-seconds in progress since the start
+	Started  int64   // sessions begun since the start
+	Ended    int64   // sessions ended since the start
+	Length   float64 // seconds, summed over the sessions that ended
+}
+
+// Take reads the gauge at now and starts a new peak.
+func (g *SessionGauge) Take(now time.Time) SessionCount {
+	if g == nil {
+		return SessionCount{}
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.advance(now)
+	c := SessionCount{InFlight: g.inFlight, Peak: g.peak, Area: g.area, Started: g.started, Ended: g.ended, Length: g.length}
+	g.peak = g.inFlight
+	return c
+}
+
+// InFlight is how many sessions are in progress now.
+func (g *SessionGauge) InFlight() int64 {
+	if g == nil {
+		return 0
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.inFlight
 }

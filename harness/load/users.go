@@ -23,6 +23,9 @@ type Endpoints struct {
 	// Tiers gives, per link tier (scenarios.Tiers), the portal's base URL over that
 	// tier's link; users of a tier without an entry use Portal.
 	Tiers map[string]string
+	// Units gives the portal's base URL for the users of a unit a fault with units
+	// hits (UnitRoutes), in place of its tier's.
+	Units map[string]string
 	// Reach is how the client reaches them (proxies standing for other hosts, TLS).
 	Reach Reach
 	// Token says how users get tokens (scenarios.SUT.TokenEndpoint); nil: as the

@@ -101,7 +101,7 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 	if cs.image, err = EnsureImage(ctx, cli, referenceImage(binary), labels, say); err != nil {
 		return nil, err
 	}
-	roles := stackRoles(opts.SUT)
+	roles := append(stackRoles(opts.SUT), provinceRoles(opts.SUT)...)
 	remote, err := urlRoles(opts.SUT)
 	if err != nil {
 		return nil, err
@@ -132,7 +132,7 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 	// The toxiproxy container creates every proxy as it starts. Link i listens on
 	// firstLinkPort+i; a chained link's upstream is the other link's port in the same
 	// container; a url role's, the host its URL names.
-	ls := topology(opts.SUT)
+	ls := append(topology(opts.SUT), subsetLinks(opts.Subsets)...)
 	ports := map[string]int{}
 	byName := map[string]roleSpec{}
 	for _, r := range roles {
@@ -245,7 +245,7 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 	return &Stack{
 		Runtime: "containers", Portal: outside.urls["client->portal"], Identity: outside.urls["client->identity"], Tiers: outside.tiers(),
 		Names: outside.names, Proxies: proxies, Links: links, Direct: direct, Systems: systems, ToxiproxyAPI: api,
-		Citizen: people.Citizen, Roles: cs, AdminToken: adminToken,
+		Citizen: people.Citizen, Roles: cs, AdminToken: adminToken, Knobs: newAdminKnobs(roles, direct, adminToken),
 		close: cs.close,
 	}, nil
 }
@@ -275,6 +275,9 @@ func (cs *containerStack) referenceRole(ctx context.Context, r roleSpec, w wirin
 	case roleRegistry:
 		env := map[string]string{credential.AdminTokenEnv: adminToken, credential.RegistryTokenEnv: registryToken}
 		return cs.reference(r.name, stubPort, labels, runID, "/readyz", env, append(listen, seed...)...), nil
+	case roleProvince:
+		env := map[string]string{credential.AdminTokenEnv: adminToken, credential.RegistryTokenEnv: registryToken}
+		return cs.reference(r.name, stubPort, labels, runID, "/readyz", env, listen...), nil
 	case roleIdentity:
 		args := append(append(listen, seed...), "--token-ttl", opts.TokenTTL.String())
 		return cs.reference(r.name, stubPort, labels, runID, "/readyz", map[string]string{credential.AdminTokenEnv: adminToken}, args...), nil
@@ -286,6 +289,9 @@ func (cs *containerStack) referenceRole(ctx context.Context, r roleSpec, w wirin
 	args := append(listen, "--data", "/data", "--identity", w.urls["portal->identity"], "--registry", w.urls["portal->registry"])
 	for name, u := range w.registries() {
 		args = append(args, "--registry-url", name+"="+u)
+	}
+	for code, u := range w.provinces() {
+		args = append(args, "--province-url", code+"="+u)
 	}
 	if r.src.Mode == scenarios.ModeNaive {
 		args = append(args, "--naive")

@@ -22,7 +22,8 @@ func TestContainersStack(t *testing.T) {
 	ctx := context.Background()
 
 	start := time.Now()
-	st, err := runtime.Containers{Progress: os.Stderr}.Up(ctx, runtime.Options{Seed: 1, Citizens: 100, TokenTTL: time.Hour})
+	st, err := runtime.Containers{Progress: os.Stderr}.Up(ctx, runtime.Options{Seed: 1, Citizens: 100, TokenTTL: time.Hour,
+		Subsets: map[int][]string{0: {"remote"}}})
 	require.NoError(t, err)
 	t.Logf("containers up in %s", time.Since(start).Round(time.Millisecond))
 	closed := false
@@ -32,11 +33,19 @@ func TestContainersStack(t *testing.T) {
 		}
 	}()
 
-	for _, link := range scenarios.Links {
+	for _, link := range append(scenarios.Links, scenarios.SubsetLink("remote", 0)) {
 		assert.Contains(t, st.Proxies, link)
 	}
+	// Knob faults reach the stubs in their containers: the provincial systems' too.
+	knob, err := st.Knobs.Knob(ctx, "province.79")
+	require.NoError(t, err)
+	require.NoError(t, st.Knobs.SetKnob(ctx, "province.79", map[string]any{"capacity": 3}))
+	knob, err = st.Knobs.Knob(ctx, "province.79")
+	require.NoError(t, err)
+	assert.EqualValues(t, 3, knob["capacity"])
 	client := &http.Client{Timeout: 3 * time.Second}
-	for _, url := range []string{st.Portal + "/readyz", st.Identity + "/.well-known/jwks.json", st.Portal + "/api/v1/procedures?q=khai", st.Tiers["remote"] + "/readyz"} {
+	for _, url := range []string{st.Portal + "/readyz", st.Identity + "/.well-known/jwks.json", st.Portal + "/api/v1/procedures?q=khai", st.Tiers["remote"] + "/readyz",
+		"http://" + st.Links[scenarios.SubsetLink("remote", 0)] + "/readyz"} {
 		resp, err := client.Get(url)
 		require.NoError(t, err, url)
 		resp.Body.Close()

@@ -14,6 +14,7 @@ import (
 	"github.com/thongsuot/thongsuot/stubs/credential"
 	"github.com/thongsuot/thongsuot/stubs/identity"
 	"github.com/thongsuot/thongsuot/stubs/portal"
+	"github.com/thongsuot/thongsuot/stubs/province"
 	"github.com/thongsuot/thongsuot/stubs/registry"
 )
 
@@ -44,7 +45,7 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 			err = errors.Join(err, shutdown())
 		}
 	}()
-	roles := stackRoles(opts.SUT)
+	roles := append(stackRoles(opts.SUT), provinceRoles(opts.SUT)...)
 	remote, err := urlRoles(opts.SUT)
 	if err != nil {
 		return nil, err
@@ -75,7 +76,7 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 		direct[r.name] = "http://" + ln.Addr().String()
 		closers = append(closers, func() error { ln.Close(); return nil })
 	}
-	ls := topology(opts.SUT)
+	ls := append(topology(opts.SUT), subsetLinks(opts.Subsets)...)
 	proxies := map[string]*toxiproxy.Proxy{}
 	links := map[string]string{}
 	w := newWiring()
@@ -114,18 +115,21 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 		roleRegistry: func(context.Context) (handler, error) {
 			return registry.New(registry.Config{Census: people, AdminToken: adminToken, ClientToken: registryToken})
 		},
+		roleProvince: func(context.Context) (handler, error) {
+			return province.New(province.Config{AdminToken: adminToken, ClientToken: registryToken})
+		},
 		roleIdentity: func(context.Context) (handler, error) {
 			return identity.New(identity.Config{Issuer: Issuer, Audience: Audience, TokenTTL: opts.TokenTTL, Census: people, AdminToken: adminToken})
 		},
 		rolePortal: func(ctx context.Context) (handler, error) {
 			return portal.New(ctx, portal.Config{DataDir: dataDir, IdentityURL: w.urls["portal->identity"],
-				RegistryURL: w.urls["portal->registry"], Registries: w.registries(), RegistryToken: registryToken,
+				RegistryURL: w.urls["portal->registry"], Registries: w.registries(), RegistryToken: registryToken, Provinces: w.provinces(),
 				Issuer: Issuer, Audience: Audience, Naive: opts.SUT.Naive()})
 		},
 	}
 	procs := &embeddedRoles{procs: map[string]*inproc{}, proxies: proxies}
 	closers = append(closers, procs.close)
-	for _, role := range []string{roleRegistry, roleIdentity, rolePortal} {
+	for _, role := range []string{roleRegistry, roleProvince, roleIdentity, rolePortal} {
 		ln, ok := listeners[role]
 		if !ok {
 			continue
@@ -147,7 +151,7 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 	return &Stack{
 		Runtime: "embedded", Portal: w.urls["client->portal"], Identity: w.urls["client->identity"], Tiers: w.tiers(),
 		Names: w.names, Proxies: proxies, Links: links, Direct: direct, Systems: systems, ToxiproxyAPI: tp.Addr,
-		Citizen: people.Citizen, Roles: procs, AdminToken: adminToken,
+		Citizen: people.Citizen, Roles: procs, AdminToken: adminToken, Knobs: newAdminKnobs(roles, direct, adminToken),
 		close: shutdown,
 	}, nil
 }

@@ -65,7 +65,7 @@ func TestTopologyIsTheSchemaLinks(t *testing.T) {
 		if l.via != "" {
 			assert.True(t, seen[l.via], "%s chains onto %s, which must come first", l.name, l.via)
 		} else {
-			assert.Contains(t, []string{"portal", "identity", "registry"}, l.role, l.name)
+			assert.Contains(t, []string{"portal", "identity", "registry", "province"}, l.role, l.name)
 		}
 		seen[l.name] = true
 	}

@@ -77,7 +77,7 @@ func topology(sut scenarios.SUT) []linkSpec {
 	for _, t := range scenarios.Tiers {
 		ls = append(ls, linkSpec{name: scenarios.TierLink(t), via: "client->portal", client: true})
 	}
-	return ls
+	return append(ls, provinceLinks(sut)...) // the exchange to the provincial systems (province.go)
 }
 
 // target is the role a link leads to, following chains.

@@ -35,6 +35,9 @@ type Options struct {
 	// Tiers are the standing conditions of the link tiers' links (scenario tiers:
 	// section, resolved); a tier left out gets a link with no toxics.
 	Tiers map[string]scenarios.Tier
+	// Subsets are the faults that hit some units only, by their index in the scenario,
+	// with the tiers each needs a link on (SubsetsOf).
+	Subsets map[int][]string
 }
 
 // Stack is a running system under test, as the load and the fault engine see it.
@@ -62,6 +65,8 @@ type Stack struct {
 	Citizen func(i int) census.Citizen
 	// Roles acts on the processes (stop, kill, restart, pause, disconnect).
 	Roles fault.Roles
+	// Knobs turns the reference stubs' knobs (knob faults).
+	Knobs fault.Knobs
 	// AdminToken is the harness's credential, made up per stack: Bearer on
 	// identity's and the registry's /admin/, and the secret of the
 	// thongsuot-harness client, whose token opens the portal's /admin/.

@@ -24,7 +24,7 @@ func TestEveryServerHasTimeouts(t *testing.T) {
 	for role, p := range st.Roles.(*embeddedRoles).procs {
 		servers[role] = p.srv
 	}
-	require.Len(t, servers, 4)
+	require.Len(t, servers, 5) // portal, identity, registry, province, toxiproxy
 	for name, srv := range servers {
 		t.Run(name, func(t *testing.T) {
 			require.NotNil(t, srv)

@@ -3,8 +3,9 @@
 // errors, and down or hanging modes. The registry server gives each registry its own
 // knob and the identity provider has one, set by flag or config at start and over the
 // admin API at run time (see Board.AdminHandler), so that a dependency can be slow,
-// saturated or failing from the inside as well as across the network. Scenarios do not
-// schedule knob changes yet: their faults act on links and processes.
+// saturated or failing from the inside as well as across the network. Scenarios
+// turn knobs with knob faults (`knob:` and `set:`), which the fault engine applies
+// over this admin API at the window's start and undoes at its end.
 package knobs
 
 import (
@@ -41,7 +42,13 @@ type Settings struct {
 	// Hang holds every request until the client gives up (a dependency that accepts
 	// connections but never answers — the worst kind).
 	Hang bool `json:"hang"`
+	// Maintenance answers every request 503 at once with a maintenance notice and a
+	// Retry-After, as VNeID did on the morning of 30 June 2025 (calibration F24).
+	Maintenance bool `json:"maintenance"`
 }
+
+// MaintenanceRetryAfter is what a knob in maintenance asks clients to wait, in seconds.
+const MaintenanceRetryAfter = "300"
 
 // Validate rejects settings that cannot be applied.
 func (s Settings) Validate() error {
@@ -117,6 +124,12 @@ func (k *Knob) Wrap(next http.Handler) http.Handler {
 		if s.Down {
 			k.rejected.Add(1)
 			jsonapi.Error(w, http.StatusServiceUnavailable, k.name+" is down")
+			return
+		}
+		if s.Maintenance {
+			k.rejected.Add(1)
+			w.Header().Set("Retry-After", MaintenanceRetryAfter)
+			jsonapi.Error(w, http.StatusServiceUnavailable, k.name+" is under maintenance; try again later")
 			return
 		}
 		if s.Hang {

@@ -38,6 +38,7 @@ func TestModes(t *testing.T) {
 	}{
 		{"healthy", Settings{}, 200},
 		{"down", Settings{Down: true}, 503},
+		{"maintenance", Settings{Maintenance: true}, 503},
 		{"always erroring", Settings{ErrorRate: 1}, 500},
 		{"fixed latency", Settings{LatencyMedian: Duration(2 * time.Millisecond)}, 200},
 	}
@@ -195,4 +196,14 @@ func TestAdminNeedsTheCredential(t *testing.T) {
 
 func contextWithTimeout(r *http.Request, d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(r.Context(), d)
+}
+
+// Maintenance is a notice, not a failure to answer: 503 with a Retry-After and a body
+// that says so.
+func TestMaintenanceSaysSoAndAsksToRetry(t *testing.T) {
+	rec := httptest.NewRecorder()
+	New("identity", Settings{Maintenance: true}).Wrap(ok).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	assert.Equal(t, MaintenanceRetryAfter, rec.Header().Get("Retry-After"))
+	assert.Contains(t, rec.Body.String(), "maintenance")
 }

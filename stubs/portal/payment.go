@@ -46,6 +46,9 @@ func (s *Server) handlePay(w http.ResponseWriter, r *http.Request) {
 		if _, err := tx.Exec(`UPDATE dossiers SET payment_receipt = ?, updated_at = ? WHERE id = ?`, receipt, now.UnixMilli(), d.ID); err != nil {
 			return fmt.Errorf("record payment: %w", err)
 		}
+		if err := settle(tx, d, receipt, now); err != nil { // to the treasury (treasury.go)
+			return fmt.Errorf("queue settlement: %w", err)
+		}
 		return addHistory(tx, d.ID, now, d.Status, d.Applicant, fmt.Sprintf("paid %d VND by %s, e-receipt %s", d.FeeVND, in.Method, receipt))
 	})
 	if err != nil {

@@ -36,6 +36,10 @@ type Config struct {
 	Naive bool
 	// Registries overrides RegistryURL per registry name (registry.Names): registryURL.
 	Registries map[string]string
+	// Provinces gives, per province code, the base URL of its case-handling system
+	// (stubs/province), which every stored dossier is handed to (province.go); nil
+	// hands nothing on.
+	Provinces map[string]string
 
 	RegistryTimeout    time.Duration            // per registry call [2s]
 	RegistryTimeouts   map[string]time.Duration // per registry name, overriding RegistryTimeout
@@ -163,6 +167,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
+	if err := ensureSettlements(ctx, st); err != nil {
+		return nil, errors.Join(fmt.Errorf("portal: settlements: %w", err), st.Close())
+	}
 	st.observe = func(n int, took time.Duration) {
 		m.commitBatch.Observe(float64(n))
 		m.commitTime.Observe(took.Seconds())
@@ -208,6 +215,18 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		go func() {
 			defer s.wg.Done()
 			s.outbox.run(bg)
+		}()
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.runSettlements(bg)
+	}()
+	if len(cfg.Provinces) > 0 {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			newForwarder(s).run(bg)
 		}()
 	}
 	return s, nil

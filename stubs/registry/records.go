@@ -89,6 +89,10 @@ var recordOf = map[string]func(*census.Census, census.Citizen) record{
 		}
 		return record{"personal_id": c.PersonalID, "criminal_record": rec}
 	},
+	Treasury: func(_ *census.Census, c census.Citizen) record {
+		// A citizen's standing with the treasury: fees are settled per dossier, not owed.
+		return record{"personal_id": c.PersonalID, "outstanding_vnd": 0}
+	},
 }
 
 // referenceYear is the year ages are counted at, fixed so that records do not

@@ -1,6 +1,6 @@
 // Package registry stands in for the national registries the portal depends on —
 // population, civil status (hộ tịch), residence, social and health insurance,
-// business, land, tax and judicial records — in one server with one route group
+// business, land, tax, judicial records and the treasury — in one server with one route group
 // per registry. Records are derived from the census, so they are the same for every
 // run with the same seed. Each registry has its own knob (latency, capacity,
 // errors, down) so the harness can make any one of them slow or failing, and the
@@ -30,10 +30,13 @@ const (
 	Land            = "land"
 	Tax             = "tax"
 	JudicialRecords = "judicial-records"
+	// Treasury is the State Treasury (Kho bạc Nhà nước): the fees citizens pay online
+	// are settled to it, one settlement per paid dossier (writes.go).
+	Treasury = "treasury"
 )
 
 // Names lists every registry.
-var Names = []string{Population, CivilStatus, Residence, SocialInsurance, HealthInsurance, Business, Land, Tax, JudicialRecords}
+var Names = []string{Population, CivilStatus, Residence, SocialInsurance, HealthInsurance, Business, Land, Tax, JudicialRecords, Treasury}
 
 // Config sets up a Server.
 type Config struct {

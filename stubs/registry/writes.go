@@ -52,6 +52,12 @@ var writes = []write{
 		u, _ := units.Lookup(b["unit_code"])
 		return map[string]any{"card_no": fmt.Sprintf("TE1%s%010d", u.ProvinceCode, s.census.Uint64(hash(key))%10_000_000_000)}
 	}},
+	{Treasury, "fee-settlements", []string{"payer_id"}, nil, func(s *Server, key string, b map[string]string) map[string]any {
+		// A fee paid online, settled to the treasury account of the unit's province.
+		u, _ := units.Lookup(b["unit_code"])
+		return map[string]any{"settlement_no": serial(s, "KB", key), "account": "3511." + u.ProvinceCode, "amount_vnd": b["amount_vnd"],
+			"e_receipt": b["e_receipt"]}
+	}},
 	{SocialInsurance, "funeral-allowances", []string{"personal_id", "beneficiary_id"}, nil, func(s *Server, key string, b map[string]string) map[string]any {
 		return map[string]any{"decision_no": serial(s, "MT", key), "amount_vnd": FuneralAllowanceVND}
 	}},
