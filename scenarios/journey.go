@@ -1,5 +1,7 @@
 package scenarios
 
+import "time"
+
 // Journey is a built-in journey: the steps one virtual user walks through, each its
 // own request class. harness/load walks them; this is where they are defined.
 type Journey struct {
@@ -17,6 +19,9 @@ type JourneyStep struct {
 	Name   string
 	Share  float64
 	Repeat int
+	// Think is the wall time before the step when the journey says (a YAML journey's
+	// think:); 0: the mix entry's think.
+	Think time.Duration
 }
 
 const (
@@ -81,10 +86,31 @@ func (j Journey) Step(name string) (JourneyStep, bool) {
 // StepClass is the request class of a journey step in metrics and SLOs: "<entry>.<step>".
 func StepClass(entry, step string) string { return entry + "." + step }
 
-func journeyNames() []string {
-	names := make([]string, len(Journeys))
-	for i, j := range Journeys {
-		names[i] = j.Name
+// journeyNames are the journeys a mix of s can name: its own, then the built-in ones.
+func (s *Scenario) journeyNames() []string {
+	var names []string
+	for _, j := range s.Journeys {
+		names = append(names, j.Name)
+	}
+	for _, j := range Journeys {
+		names = append(names, j.Name)
 	}
 	return names
+}
+
+// hasChecks says whether a journey step of the mix checks its answers: in class, or in
+// any class when class is "".
+func (s *Scenario) hasChecks(class string) bool {
+	for _, m := range s.Mix {
+		spec, _, ok := s.JourneySpecOf(m.Journey)
+		if m.Journey == "" || !ok {
+			continue
+		}
+		for _, st := range spec.Steps {
+			if st.Check != nil && (class == "" || class == StepClass(m.EntryName(), st.Name)) {
+				return true
+			}
+		}
+	}
+	return false
 }

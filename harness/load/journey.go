@@ -24,20 +24,36 @@ type Journey struct {
 	scenarios.Journey
 	walk  func(w *walk)
 	index map[string]int // step name → position in Steps
+	// script is a YAML journey's compiled steps (scripted.go); nil for a Go walk.
+	script *script
 }
 
 // walks are the built-in journeys' walks by journey name; a test holds their names to
 // scenarios.Journeys.
 var walks = map[string]func(w *walk){}
 
-// newJourney pairs a journey of the schema with its walk.
-func newJourney(name string) (*Journey, error) {
-	def, ok := scenarios.FindJourney(name)
-	walk, walks := walks[name]
-	if !ok || !walks {
+// newJourney pairs a journey of the schema with its walk: the steps of a YAML journey
+// (the scenario's own or a built-in one), compiled, or a built-in Go walk.
+func newJourney(s *scenarios.Scenario, name string) (*Journey, error) {
+	def, ok := s.Journey(name)
+	if !ok {
 		return nil, fmt.Errorf("no journey %q in this build", name)
 	}
-	j := &Journey{Journey: def, walk: walk, index: map[string]int{}}
+	var walk func(w *walk)
+	var sc *script
+	if _, _, yaml := s.JourneySpecOf(name); yaml {
+		prog, err := s.Program(name)
+		if err != nil {
+			return nil, err
+		}
+		if sc, err = newScript(prog); err != nil {
+			return nil, fmt.Errorf("journey %s: %w", name, err)
+		}
+		walk = sc.walk
+	} else if walk, ok = walks[name]; !ok {
+		return nil, fmt.Errorf("no journey %q in this build", name)
+	}
+	j := &Journey{Journey: def, walk: walk, index: map[string]int{}, script: sc}
 	for i, st := range def.Steps {
 		j.index[st.Name] = i
 	}
@@ -45,17 +61,34 @@ func newJourney(name string) (*Journey, error) {
 }
 
 // offsets are the expected wall offsets, from the journey's arrival, of each occurrence
-// of step k: a think time for every occurrence before it, weighted by its share.
+// of step k: a think time before every occurrence after the first, weighted by its
+// share (a step's own think, else the entry's).
 func (j *Journey) offsets(k int, think time.Duration) []time.Duration {
-	before := 0.0
-	for _, st := range j.Steps[:k] {
-		before += st.Share * float64(st.Repeat)
+	before := time.Duration(0)
+	for i, st := range j.Steps[:k] {
+		reps := float64(st.Repeat)
+		if i == 0 {
+			reps-- // no think before the arrival
+		}
+		before += time.Duration(st.Share * reps * float64(stepThink(st, think)))
 	}
+	own := stepThink(j.Steps[k], think)
 	out := make([]time.Duration, j.Steps[k].Repeat)
 	for r := range out {
-		out[r] = time.Duration((before + float64(r)) * float64(think))
+		out[r] = before + time.Duration(r)*own
+		if k > 0 {
+			out[r] += own
+		}
 	}
 	return out
+}
+
+// stepThink is the think before a step: its own, else the entry's.
+func stepThink(st scenarios.JourneyStep, think time.Duration) time.Duration {
+	if st.Think > 0 {
+		return st.Think
+	}
+	return think
 }
 
 // runJourneys paces one journey flow's arrivals and walks each arrival's steps.
@@ -163,6 +196,10 @@ type hit struct {
 	header      http.Header
 	body        []byte
 	trickle     bool // the body goes out a byte at a time (trickleReader)
+	// timeout bounds this request below the client's (0: the client's alone).
+	timeout time.Duration
+	// jar, when set, sends the walk's cookies and keeps those the answer sets.
+	jar http.CookieJar
 }
 
 // do sends the named step's request once its think time has passed and returns the
@@ -173,26 +210,39 @@ func (w *walk) do(step string, c hit) (body []byte, ok bool) {
 	if !known {
 		return nil, false // a walk naming a step its journey lacks: TestJourneysWalkTheirSteps catches it
 	}
+	if !w.wait(w.f.Think) {
+		return nil, false
+	}
+	res, body := w.x.send(c, w.x.classes[w.f.Classes[k]], w.n)
+	w.sent(k, res)
+	return body, res.Code >= 200 && res.Code < 300
+}
+
+// wait waits think after the last answer (nothing before the first step); false when
+// the step is not to be sent: it would fall due after the run's end, or the run stopped.
+func (w *walk) wait(think time.Duration) bool {
 	if !w.first {
-		w.ready = w.ready.Add(w.f.Think)
+		w.ready = w.ready.Add(think)
 	}
 	// The run's end bounds every journey: steps due after it are not sent, as the plan
 	// does not count them either.
 	if w.ready.Sub(w.x.began) >= w.x.wall {
-		return nil, false
+		return false
 	}
 	if d := time.Until(w.ready); d > 0 && !clock.Sleep(w.ctx, d) {
-		return nil, false
+		return false
 	}
 	if w.ctx.Err() != nil {
-		return nil, false
+		return false
 	}
 	w.first = false
-	class := w.f.Classes[k]
-	res, body := w.x.send(c, w.x.classes[class], w.n)
-	w.x.sink.Sent(class, res, w.ready)
+	return true
+}
+
+// sent records step k's request, sent when it fell due, and starts the next think.
+func (w *walk) sent(k int, res *vegeta.Result) {
+	w.x.sink.Sent(w.f.Classes[k], res, w.ready)
 	w.ready = res.Timestamp.Add(res.Latency)
-	return body, res.Code >= 200 && res.Code < 300
 }
 
 // doJSON is do, decoding a 2xx answer into out.
@@ -233,7 +283,13 @@ func (x *executor) send(c hit, class string, seq uint64) (*vegeta.Result, []byte
 	if c.trickle {
 		out = &trickleReader{data: c.body}
 	}
-	req, err := http.NewRequestWithContext(context.Background(), c.method, c.url, out)
+	ctx := context.Background()
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	req, err := http.NewRequestWithContext(ctx, c.method, c.url, out)
 	if err != nil {
 		res.Error = err.Error()
 		return res, nil
@@ -245,6 +301,11 @@ func (x *executor) send(c hit, class string, seq uint64) (*vegeta.Result, []byte
 	for k, v := range c.header {
 		req.Header[k] = v
 	}
+	if c.jar != nil {
+		for _, ck := range c.jar.Cookies(req.URL) {
+			req.AddCookie(ck)
+		}
+	}
 	res.BytesOut = uint64(len(c.body))
 	resp, err := x.client.Do(req)
 	if err != nil {
@@ -253,6 +314,9 @@ func (x *executor) send(c hit, class string, seq uint64) (*vegeta.Result, []byte
 		return res, nil
 	}
 	defer resp.Body.Close()
+	if c.jar != nil {
+		c.jar.SetCookies(req.URL, resp.Cookies())
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	res.Latency = time.Since(res.Timestamp)
 	res.Code = uint16(resp.StatusCode)

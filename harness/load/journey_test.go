@@ -18,11 +18,11 @@ import (
 func TestJourneysMatchTheSchema(t *testing.T) {
 	require.Len(t, walks, len(scenarios.Journeys))
 	for _, sj := range scenarios.Journeys {
-		j, err := newJourney(sj.Name)
+		j, err := newJourney(&scenarios.Scenario{}, sj.Name)
 		require.NoError(t, err, sj.Name)
 		assert.Len(t, j.index, len(sj.Steps), "%s: step names are distinct", sj.Name)
 	}
-	_, err := newJourney("no-such-journey")
+	_, err := newJourney(&scenarios.Scenario{}, "no-such-journey")
 	assert.ErrorContains(t, err, `no journey "no-such-journey"`)
 }
 
