@@ -23,7 +23,7 @@ type Scenario struct {
 	// Journeys are the scenario's own journeys (journeys.go, docs/journeys.md), which mix
 	// entries name beside the built-in ones.
 	Journeys []JourneySpec `yaml:"journeys,omitempty"`
-	Faults      []Fault `yaml:"faults,omitempty"`
+	Faults   []Fault       `yaml:"faults,omitempty"`
 	// Tiers are the standing conditions of each link tier's link; defaults fill
 	// what a scenario leaves out (see tier.go).
 	Tiers map[string]Tier `yaml:"tiers,omitempty"`

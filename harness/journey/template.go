@@ -20,9 +20,9 @@ import (
 type Escape int
 
 const (
-	Raw   Escape = iota // headers, form fields, query values: their encoder escapes
-	URL                 // in a URL: path-escaped before '?', query-escaped after it
-	JSON                // inside a JSON string literal
+	Raw  Escape = iota // headers, form fields, query values: their encoder escapes
+	URL                // in a URL: path-escaped before '?', query-escaped after it
+	JSON               // inside a JSON string literal
 )
 
 // Scope is what a template may name: variables by name, each with its slot in Values,
@@ -48,13 +48,13 @@ type Template struct {
 	src   string
 	parts []part
 	// static is the whole text when the template substitutes nothing: sent as is.
-	static string
+	static   string
 	isStatic bool
 }
 
 type part struct {
 	lit  string
-	slot int          // a variable's slot, or -1
+	slot int                // a variable's slot, or -1
 	fn   func(*Rand) string // a function, or nil
 	esc  Escape
 	name string
