@@ -60,10 +60,6 @@ func newScript(p *journey.Program) (*script, error) {
 	return s, nil
 }
 
-// NeedsReference says whether the journey reads what the reference portal's set-up
-// learns (ref.* variables).
-func (s *script) NeedsReference() bool { return s.prog.Setup }
-
 // walk walks one arrival through the steps.
 func (s *script) walk(w *walk) {
 	p := s.prog
@@ -135,7 +131,7 @@ func (s *script) step(w *walk, k int, st *journey.Step, v *journey.Values, jar h
 
 // answer judges a step's answer and takes its captures, marking res when a check fails.
 func (s *script) answer(w *walk, k int, st *journey.Step, v *journey.Values, res *vegeta.Result, body []byte, key string, issued time.Time) stepOutcome {
-	if res.Code == 0 {
+	if res.Code == 0 || res.Code >= 500 {
 		return stepFailed // no answer: availability's business, not the checks'
 	}
 	a := &journey.Answer{Status: int(res.Code), Header: res.Headers, Body: body}
@@ -380,4 +376,16 @@ func (w *walk) pickOf(list []string, k uint64) string {
 		return ""
 	}
 	return list[w.pick(k)%uint64(len(list))]
+}
+
+// NeedsReference says whether the plan needs the reference portal's set-up before it
+// runs (Prepare: users signed in, the catalogue read): single classes, replays and Go
+// walks do, and YAML journeys that read ref.* variables; other YAML journeys do not.
+func (p *Plan) NeedsReference() bool {
+	for _, f := range p.Flows {
+		if f.Journey == nil || f.Journey.script == nil || f.Journey.script.prog.Setup {
+			return true
+		}
+	}
+	return false
 }
