@@ -340,6 +340,16 @@ func (j *JourneySpec) compile(field, file string, timeout time.Duration, load bo
 				}
 			}
 		}
+		// A receipt names what the step itself captured.
+		if st.Receipt != "" {
+			t, err := journey.Compile(st.Receipt, scope, journey.Raw)
+			switch {
+			case err != nil:
+				add(sf+".receipt", "%v", err)
+			case compiled != nil:
+				compiled.Receipt = t
+			}
+		}
 		if compiled != nil {
 			prog.Steps = append(prog.Steps, compiled)
 		}
@@ -492,9 +502,6 @@ func (st *StepSpec) compile(field, file string, scope *journey.Scope, timeout ti
 			}
 			out.Checks.Fields = append(out.Checks.Fields, journey.FieldCheck{Path: p, Equal: tmpl(f, c.JSON[path], journey.Raw)})
 		}
-	}
-	if st.Receipt != "" {
-		out.Receipt = tmpl(field+".receipt", st.Receipt, journey.Raw)
 	}
 	if len(ps) > 0 {
 		return nil, ps
@@ -701,3 +708,27 @@ func cmpOr(s, def string) string {
 // builtinSpecs are the built-in journeys written in YAML (scenarios/journeys/*.yaml),
 // by name.
 func builtinSpecs() map[string]*JourneySpec { return nil }
+
+// signsInAtIdentity says whether the load signs users in at the identity role: every
+// request class and Go-walked journey does, and a YAML journey with a step on the
+// identity target; a mix of other YAML journeys logs in however its portal does.
+func (s *Scenario) signsInAtIdentity() bool {
+	if s.Load.Source != nil || len(s.Mix) == 0 {
+		return true
+	}
+	for _, m := range s.Mix {
+		spec, _, ok := s.JourneySpecOf(m.Journey)
+		if m.Journey == "" || !ok {
+			return true
+		}
+		for _, st := range spec.Steps {
+			if st.Target == TargetIdentity {
+				return true
+			}
+		}
+		if prog, _ := spec.compile("", s.File, 0, false); prog != nil && prog.Setup {
+			return true // ref.* variables: the reference's set-up signs users in
+		}
+	}
+	return false
+}
