@@ -732,3 +732,46 @@ func (s *Scenario) signsInAtIdentity() bool {
 	}
 	return false
 }
+
+// resolveJourneys makes the files journeys name absolute: the resolved scenario a run
+// writes into its directory still names them.
+func (s *Scenario) resolveJourneys() {
+	abs := func(p *string) {
+		if *p != "" && s.File != "" {
+			if a, err := filepath.Abs(RelativeTo(s.File, *p)); err == nil {
+				*p = a
+			}
+		}
+	}
+	for i := range s.Journeys {
+		j := &s.Journeys[i]
+		abs(&j.Data)
+		for k := range j.Steps {
+			if u := j.Steps[k].Upload; u != nil {
+				abs(&u.File)
+			}
+		}
+	}
+}
+
+// journeyFiles checks that the files the scenario's journeys name can be read: what a
+// run needs, and a run directory's scenario does not (CheckRun).
+func (s *Scenario) journeyFiles() []problem {
+	var ps []problem
+	for i, j := range s.Journeys {
+		field := fmt.Sprintf("journeys[%d]", i)
+		if j.Data != "" {
+			if _, err := readData(RelativeTo(s.File, j.Data)); err != nil {
+				ps = append(ps, problemf(field+".data", "%v", err))
+			}
+		}
+		for k, st := range j.Steps {
+			if u := st.Upload; u != nil && u.File != "" {
+				if _, err := readLimited(RelativeTo(s.File, u.File), MaxUploadFile); err != nil {
+					ps = append(ps, problemf(fmt.Sprintf("%s.steps[%d].upload.file", field, k), "%v", err))
+				}
+			}
+		}
+	}
+	return ps
+}

@@ -105,6 +105,7 @@ func (s *Scenario) CheckRun(opts RunOptions) error {
 		}
 	}
 	ps = append(ps, s.SUT.unsetSecrets()...)
+	ps = append(ps, s.journeyFiles()...)
 	if len(ps) == 0 {
 		return nil
 	}

@@ -60,6 +60,7 @@ func (s *Scenario) resolve(given written) []problem {
 	s.resolveFaults()
 	s.resolveTiers()
 	s.SUT.resolveSUT()
+	s.resolveJourneys()
 	return ps
 }
 
