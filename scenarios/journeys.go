@@ -65,6 +65,9 @@ type StepSpec struct {
 	Receipt string `yaml:"receipt,omitempty"`
 	// OnFailure: end (default) ends the journey when the step fails; continue goes on.
 	OnFailure string `yaml:"on_failure,omitempty"`
+	// When takes the step only if it renders to something other than "", "0" or
+	// "false": e.g. "{{ fee }}", a capture a step before made.
+	When string `yaml:"when,omitempty"`
 }
 
 // UploadSpec is a file as a body: the file's bytes (relative to the scenario file) or
@@ -88,6 +91,12 @@ type StepToken struct {
 	Scope           string `yaml:"scope,omitempty"`
 	// As names the variable the access token goes into (default token).
 	As string `yaml:"as,omitempty"`
+	// SUT takes the endpoint, grant and client from the scenario's sut.token (the
+	// reference identity provider's by default): the step then has no url.
+	SUT bool `yaml:"sut,omitempty"`
+	// Cache keeps each virtual user's token while it is fresh (default true); false
+	// signs in on every walk, a session of its own.
+	Cache *bool `yaml:"cache,omitempty"`
 }
 
 // CaptureSpec takes one value from the answer: exactly one of its fields.
@@ -96,6 +105,9 @@ type CaptureSpec struct {
 	Header string `yaml:"header,omitempty"` // a response header
 	Cookie string `yaml:"cookie,omitempty"` // a cookie the answer sets
 	Regex  string `yaml:"regex,omitempty"`  // over the body: its group, else the match
+	// Optional: a missing value leaves the variable unset (later steps test it with
+	// when:) instead of failing the step.
+	Optional bool `yaml:"optional,omitempty"`
 }
 
 // CheckSpec is what an answer must be; a failed check counts against the step's class
@@ -347,7 +359,7 @@ func (j *JourneySpec) compile(field, file string, timeout time.Duration, load bo
 			case err != nil:
 				add(sf+".receipt", "%v", err)
 			case compiled != nil:
-				compiled.Receipt = t
+				compiled.Receipt, compiled.MarksUnit = t, true
 			}
 		}
 		if compiled != nil {
@@ -356,6 +368,8 @@ func (j *JourneySpec) compile(field, file string, timeout time.Duration, load bo
 	}
 	prog.Used = make([]bool, len(prog.Slots))
 	for _, st := range prog.Steps {
+		// Signing in where sut.token says takes the token client the set-up makes.
+		prog.Setup = prog.Setup || st.Token != nil && st.Token.SUT
 		for _, t := range st.Templates() {
 			for _, n := range t.Names() {
 				if i, ok := scope.Slots[n]; ok {
@@ -404,7 +418,12 @@ func (st *StepSpec) compile(field, file string, scope *journey.Scope, timeout ti
 
 	// Where the request goes.
 	absolute := strings.HasPrefix(st.URL, "http://") || strings.HasPrefix(st.URL, "https://")
+	sutToken := st.Token != nil && st.Token.SUT
 	switch {
+	case sutToken:
+		if st.URL != "" || st.Target != "" {
+			add(field+".url", "a token step with sut: true signs in where sut.token says: remove url and target")
+		}
 	case strings.TrimSpace(st.URL) == "":
 		add(field+".url", "missing: the path on the target (e.g. /api/cases) or an absolute http(s) URL")
 	case absolute && st.Target != "":
@@ -416,7 +435,7 @@ func (st *StepSpec) compile(field, file string, scope *journey.Scope, timeout ti
 	case !strings.HasPrefix(st.URL, "/") && !strings.HasPrefix(st.URL, "{{"):
 		add(field+".url", "want a path starting with / (relative to the target) or an absolute http(s) URL, got %q", st.URL)
 	}
-	if !absolute {
+	if !absolute && !sutToken {
 		if out.Target == "" {
 			out.Target = TargetPortal
 		}
@@ -486,6 +505,7 @@ func (st *StepSpec) compile(field, file string, scope *journey.Scope, timeout ti
 			add(field+".capture."+name, "%v", err)
 			continue
 		}
+		cc.Optional = c.Optional
 		out.Captures = append(out.Captures, cc)
 	}
 	if c := st.Check; c != nil {
@@ -502,6 +522,9 @@ func (st *StepSpec) compile(field, file string, scope *journey.Scope, timeout ti
 			}
 			out.Checks.Fields = append(out.Checks.Fields, journey.FieldCheck{Path: p, Equal: tmpl(f, c.JSON[path], journey.Raw)})
 		}
+	}
+	if st.When != "" {
+		out.When = tmpl(field+".when", st.When, journey.Raw)
 	}
 	if len(ps) > 0 {
 		return nil, ps
@@ -555,11 +578,14 @@ func generated(n int) []byte {
 
 func (t *StepToken) compile(field string, scope *journey.Scope, add func(f, format string, args ...any)) *journey.Token {
 	out := &journey.Token{Grant: cmpOr(t.Grant, GrantPassword), ClientID: t.ClientID, ClientSecretEnv: t.ClientSecretEnv,
-		Scope: t.Scope, PasswordEnv: t.PasswordEnv, Slot: -1}
+		Scope: t.Scope, PasswordEnv: t.PasswordEnv, Slot: -1, SUT: t.SUT, NoCache: t.Cache != nil && !*t.Cache}
 	if !slices.Contains([]string{GrantPassword, GrantClientCreds}, out.Grant) {
 		add(field+".grant", "want %s or %s, got %q", GrantPassword, GrantClientCreds, t.Grant)
 	}
-	if t.ClientID == "" {
+	switch {
+	case t.SUT && (t.Grant != "" || t.ClientID != "" || t.ClientSecretEnv != "" || t.Password != "" || t.PasswordEnv != "" || t.Scope != ""):
+		add(field+".sut", "sut: true takes the grant, client and password from sut.token: give only username, as and cache")
+	case !t.SUT && t.ClientID == "":
 		add(field+".client_id", "missing: the OAuth2 client the grant is for")
 	}
 	for name, env := range map[string]string{"client_secret_env": t.ClientSecretEnv, "password_env": t.PasswordEnv} {
@@ -704,10 +730,6 @@ func cmpOr(s, def string) string {
 	}
 	return s
 }
-
-// builtinSpecs are the built-in journeys written in YAML (scenarios/journeys/*.yaml),
-// by name.
-func builtinSpecs() map[string]*JourneySpec { return nil }
 
 // signsInAtIdentity says whether the load signs users in at the identity role: every
 // request class and Go-walked journey does, and a YAML journey with a step on the

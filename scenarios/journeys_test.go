@@ -154,3 +154,27 @@ func TestJourneySectionMistakes(t *testing.T) {
 	_, err = Open(writeJourneyScenario(t, text))
 	assert.NoError(t, err)
 }
+
+// The built-in journeys are YAML files that decode strictly, compile, and are listed.
+func TestBuiltinJourneysCompile(t *testing.T) {
+	specs, err := readBuiltinJourneys()
+	require.NoError(t, err)
+	assert.Len(t, specs, len(builtinJourneyOrder), "every file is in builtinJourneyOrder and every name has a file")
+	require.Len(t, Journeys, len(builtinJourneyOrder))
+	for i, j := range Journeys {
+		assert.Equal(t, builtinJourneyOrder[i], j.Name)
+		assert.NotEmpty(t, j.Doc, j.Name)
+		s := &Scenario{}
+		prog, err := s.Program(j.Name)
+		require.NoError(t, err, j.Name)
+		assert.True(t, prog.Setup, "%s reads the reference set-up (ref.*)", j.Name)
+		assert.Equal(t, "login", j.Steps[0].Name, "%s signs in first", j.Name)
+	}
+	dossier, ok := FindJourney("citizen-dossier")
+	require.True(t, ok)
+	pay, _ := dossier.Step("pay")
+	status, _ := dossier.Step("status")
+	assert.Equal(t, 0.4, pay.Share)
+	assert.Equal(t, 2, status.Repeat)
+	assert.Equal(t, ChannelOnline, dossier.Channel)
+}

@@ -45,6 +45,7 @@ type seg struct {
 	key   string
 	index int
 	isIdx bool
+	any   bool // [*]: one element, drawn at random
 }
 
 // CompilePath parses a JSON path.
@@ -65,7 +66,9 @@ func CompilePath(src string) (Path, error) {
 				return p, fmt.Errorf("JSON path %q: a [ with no ]", src)
 			}
 			inner := s[1:end]
-			if n, err := strconv.Atoi(inner); err == nil {
+			if inner == "*" {
+				p.segs = append(p.segs, seg{any: true, isIdx: true})
+			} else if n, err := strconv.Atoi(inner); err == nil {
 				p.segs = append(p.segs, seg{index: n, isIdx: true})
 			} else if k, err := strconv.Unquote(inner); err == nil {
 				p.segs = append(p.segs, seg{key: k})
@@ -99,12 +102,16 @@ func CompilePath(src string) (Path, error) {
 func (p Path) String() string { return p.src }
 
 // Lookup finds the path's value in doc: its text (a string as it is, anything else as
-// JSON) and whether it is there.
-func (p Path) Lookup(doc any) (string, bool) {
+// JSON) and whether it is there. A [*] takes an element drawn from r (the first when r
+// is nil).
+func (p Path) Lookup(doc any, r *Rand) (string, bool) {
 	v := doc
 	for _, s := range p.segs {
 		switch x := v.(type) {
 		case map[string]any:
+			if s.any {
+				return "", false
+			}
 			if s.isIdx {
 				v, _ = x[strconv.Itoa(s.index)]
 				if v == nil {
@@ -118,8 +125,14 @@ func (p Path) Lookup(doc any) (string, bool) {
 			}
 		case []any:
 			i := s.index
-			if !s.isIdx {
+			if !s.isIdx || s.any && len(x) == 0 {
 				return "", false
+			}
+			if s.any {
+				i = 0
+				if r != nil {
+					i = r.Intn(len(x))
+				}
 			}
 			if i < 0 {
 				i += len(x)

@@ -13,6 +13,9 @@ import (
 type Capture struct {
 	Name string
 	Slot int
+	// Optional: a missing value leaves the variable unset instead of failing the step
+	// (later steps test it with when:).
+	Optional bool
 
 	json   *Path
 	header string
@@ -61,15 +64,15 @@ func CompileCapture(name string, slot int, spec CaptureSpec) (*Capture, error) {
 	return c, nil
 }
 
-// Extract is the captured value, or why there is none.
-func (c *Capture) Extract(a *Answer) (string, error) {
+// Extract is the captured value, or why there is none; r draws a [*] element.
+func (c *Capture) Extract(a *Answer, r *Rand) (string, error) {
 	switch {
 	case c.json != nil:
 		doc, err := a.JSON()
 		if err != nil {
 			return "", fmt.Errorf("capture %s: %w", c.Name, err)
 		}
-		if v, ok := c.json.Lookup(doc); ok {
+		if v, ok := c.json.Lookup(doc, r); ok {
 			return v, nil
 		}
 		return "", fmt.Errorf("capture %s: no %s in the answer", c.Name, c.json.src)

@@ -46,7 +46,7 @@ func (c *Checks) Verify(a *Answer, v *Values) error {
 			return err
 		}
 		want := f.Equal.String(v)
-		got, ok := f.Path.Lookup(doc)
+		got, ok := f.Path.Lookup(doc, v.Rand)
 		switch {
 		case !ok:
 			return fmt.Errorf("no %s in the answer, want %q", f.Path.src, want)

@@ -17,8 +17,9 @@ type Program struct {
 	// Used says which slots a template reads: a walk fills only those of its own.
 	Used []bool
 	Data *Data
-	// Setup says whether a template reads what the reference portal's set-up learns
-	// (ref.*): only then does a run read the reference catalogue first.
+	// Setup says whether a step reads what the reference portal's set-up learns (ref.*)
+	// or signs in where sut.token says: only then does a run prepare as for the
+	// reference portal (users signed in, the catalogue read) first.
 	Setup bool
 	Steps []*Step
 }
@@ -71,6 +72,12 @@ type Step struct {
 	Receipt *Template
 	// Continue: a failed step does not end the journey.
 	Continue bool
+	// When, when set, takes the step only if it renders to something other than "",
+	// "0" or "false" (Truthy).
+	When *Template
+	// MarksUnit: a step with a receipt also tells officials' journeys that the user's
+	// unit has new work (ref.recent_unit).
+	MarksUnit bool
 }
 
 // Field is a name and a templated value: a header, a query or form field.
@@ -90,6 +97,11 @@ type Upload struct {
 type Token struct {
 	Grant, ClientID, ClientSecretEnv, Scope, PasswordEnv string
 	Username, Password                                   *Template
+	// SUT: the endpoint, grant and client are the scenario's sut.token (the reference
+	// identity provider's by default), as the built-in journeys sign in.
+	SUT bool
+	// NoCache signs in on every walk: a session of its own.
+	NoCache bool
 	// Slot is the variable the token goes into.
 	Slot int
 }
@@ -124,20 +136,20 @@ type Variable struct{ Name, Doc string }
 // RefVariables are what the reference portal's set-up learns, for the built-in journeys.
 var RefVariables = []Variable{
 	{"ref.procedure", "a procedure code from the portal's catalogue"},
+	{"ref.dossier_procedure", "a procedure with a fee when the walk takes its step named pay (drawn by that step's share), else one without"},
 	{"ref.free_procedure", "a procedure without a fee"},
 	{"ref.fee_procedure", "a procedure with a fee"},
 	{"ref.other_citizen", "another citizen's personal ID"},
-	{"ref.recent_unit", "a unit that recently received a dossier, else the user's"},
 	{"ref.official", "an official's account at the user's unit: cb.<unit>.<1…5>"},
+	{"ref.recent_official", "an official's account at a unit that recently received a dossier (a step's receipt:), else at the user's; the walk moves to that unit"},
 	{"ref.search", "a term citizens type into the catalogue"},
-	{"ref.past_date", "a date in the last 30 days, 2006-01-02"},
 }
 
 func (s *Step) String() string { return fmt.Sprintf("step %s", s.Name) }
 
 // Templates are every template the step holds.
 func (s *Step) Templates() []*Template {
-	out := []*Template{s.URL, s.JSON, s.Raw, s.Receipt}
+	out := []*Template{s.URL, s.JSON, s.Raw, s.Receipt, s.When}
 	for _, fs := range [][]Field{s.Headers, s.Query, s.Form} {
 		for _, f := range fs {
 			out = append(out, f.Value)

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -80,6 +81,20 @@ func (t *Template) Names() []string {
 	return out
 }
 
+// Slots are the slots of the variables the template reads.
+func (t *Template) Slots() []int {
+	var out []int
+	for _, p := range t.parts {
+		if p.slot >= 0 {
+			out = append(out, p.slot)
+		}
+	}
+	return out
+}
+
+// Truthy says whether a rendered condition holds: anything but "", "0" and "false".
+func Truthy(s string) bool { return s != "" && s != "0" && s != "false" }
+
 // Compile parses src: text with {{ expression }} substitutions. An expression is a
 // variable (vu.id, data.column, a capture's name…) or a function: uuid, int MIN MAX,
 // choice A B…, vi_name. Every variable must be in scope.
@@ -129,11 +144,11 @@ func Compile(src string, scope *Scope, esc Escape) (*Template, error) {
 const urlQuery Escape = 100
 
 // Functions are the template functions, for messages and documentation.
-var Functions = []string{"uuid", "int MIN MAX", "choice A B …", "vi_name"}
+var Functions = []string{"uuid", "int MIN MAX", "choice A B …", "vi_name", "days_ago MIN MAX"}
 
 func isFunction(name string) bool {
 	switch name {
-	case "uuid", "int", "choice", "vi_name":
+	case "uuid", "int", "choice", "vi_name", "days_ago":
 		return true
 	}
 	return false
@@ -160,14 +175,22 @@ func compileExpr(expr string, scope *Scope) (part, error) {
 			return part{slot: -1, fn: (*Rand).UUID, name: name}, nil
 		}
 		return part{slot: -1, fn: (*Rand).Name, name: name}, nil
-	case "int":
+	case "int", "days_ago":
 		if len(args) != 2 {
-			return part{}, fmt.Errorf("int takes two whole numbers, MIN and MAX: {{ int 1 100 }}")
+			return part{}, fmt.Errorf("%s takes two whole numbers, MIN and MAX: {{ %s 1 30 }}", name, name)
 		}
 		lo, err1 := strconv.ParseInt(args[0], 10, 64)
 		hi, err2 := strconv.ParseInt(args[1], 10, 64)
 		if err1 != nil || err2 != nil || hi < lo {
-			return part{}, fmt.Errorf("int takes two whole numbers MIN ≤ MAX, got %q %q", args[0], args[1])
+			return part{}, fmt.Errorf("%s takes two whole numbers MIN ≤ MAX, got %q %q", name, args[0], args[1])
+		}
+		if name == "days_ago" {
+			if lo < 0 || hi > 36500 {
+				return part{}, fmt.Errorf("days_ago takes days between 0 and 36500, got %d %d", lo, hi)
+			}
+			return part{slot: -1, name: name, fn: func(r *Rand) string {
+				return time.Now().AddDate(0, 0, -int(r.Between(lo, hi))).Format(time.DateOnly)
+			}}, nil
 		}
 		return part{slot: -1, name: name, fn: func(r *Rand) string { return strconv.FormatInt(r.Between(lo, hi), 10) }}, nil
 	case "choice":

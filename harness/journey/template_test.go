@@ -96,6 +96,8 @@ func TestCapturesTakeTheirValueOrSayWhyNot(t *testing.T) {
 		{CaptureSpec{JSON: "$.data.items.0.id"}, a, "a", ""},
 		{CaptureSpec{JSON: "data.items[-1].id"}, a, "42", ""},
 		{CaptureSpec{JSON: "data.ok"}, a, "true", ""},
+		{CaptureSpec{JSON: "data.items[*].id"}, a, "a", ""}, // without a source, the first
+		{CaptureSpec{JSON: "data.none[*].id"}, a, "", "no data.none[*].id"},
 		{CaptureSpec{JSON: "data.missing"}, a, "", "capture x: no data.missing in the answer"},
 		{CaptureSpec{JSON: "data.id"}, xml, "", "capture x: the answer is not JSON"},
 		{CaptureSpec{Header: "location"}, a, "/cases/77", ""},
@@ -108,7 +110,7 @@ func TestCapturesTakeTheirValueOrSayWhyNot(t *testing.T) {
 	} {
 		c, err := CompileCapture("x", 0, tc.spec)
 		require.NoError(t, err, "%+v", tc.spec)
-		got, err := c.Extract(tc.answer)
+		got, err := c.Extract(tc.answer, nil)
 		if tc.wantErr != "" {
 			require.Error(t, err, "%+v", tc.spec)
 			assert.Contains(t, err.Error(), tc.wantErr)
@@ -167,7 +169,7 @@ func FuzzCompile(f *testing.F) {
 			_ = tpl.String(v) // never panics
 		}
 		if p, err := CompilePath(src); err == nil {
-			p.Lookup(map[string]any{"a": []any{1, "b"}})
+			p.Lookup(map[string]any{"a": []any{1, "b"}}, NewRand(1))
 		}
 	})
 }

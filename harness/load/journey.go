@@ -3,7 +3,6 @@ package load
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,45 +14,31 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// Journey is a built-in journey as a flow walks it: its steps, as the scenario schema
-// defines them (scenarios.Journeys), and the walk that sends them. Steps are each their
-// own request class ("<entry>.<step>"); the user waits the entry's think time (wall
-// clock) before every step but the first; a step that fails ends the journey when later
-// steps need its answer.
+// Journey is a journey as a flow walks it: its steps as the plan counts them, and its
+// compiled YAML steps (the scenario's own journey or a built-in one, scripted.go).
+// Steps are each their own request class ("<entry>.<step>"); the user waits a think
+// time (wall clock: the step's own, else the entry's) before every step but the first.
 type Journey struct {
 	scenarios.Journey
-	walk  func(w *walk)
-	index map[string]int // step name → position in Steps
-	// script is a YAML journey's compiled steps (scripted.go); nil for a Go walk.
+	index  map[string]int // step name → position in Steps
 	script *script
 }
 
-// walks are the built-in journeys' walks by journey name; a test holds their names to
-// scenarios.Journeys.
-var walks = map[string]func(w *walk){}
-
-// newJourney pairs a journey of the schema with its walk: the steps of a YAML journey
-// (the scenario's own or a built-in one), compiled, or a built-in Go walk.
+// newJourney compiles the journey of that name: the scenario's own, else a built-in one.
 func newJourney(s *scenarios.Scenario, name string) (*Journey, error) {
 	def, ok := s.Journey(name)
-	if !ok {
+	if _, _, yaml := s.JourneySpecOf(name); !ok || !yaml {
 		return nil, fmt.Errorf("no journey %q in this build", name)
 	}
-	var walk func(w *walk)
-	var sc *script
-	if _, _, yaml := s.JourneySpecOf(name); yaml {
-		prog, err := s.Program(name)
-		if err != nil {
-			return nil, err
-		}
-		if sc, err = newScript(prog); err != nil {
-			return nil, fmt.Errorf("journey %s: %w", name, err)
-		}
-		walk = sc.walk
-	} else if walk, ok = walks[name]; !ok {
-		return nil, fmt.Errorf("no journey %q in this build", name)
+	prog, err := s.Program(name)
+	if err != nil {
+		return nil, err
 	}
-	j := &Journey{Journey: def, walk: walk, index: map[string]int{}, script: sc}
+	sc, err := newScript(prog)
+	if err != nil {
+		return nil, fmt.Errorf("journey %s: %w", name, err)
+	}
+	j := &Journey{Journey: def, index: map[string]int{}, script: sc}
 	for i, st := range def.Steps {
 		j.index[st.Name] = i
 	}
@@ -96,7 +81,7 @@ func runJourneys(ctx context.Context, f *Flow, x *executor) {
 	dispatch(ctx, f, x, func(n uint64, due time.Time) {
 		w := &walk{ctx: ctx, x: x, f: f, n: n, ready: due, first: true}
 		w.pickUnit(f.Tier)
-		f.Journey.walk(w)
+		f.Journey.script.walk(w)
 	})
 }
 
@@ -160,7 +145,6 @@ type walk struct {
 	first bool
 	unit  int    // index in Population.Units
 	base  string // the portal's base URL over the unit's tier
-	token string
 }
 
 func (w *walk) pickUnit(tier string) {
@@ -202,22 +186,6 @@ type hit struct {
 	jar http.CookieJar
 }
 
-// do sends the named step's request once its think time has passed and returns the
-// answer's body when it is a 2xx. ok is false when the step failed or was not sent (the
-// run is ending or was stopped).
-func (w *walk) do(step string, c hit) (body []byte, ok bool) {
-	k, known := w.f.Journey.index[step]
-	if !known {
-		return nil, false // a walk naming a step its journey lacks: TestJourneysWalkTheirSteps catches it
-	}
-	if !w.wait(w.f.Think) {
-		return nil, false
-	}
-	res, body := w.x.send(c, w.x.classes[w.f.Classes[k]], w.n)
-	w.sent(k, res)
-	return body, res.Code >= 200 && res.Code < 300
-}
-
 // wait waits think after the last answer (nothing before the first step); false when
 // the step is not to be sent: it would fall due after the run's end, or the run stopped.
 func (w *walk) wait(think time.Duration) bool {
@@ -243,15 +211,6 @@ func (w *walk) wait(think time.Duration) bool {
 func (w *walk) sent(k int, res *vegeta.Result) {
 	w.x.sink.Sent(w.f.Classes[k], res, w.ready)
 	w.ready = res.Timestamp.Add(res.Latency)
-}
-
-// doJSON is do, decoding a 2xx answer into out.
-func (w *walk) doJSON(step string, c hit, out any) bool {
-	body, ok := w.do(step, c)
-	if !ok {
-		return false
-	}
-	return out == nil || json.Unmarshal(body, out) == nil
 }
 
 // executor is what every flow of an attack shares.

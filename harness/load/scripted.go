@@ -64,13 +64,18 @@ func newScript(p *journey.Program) (*script, error) {
 func (s *script) walk(w *walk) {
 	p := s.prog
 	v := &journey.Values{Slots: make([]string, len(p.Slots)), Set: make([]bool, len(p.Slots)), Rand: journey.NewRand(w.pick(9))}
-	w.fill(p, v)
+	// Which steps this walk takes is drawn first: ref.dossier_procedure depends on it.
+	taken := make([]bool, len(p.Steps))
+	for k, st := range p.Steps {
+		taken[k] = st.Share >= 1 || float64(w.pick(uint64(32+k))>>11)/(1<<53) < st.Share
+	}
+	w.fill(p, v, taken)
 	var jar http.CookieJar
 	if s.cookie {
 		jar, _ = cookiejar.New(nil) // no options: cannot fail
 	}
 	for k, st := range p.Steps {
-		if st.Share < 1 && float64(w.pick(uint64(32+k))>>11)/(1<<53) >= st.Share {
+		if !taken[k] || st.When != nil && !journey.Truthy(st.When.String(v)) {
 			continue
 		}
 		for range st.Repeat {
@@ -103,10 +108,10 @@ func (s *script) step(w *walk, k int, st *journey.Step, v *journey.Values, jar h
 	var key string
 	if st.Token != nil {
 		key = st.Token.Username.String(v)
-		if st.Token.Grant == "client_credentials" {
+		if st.Token.Grant == "client_credentials" && !st.Token.SUT {
 			key = ""
 		}
-		if tok, ok := s.tokens[k].held(key); ok {
+		if tok, ok := s.tokens[k].held(key); ok && !st.Token.NoCache {
 			set(v, st.Token.Slot, tok)
 			return stepOK // held and fresh: no request, as a browser keeps its token
 		}
@@ -146,11 +151,15 @@ func (s *script) answer(w *walk, k int, st *journey.Step, v *journey.Values, res
 		return stepFailed // an error status, already the result's error
 	}
 	for _, c := range st.Captures {
-		val, err := c.Extract(a)
-		if err != nil {
+		val, err := c.Extract(a, v.Rand)
+		switch {
+		case err != nil && c.Optional:
+			v.Set[c.Slot] = false
+		case err != nil:
 			return fail(err)
+		default:
+			set(v, c.Slot, val)
 		}
-		set(v, c.Slot, val)
 	}
 	if st.Token != nil {
 		tok, err := s.tokens[k].hold(key, body, issued)
@@ -165,6 +174,9 @@ func (s *script) answer(w *walk, k int, st *journey.Step, v *journey.Values, res
 				res.Headers = http.Header{}
 			}
 			res.Headers.Set(ReceiptHeader, id)
+			if st.MarksUnit {
+				w.x.recent.add(w.unitCode())
+			}
 		}
 	}
 	return stepOK
@@ -203,6 +215,9 @@ func (s *script) request(w *walk, k int, st *journey.Step, v *journey.Values) (h
 	h.url = string(buf)
 	h.header = make(http.Header, len(st.Headers)+1)
 	for _, f := range st.Headers {
+		if unset(f.Value, v) {
+			continue // names a capture the walk does not have: its step failed and it went on
+		}
 		h.header[f.Name] = []string{f.Value.String(v)}
 	}
 	contentType := ""
@@ -219,7 +234,13 @@ func (s *script) request(w *walk, k int, st *journey.Step, v *journey.Values) (h
 			return h, err
 		}
 	}
-	if st.Token != nil {
+	if st.Token != nil && st.Token.SUT {
+		method, u, header, body := w.x.env.tokens().Login(st.Token.Username.String(v))
+		h.method, h.url, h.body = method, u, body
+		for name, vals := range header {
+			h.header[name] = vals
+		}
+	} else if st.Token != nil {
 		f := url.Values{"grant_type": {st.Token.Grant}, "client_id": {st.Token.ClientID}}
 		if sec := s.secret[k]; sec != "" {
 			f.Set("client_secret", sec)
@@ -243,6 +264,19 @@ func (s *script) request(w *walk, k int, st *journey.Step, v *journey.Values) (h
 		h.header.Set("Content-Type", contentType)
 	}
 	return h, nil
+}
+
+// unset says whether t names a variable the walk has no value for.
+func unset(t *journey.Template, v *journey.Values) bool {
+	if t.IsStatic() {
+		return false
+	}
+	for _, slot := range t.Slots() {
+		if !v.Set[slot] {
+			return true
+		}
+	}
+	return false
 }
 
 func form(fields []journey.Field, v *journey.Values) url.Values {
@@ -284,12 +318,20 @@ func upload(st *journey.Step, v *journey.Values) ([]byte, string, error) {
 }
 
 // fill gives the walk's own variables their values: those the steps read.
-func (w *walk) fill(p *journey.Program, v *journey.Values) {
+func (w *walk) fill(p *journey.Program, v *journey.Values, taken []bool) {
 	ids := w.x.env.setup.Citizens
 	index := 0
 	id := w.citizen()
 	if len(ids) > 0 {
 		index = int(w.pick(2) % uint64(len(ids)))
+	}
+	// Officials work where there is work: an official's walk moves to a unit that
+	// recently received dossiers (a unit's queue is where its dossiers land), before
+	// any variable names the unit.
+	if k := p.Slot("ref.recent_official"); k >= 0 && p.Used[k] {
+		if c, ok := w.x.recent.pick(w.pick(3)); ok {
+			w.setUnit(c, w.f.Tier)
+		}
 	}
 	var unit units.Unit
 	if w.unit >= 0 {
@@ -329,24 +371,24 @@ func (w *walk) fill(p *journey.Program, v *journey.Values) {
 			val = strconv.FormatUint(w.x.env.seed, 10)
 		case "ref.procedure":
 			val = w.pickOf(w.x.env.setup.Procedures, 5)
+		case "ref.dossier_procedure":
+			pays := false
+			for k, st := range p.Steps {
+				pays = pays || st.Name == "pay" && taken[k]
+			}
+			val, _ = w.procedure(pays)
 		case "ref.free_procedure":
 			val, _ = w.procedure(false)
 		case "ref.fee_procedure":
 			val, _ = w.procedure(true)
 		case "ref.other_citizen":
 			val = w.otherCitizen(id)
-		case "ref.recent_unit":
-			val = unit.Code
-			// Officials work where there is work: the user moves to that unit.
-			if code, ok := w.x.recent.pick(w.pick(3)); ok && w.setUnit(code, w.f.Tier) {
-				val, unit = code, w.x.pop.Units[w.unit]
-			}
 		case "ref.official":
+			val = fmt.Sprintf("cb.%s.%d", unit.Code, 1+w.pick(4)%officialsPerUnit)
+		case "ref.recent_official":
 			val = fmt.Sprintf("cb.%s.%d", unit.Code, 1+w.pick(4)%officialsPerUnit)
 		case "ref.search":
 			val = w.searchTerm(3)
-		case "ref.past_date":
-			val = time.Now().AddDate(0, 0, -int(w.pick(7)%30)-1).Format("2006-01-02")
 		default:
 			if col, isData := strings.CutPrefix(name, "data."); isData && p.Data != nil {
 				val = dataValue(p.Data, index, col)

@@ -201,7 +201,7 @@ func stepBench(b *testing.B, step string, srv string) (*script, *walk, *journey.
 		pop: plan.Population, client: NewClient(5 * time.Second), classes: plan.Classes, sink: SinkFuncs{}, recent: &recentUnits{}}
 	w := &walk{ctx: context.Background(), x: x, f: plan.Flows[0], n: 1, unit: 0, base: srv}
 	v := &journey.Values{Slots: make([]string, len(prog.Slots)), Set: make([]bool, len(prog.Slots)), Rand: journey.NewRand(1)}
-	w.fill(prog, v)
+	w.fill(prog, v, []bool{true, true})
 	v.Slots[prog.Slot("case_id")] = "HS-000001"
 	return sc, w, v
 }
