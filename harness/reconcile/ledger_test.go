@@ -61,7 +61,7 @@ func TestLedgerNotesReceipts(t *testing.T) {
 		{Code: 200, Method: "POST", Headers: http.Header{ReceiptHeader: {"HS-000001"}, "Idempotency-Key": {"k2"}}},
 		{Code: 200, Method: "PUT", Headers: http.Header{ReceiptHeader: {"HS-000002"}}},
 		{Code: 200, Method: "POST", Headers: http.Header{"Location": {"/api/v1/dossiers/d3"}}}, // not a 201
-		{Code: 409, Method: "POST", Headers: http.Header{ReceiptHeader: {"HS-000003"}}},       // refused
+		{Code: 409, Method: "POST", Headers: http.Header{ReceiptHeader: {"HS-000003"}}},        // refused
 		{Code: 0, Method: "POST"},
 	} {
 		l.Observe(res)
