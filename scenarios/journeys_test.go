@@ -78,6 +78,9 @@ func TestAJourneyScenarioLoadsAndCompiles(t *testing.T) {
 	again, err := Parse(out, filepath.Join(t.TempDir(), ResolvedFile))
 	require.NoError(t, err, string(out))
 	assert.Equal(t, s.ClassNames(), again.ClassNames())
+	twice, err := Marshal(again)
+	require.NoError(t, err)
+	assert.Equal(t, string(out), string(twice))
 }
 
 // Every kind of mistake in a journey is found when the scenario is loaded, before any

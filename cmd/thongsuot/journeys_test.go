@@ -307,3 +307,26 @@ func TestRunWalksAForeignPortalWithAYAMLJourney(t *testing.T) {
 	assert.Empty(t, sum.Reconciliation.Missing)
 	assert.Equal(t, byClass["nop-ho-so.open"], int64(sum.Reconciliation.Acknowledged), "every case opened was recorded")
 }
+
+// The example docs/journeys.md and README point to is a valid scenario, and the test
+// above runs the same journey.
+func TestTheJourneysExampleIsValid(t *testing.T) {
+	code, stdout, stderr := execute(t, "validate", filepath.Join("..", "..", "examples", "journeys", "provincial-portal.yaml"))
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	example, err := os.ReadFile(filepath.Join("..", "..", "examples", "journeys", "provincial-portal.yaml"))
+	require.NoError(t, err)
+	steps := func(s string) string { return s[strings.Index(s, "    steps:"):strings.Index(s, "\nmix:")] }
+	norm := func(s string) string {
+		var out []string
+		for _, line := range strings.Split(s, "\n") {
+			if i := strings.Index(line, " #"); i >= 0 {
+				line = line[:i]
+			}
+			if line = strings.TrimRight(line, " "); line != "" && !strings.Contains(line, "think: ") {
+				out = append(out, line)
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	assert.Equal(t, norm(steps(foreignScenario)), norm(steps(string(example))), "the example's steps are the tested ones")
+}
