@@ -451,7 +451,12 @@ func (st *StepSpec) compile(field, file string, scope *journey.Scope, timeout ti
 		out.Headers = append(out.Headers, journey.Field{Name: http.CanonicalHeaderKey(name), Value: tmpl(field+".headers."+name, st.Headers[name], journey.Raw)})
 	}
 	for _, name := range sortedKeys(st.Query) {
-		out.Query = append(out.Query, journey.Field{Name: name, Value: tmpl(field+".query."+name, st.Query[name], journey.Raw)})
+		// Escaped now, names and literal text alike: the request appends them as they are.
+		t, err := journey.Compile(st.Query[name], scope, journey.Query)
+		if err != nil {
+			add(field+".query."+name, "%v", err)
+		}
+		out.Query = append(out.Query, journey.Field{Name: url.QueryEscape(name), Value: t})
 	}
 
 	// The body: one kind at most.

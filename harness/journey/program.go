@@ -80,7 +80,8 @@ type Step struct {
 	MarksUnit bool
 }
 
-// Field is a name and a templated value: a header, a query or form field.
+// Field is a name and a templated value: a header, a query or form field (a query's
+// name and value come escaped: the request appends them as they are).
 type Field struct {
 	Name  string
 	Value *Template

@@ -8,7 +8,6 @@ package journey
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,14 +15,16 @@ import (
 	"unicode/utf8"
 )
 
-// Escape says how a substituted value is written where its template stands: the
-// literal text around it is the author's and is never changed.
+// Escape says how a substituted value is written where its template stands. The
+// literal text around it is the author's and is left as written — except in a query
+// value, which is escaped whole.
 type Escape int
 
 const (
-	Raw  Escape = iota // headers, form fields, query values: their encoder escapes
-	URL                // in a URL: path-escaped before '?', query-escaped after it
-	JSON               // inside a JSON string literal
+	Raw   Escape = iota // headers and form fields: their encoder escapes
+	URL                 // in a URL: path-escaped before '?', query-escaped after it
+	JSON                // inside a JSON string literal
+	Query               // a query value: query-escaped, its literal text too
 )
 
 // Scope is what a template may name: variables by name, each with its slot in Values,
@@ -137,11 +138,19 @@ func Compile(src string, scope *Scope, esc Escape) (*Template, error) {
 		t.static, t.isStatic = src, true
 		t.parts = nil
 	}
+	if esc == Query {
+		t.static = string(escapeTo(nil, t.static, Query))
+		for i := range t.parts {
+			if p := &t.parts[i]; p.slot < 0 && p.fn == nil {
+				p.lit = string(escapeTo(nil, p.lit, Query))
+			}
+		}
+	}
 	return t, nil
 }
 
 // urlQuery is URL after the '?': query-escaped.
-const urlQuery Escape = 100
+const urlQuery = Query
 
 // Functions are the template functions, for messages and documentation.
 var Functions = []string{"uuid", "int MIN MAX", "choice A B …", "vi_name", "days_ago MIN MAX"}
@@ -289,15 +298,18 @@ func (t *Template) String(v *Values) string {
 	if t.isStatic {
 		return t.static
 	}
+	if len(t.parts) == 1 && t.parts[0].slot >= 0 && t.parts[0].esc == Raw {
+		return v.Slots[t.parts[0].slot] // a variable alone: its value, as it is
+	}
 	return string(t.Append(make([]byte, 0, len(t.src)+32), v))
 }
 
 func escapeTo(dst []byte, s string, esc Escape) []byte {
 	switch esc {
 	case URL:
-		return append(dst, url.PathEscape(s)...)
+		return appendEscaped(dst, s, false)
 	case urlQuery:
-		return append(dst, url.QueryEscape(s)...)
+		return appendEscaped(dst, s, true)
 	case JSON:
 		if plainJSON(s) {
 			return append(dst, s...)
@@ -306,6 +318,26 @@ func escapeTo(dst []byte, s string, esc Escape) []byte {
 		return append(dst, b[1:len(b)-1]...)
 	}
 	return append(dst, s...)
+}
+
+// appendEscaped escapes s as url.PathEscape (a path segment) or, in a query,
+// url.QueryEscape would, without their allocation.
+func appendEscaped(dst []byte, s string, query bool) []byte {
+	const hexDigits = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '.', c == '_', c == '~':
+			dst = append(dst, c)
+		case query && c == ' ':
+			dst = append(dst, '+')
+		case !query && (c == '$' || c == '&' || c == '+' || c == ':' || c == '=' || c == '@'):
+			dst = append(dst, c)
+		default:
+			dst = append(dst, '%', hexDigits[c>>4], hexDigits[c&15])
+		}
+	}
+	return dst
 }
 
 // plainJSON says whether s goes into a JSON string as it is: the common case of IDs

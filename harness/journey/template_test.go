@@ -2,6 +2,7 @@ package journey
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"testing"
 
@@ -29,6 +30,8 @@ func TestTemplatesSubstituteAndEscapeByPlace(t *testing.T) {
 		{"Bearer {{ vu.id }}", Raw, "Bearer 001095000001"},
 		{"{{ data.name }}", JSON, `Lê \"Văn\" A`},
 		{"{{ vu.commune }}-{{ vu.commune }}", Raw, "00004-00004"},
+		{"khai tử", Query, "khai+t%E1%BB%AD"},
+		{"a&{{ case_id }}", Query, "a%26HS+1%2F2"},
 	} {
 		tpl, err := Compile(tc.src, scope, tc.esc)
 		require.NoError(t, err, tc.src)
@@ -172,4 +175,12 @@ func FuzzCompile(f *testing.F) {
 			p.Lookup(map[string]any{"a": []any{1, "b"}}, NewRand(1))
 		}
 	})
+}
+
+// The escaping a URL template does by hand is the standard library's.
+func TestURLEscapingIsTheStandardLibrarys(t *testing.T) {
+	for _, s := range []string{"HS 1/2", "a+b=c&d", "Lê Văn", "x?y#z", "%41", "$:@;,", "~._-", ""} {
+		assert.Equal(t, url.PathEscape(s), string(appendEscaped(nil, s, false)), s)
+		assert.Equal(t, url.QueryEscape(s), string(appendEscaped(nil, s, true)), s)
+	}
 }

@@ -206,9 +206,9 @@ func (s *script) request(w *walk, k int, st *journey.Step, v *journey.Values) (h
 		}
 		for _, q := range st.Query {
 			buf = append(buf, sep)
-			buf = append(buf, url.QueryEscape(q.Name)...)
+			buf = append(buf, q.Name...)
 			buf = append(buf, '=')
-			buf = append(buf, url.QueryEscape(q.Value.String(v))...)
+			buf = q.Value.Append(buf, v)
 			sep = '&'
 		}
 	}
