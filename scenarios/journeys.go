@@ -802,3 +802,20 @@ func (s *Scenario) journeyFiles() []problem {
 	}
 	return ps
 }
+
+// journeyTargets are the hosts journey steps name in absolute URLs: load goes there
+// only when allowed, as to any role's URL.
+func (s *Scenario) journeyTargets() []target {
+	var out []target
+	for i, j := range s.Journeys {
+		for k, st := range j.Steps {
+			if !strings.HasPrefix(st.URL, "http://") && !strings.HasPrefix(st.URL, "https://") {
+				continue
+			}
+			if u, err := url.Parse(prefixBeforeTemplate(st.URL)); err == nil && u.Hostname() != "" {
+				out = append(out, target{fmt.Sprintf("journeys[%d].steps[%d].url", i, k), u.Hostname()})
+			}
+		}
+	}
+	return out
+}

@@ -152,6 +152,13 @@ func TestJourneySectionMistakes(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), ":7: journeys[0].data: open ")
 	assert.Contains(t, err.Error(), "nobody.csv: no such file")
+	// An absolute URL off this machine is refused before a run unless allowed.
+	s, err = Open(writeJourneyScenario(t, strings.Replace(journeyScenario(goodSteps), "url: /login", "url: https://sso.example.gov.vn/login", 1)))
+	require.NoError(t, err)
+	err = s.CheckRun(RunOptions{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), ":11: journeys[0].steps[0].url: sso.example.gov.vn is not this machine")
+	assert.NoError(t, s.CheckRun(RunOptions{Allow: []string{"sso.example.gov.vn"}}))
 	// The checks objective, where a step checks.
 	text := strings.Replace(journeyScenario(goodSteps), "    - {name: a, kind: availability, target: 99%}", "    - {name: a, kind: checks, target: 99.5%}", 1)
 	_, err = Open(writeJourneyScenario(t, text))
