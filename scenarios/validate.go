@@ -295,7 +295,7 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool, clockOK bool) []pro
 			if obj.Max != nil || obj.Percentile != 0 || obj.Availability != nil {
 				add(p, "checks takes class and target, not percentile, max or availability")
 			}
-			if !s.hasChecks(obj.Class) {
+			if (obj.Class == "" || classes[obj.Class]) && !s.hasChecks(obj.Class) { // an unknown class is said above
 				add(p, "no step of a journey in the mix checks anything%s: add check: to a step (docs/journeys.md)", map[bool]string{true: " in class " + obj.Class, false: ""}[obj.Class != ""])
 			}
 		default:
