@@ -147,6 +147,7 @@ var Targets = []string{TargetPortal, TargetIdentity}
 
 // Limits of a scenario's journeys.
 const (
+	// MaxJourneys and MaxJourneySteps bound the classes a run records (a step is one).
 	MaxJourneys     = 32
 	MaxJourneySteps = 32
 	// MaxDataRows and MaxDataFile bound a data file, which a run holds in memory.
@@ -224,6 +225,9 @@ func (st *StepSpec) planned() JourneyStep {
 
 func (s *Scenario) validateJourneys() []problem {
 	var ps []problem
+	if len(s.Journeys) > MaxJourneys {
+		return []problem{problemf("journeys", "%d journeys; the limit is %d", len(s.Journeys), MaxJourneys)}
+	}
 	seen := map[string]bool{}
 	for i := range s.Journeys {
 		j := &s.Journeys[i]
