@@ -16,6 +16,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/thongsuot/thongsuot/harness/journal"
+	"github.com/thongsuot/thongsuot/harness/slo"
 )
 
 // foreignPortal is a provincial one-stop portal whose API is nothing like the
@@ -31,6 +34,8 @@ type foreignPortal struct {
 	attached map[string]int
 	next     int
 	bad      map[string]int // refusals by reason
+	// stale makes the status page lag: a new case still reads "moi".
+	stale bool
 }
 
 func newForeignPortal() *foreignPortal {
@@ -161,8 +166,12 @@ func (p *foreignPortal) handler() http.Handler {
 			p.refuse(w, http.StatusNotFound, "not your case")
 			return
 		}
+		state := "dang_xu_ly"
+		if p.stale {
+			state = "moi"
+		}
 		w.Header().Set("Content-Type", "application/xml")
-		fmt.Fprintf(w, `<hoSo ma="%s"><trangThai>dang_xu_ly</trangThai><soTep>%d</soTep></hoSo>`, id, files)
+		fmt.Fprintf(w, `<hoSo ma="%s"><trangThai>%s</trangThai><soTep>%d</soTep></hoSo>`, id, state, files)
 	})
 	// The receipts listing, in thongsuot's form, for the zero_loss objective.
 	mux.HandleFunc("GET /ops/receipts", func(w http.ResponseWriter, r *http.Request) {
@@ -306,6 +315,57 @@ func TestRunWalksAForeignPortalWithAYAMLJourney(t *testing.T) {
 	assert.Positive(t, sum.Reconciliation.Acknowledged)
 	assert.Empty(t, sum.Reconciliation.Missing)
 	assert.Equal(t, byClass["nop-ho-so.open"], int64(sum.Reconciliation.Acknowledged), "every case opened was recorded")
+}
+
+// The same portal with a status page that lags — every case still reads "moi" — answers
+// 200 to everything: availability holds, and the checks objective on the status class
+// fails the run, naming why in the journal.
+func TestRunFailsAForeignPortalsChecks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 6 s of load")
+	}
+	portal := newForeignPortal()
+	portal.stale = true
+	srv := httptest.NewServer(portal.handler())
+	defer srv.Close()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "accounts.csv"), []byte("user,password\ncd001,mk-cd001\ncd002,mk-cd002\n"), 0o644))
+	path := filepath.Join(dir, "foreign.yaml")
+	text := strings.Replace(fmt.Sprintf(foreignScenario, srv.URL), "end: +12m", "end: +6m", 1)
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+
+	out := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := execute(t, "run", path, "--out", out, "-q")
+	// A harness saturated on a busy machine cannot blame its failed windows on the
+	// system: inconclusive then, never a pass.
+	require.Contains(t, []int{slo.ExitFail, slo.ExitInconclusive}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	sum := readSummary(t, out)
+	status := map[string]slo.Outcome{}
+	for _, o := range sum.Objectives {
+		status[o.Name] = o
+	}
+	for _, name := range []string{"status checks", "checks hold"} {
+		if code == slo.ExitFail {
+			assert.Equal(t, slo.StatusFailed, status[name].Status, name)
+		}
+		assert.NotEqual(t, slo.StatusMet, status[name].Status, name)
+	}
+	assert.NotEqual(t, slo.StatusFailed, status["availability"].Status, "every answer was a 200")
+	for _, c := range sum.Classes {
+		if c.Class == "nop-ho-so.status" {
+			assert.Equal(t, c.Sent, c.ChecksFailed, "every status page failed its check")
+			assert.Positive(t, c.Sent)
+		} else {
+			assert.Zero(t, c.ChecksFailed, c.Class)
+		}
+	}
+	rec, err := journal.Read(out)
+	require.NoError(t, err)
+	why := 0
+	for _, w := range rec.Windows {
+		why += int(w.Errors[`check failed: the body does not contain "<trangThai>dang_xu_ly</trangThai>"`])
+	}
+	assert.Positive(t, why, "the journal says why")
 }
 
 // The example docs/journeys.md and README point to is a valid scenario, and the test
