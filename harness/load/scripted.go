@@ -38,11 +38,10 @@ type script struct {
 	tokens []*Tokens // by step: a token step's cache, shared by every walk
 	secret []string  // by step: a token step's client secret, read from the environment
 	pass   []string  // by step: a token step's password from password_env
-	cookie bool      // whether any walk needs a cookie jar: always, a form login needs one
 }
 
 func newScript(p *journey.Program) (*script, error) {
-	s := &script{prog: p, tokens: make([]*Tokens, len(p.Steps)), secret: make([]string, len(p.Steps)), pass: make([]string, len(p.Steps)), cookie: true}
+	s := &script{prog: p, tokens: make([]*Tokens, len(p.Steps)), secret: make([]string, len(p.Steps)), pass: make([]string, len(p.Steps))}
 	for k, st := range p.Steps {
 		t := st.Token
 		if t == nil {
@@ -70,10 +69,7 @@ func (s *script) walk(w *walk) {
 		taken[k] = st.Share >= 1 || float64(w.pick(uint64(32+k))>>11)/(1<<53) < st.Share
 	}
 	w.fill(p, v, taken)
-	var jar http.CookieJar
-	if s.cookie {
-		jar, _ = cookiejar.New(nil) // no options: cannot fail
-	}
+	jar := &walkJar{}
 	for k, st := range p.Steps {
 		if !taken[k] || st.When != nil && !journey.Truthy(st.When.String(v)) {
 			continue
@@ -100,7 +96,7 @@ const (
 )
 
 // step sends step k once and takes what it must from the answer.
-func (s *script) step(w *walk, k int, st *journey.Step, v *journey.Values, jar http.CookieJar) stepOutcome {
+func (s *script) step(w *walk, k int, st *journey.Step, v *journey.Values, jar *walkJar) stepOutcome {
 	think := st.Think
 	if think == 0 {
 		think = w.f.Think
@@ -162,7 +158,13 @@ func (s *script) answer(w *walk, k int, st *journey.Step, v *journey.Values, res
 		}
 	}
 	if st.Token != nil {
-		tok, err := s.tokens[k].hold(key, body, issued)
+		var tok string
+		var err error
+		if st.Token.NoCache {
+			tok, _, err = accessToken(body)
+		} else {
+			tok, err = s.tokens[k].hold(key, body, issued)
+		}
 		if err != nil {
 			return fail(fmt.Errorf("token: %w", err))
 		}
@@ -264,6 +266,27 @@ func (s *script) request(w *walk, k int, st *journey.Step, v *journey.Values) (h
 		h.header.Set("Content-Type", contentType)
 	}
 	return h, nil
+}
+
+// walkJar is a walk's cookies, as a browser keeps them: the jar is made when the
+// first answer sets a cookie, so a journey whose portal sets none pays nothing.
+type walkJar struct{ jar *cookiejar.Jar }
+
+func (j *walkJar) Cookies(u *url.URL) []*http.Cookie {
+	if j.jar == nil {
+		return nil
+	}
+	return j.jar.Cookies(u)
+}
+
+func (j *walkJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
+	if len(cookies) == 0 {
+		return
+	}
+	if j.jar == nil {
+		j.jar, _ = cookiejar.New(nil) // no options: cannot fail
+	}
+	j.jar.SetCookies(u, cookies)
 }
 
 // unset says whether t names a variable the walk has no value for.

@@ -185,18 +185,28 @@ func (t *Tokens) fetch(ctx context.Context, key, id string) (string, error) {
 	return tok, nil
 }
 
-// hold keeps the token of a token endpoint's answer (data) for key, issued then.
-func (t *Tokens) hold(key string, data []byte, issued time.Time) (string, error) {
+// accessToken reads a token endpoint's answer: the token and its life in seconds (0:
+// not said).
+func accessToken(data []byte) (string, float64, error) {
 	var tok struct {
 		AccessToken string  `json:"access_token"`
 		ExpiresIn   float64 `json:"expires_in"`
 	}
 	if err := json.Unmarshal(data, &tok); err != nil || tok.AccessToken == "" {
-		return "", fmt.Errorf("no access_token in the answer")
+		return "", 0, fmt.Errorf("no access_token in the answer")
 	}
-	h := &heldToken{token: tok.AccessToken, issued: issued}
-	if tok.ExpiresIn > 0 {
-		h.expires = issued.Add(time.Duration(tok.ExpiresIn * float64(time.Second)))
+	return tok.AccessToken, tok.ExpiresIn, nil
+}
+
+// hold keeps the token of a token endpoint's answer (data) for key, issued then.
+func (t *Tokens) hold(key string, data []byte, issued time.Time) (string, error) {
+	token, expiresIn, err := accessToken(data)
+	if err != nil {
+		return "", err
+	}
+	h := &heldToken{token: token, issued: issued}
+	if expiresIn > 0 {
+		h.expires = issued.Add(time.Duration(expiresIn * float64(time.Second)))
 	}
 	t.mu.Lock()
 	if t.cache == nil {
