@@ -107,9 +107,11 @@ func (s *script) step(w *walk, k int, st *journey.Step, v *journey.Values, jar *
 		if st.Token.Grant == "client_credentials" && !st.Token.SUT {
 			key = ""
 		}
-		if tok, ok := s.tokens[k].held(key); ok && !st.Token.NoCache {
-			set(v, st.Token.Slot, tok)
-			return stepOK // held and fresh: no request, as a browser keeps its token
+		if !st.Token.NoCache {
+			if tok, ok := s.tokens[k].held(key); ok {
+				set(v, st.Token.Slot, tok)
+				return stepOK // held and fresh: no request, as a browser keeps its token
+			}
 		}
 	}
 	if !w.wait(think) {
@@ -150,7 +152,7 @@ func (s *script) answer(w *walk, k int, st *journey.Step, v *journey.Values, res
 		val, err := c.Extract(a, v.Rand)
 		switch {
 		case err != nil && c.Optional:
-			v.Set[c.Slot] = false
+			v.Slots[c.Slot], v.Set[c.Slot] = "", false // not a value an earlier repeat left
 		case err != nil:
 			return fail(err)
 		default:

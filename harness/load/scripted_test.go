@@ -262,3 +262,55 @@ func BenchmarkStepSent(b *testing.B) {
 		})
 	}
 }
+
+// An optional capture that finds nothing leaves its variable unset: the steps whose
+// when: names it are not taken (an empty queue ends the session, no failure), and a
+// header naming a capture of a failed step that went on is left out.
+func TestOptionalCapturesWhenAndUnsetHeaders(t *testing.T) {
+	var mu sync.Mutex
+	var withAuth, withoutAuth, opened int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch r.URL.Path {
+		case "/login":
+			http.Error(w, "down", http.StatusUnauthorized)
+		case "/queue":
+			if r.Header.Get("Authorization") != "" {
+				withAuth++
+			} else {
+				withoutAuth++
+			}
+			if r.URL.Query().Get("empty") == "yes" {
+				fmt.Fprint(w, `{"dossiers":[]}`)
+				return
+			}
+			fmt.Fprint(w, `{"dossiers":[{"id":"a"},{"id":"b"}]}`)
+		default:
+			opened++
+			fmt.Fprint(w, "{}")
+		}
+	}))
+	defer srv.Close()
+	s := scripted(t, `  - name: j
+    steps:
+      - {name: login, method: POST, url: /login, capture: {token: {json: t}}, on_failure: continue}
+      - name: queue
+        url: /queue
+        query: {empty: "{{ choice yes no }}"}
+        headers: {Authorization: "Bearer {{ token }}"}
+        capture: {id: {json: "dossiers[*].id", optional: true}}
+      - {name: open, url: "/d/{{ id }}", when: "{{ id }}", check: {status: [200]}}`, "")
+	got := results(t, s, Endpoints{Portal: srv.URL, Identity: srv.URL})
+	require.NotEmpty(t, got["j.queue"])
+	for _, r := range got["j.queue"] {
+		assert.Empty(t, r.Error, "an empty queue is no failure")
+	}
+	assert.Zero(t, withAuth, "no token, no Authorization header")
+	assert.Equal(t, len(got["j.queue"]), withoutAuth)
+	assert.Positive(t, len(got["j.open"]))
+	assert.Less(t, len(got["j.open"]), len(got["j.queue"]), "walks that found an empty queue did not open")
+	for _, r := range got["j.open"] {
+		assert.Regexp(t, `/d/[ab]$`, r.URL)
+	}
+}
