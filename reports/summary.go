@@ -97,6 +97,9 @@ type ClassTotals struct {
 	P95     float64          `json:"p95_ms"`
 	P99     float64          `json:"p99_ms"`
 	Max     float64          `json:"max_ms"`
+	// ChecksFailed counts the answers whose journey step's checks or captures failed
+	// (a YAML journey's check: and capture:); absent when none did.
+	ChecksFailed int64 `json:"checks_failed,omitempty"`
 }
 
 // NewSummary summarises a run.
@@ -149,7 +152,8 @@ func totals(class string, ws []*metrics.Window) ClassTotals {
 		Class: class, Intended: sum.Due(), Planned: sum.Planned, Sent: sum.Sent, Dropped: sum.Dropped,
 		Late: sum.Late, Failed: sum.Failed(), Codes: sum.Codes,
 		P50: ms(sum.Percentile(50)), P95: ms(sum.Percentile(95)), P99: ms(sum.Percentile(99)),
-		Max: ms(time.Duration(sum.Latency.Max()) * time.Microsecond),
+		Max:          ms(time.Duration(sum.Latency.Max()) * time.Microsecond),
+		ChecksFailed: sum.ChecksFailed,
 	}
 }
 

@@ -191,7 +191,7 @@ func (s *Scenario) ClassNames() []string {
 			names = append(names, m.EntryName())
 			continue
 		}
-		j, _ := FindJourney(m.Journey)
+		j, _ := s.Journey(m.Journey)
 		for _, st := range j.Steps {
 			names = append(names, StepClass(m.EntryName(), st.Name))
 		}
@@ -447,7 +447,7 @@ func (s *Scenario) validateMix() ([]problem, map[string]bool) {
 		return nil, classes
 	}
 	if len(s.Mix) == 0 {
-		add("mix", "empty: list at least one request class (%s) or journey (%s)", strings.Join(Classes, ", "), strings.Join(journeyNames(), ", "))
+		add("mix", "empty: list at least one request class (%s) or journey (%s)", strings.Join(Classes, ", "), strings.Join(s.journeyNames(), ", "))
 	}
 	total, shared, seen := 0.0, 0, map[string]bool{}
 	for i, m := range s.Mix {
@@ -456,8 +456,8 @@ func (s *Scenario) validateMix() ([]problem, map[string]bool) {
 		case m.Class != "" && m.Journey != "":
 			add(p, "an entry is either a class or a journey, not both")
 		case m.Journey != "":
-			if _, ok := FindJourney(m.Journey); !ok {
-				add(p+".journey", "unknown journey %q (known: %s)", m.Journey, strings.Join(journeyNames(), ", "))
+			if _, ok := s.Journey(m.Journey); !ok {
+				add(p+".journey", "unknown journey %q (known: %s)", m.Journey, strings.Join(s.journeyNames(), ", "))
 			}
 		case !slices.Contains(Classes, m.Class):
 			add(p+".class", "unknown request class %q (known: %s)", m.Class, strings.Join(Classes, ", "))

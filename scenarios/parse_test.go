@@ -320,6 +320,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("clock: {start: +1d, end: +1s}"))
 	f.Add([]byte(withFaults("  - {at: +1m, link: remote->portal, toxic: down, flap: {period: 1m scenario, down_for: 0.5s, count: 3}}\n",
 		"tiers:\n  remote: {latency: 600ms, shared_bandwidth: 5Mbps}\n")))
+	f.Add([]byte(strings.NewReplacer("    data: accounts.csv\n", "", "data.user", "vu.id", "data.password", "vu.commune").Replace(journeyScenario(goodSteps))))
 	// testdata/fuzz/FuzzParse holds the inputs the adversarial pass found (NaN, huge
 	// users, a second document, written zeros…): plain `go test` runs them too.
 	f.Fuzz(func(t *testing.T, data []byte) {

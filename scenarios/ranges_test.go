@@ -30,7 +30,9 @@ type schemaField struct {
 // mapKeys gives each map of the schema a key the walk (and the YAML it writes) can use.
 var mapKeys = map[string]string{"load.shapes": "office", "tiers": "remote", "load.population.weights": "ward",
 	"load.population.tiers": "ward", "load.population.units": "00001", "load.population.areas": "01", "sut.portal.env": "PORTAL_DB",
-	"sut.identity.env": "IDP_KEYS", "sut.registries": "population", "sut.registries.population.env": "REGISTRY_DB"}
+	"sut.identity.env": "IDP_KEYS", "sut.registries": "population", "sut.registries.population.env": "REGISTRY_DB",
+	"journeys[0].steps[0].headers": "X-Csrf-Token", "journeys[0].steps[0].query": "q", "journeys[0].steps[0].form": "user",
+	"journeys[0].steps[0].capture": "case_id", "journeys[0].steps[0].check.json": "status"}
 
 func schemaFields(t *testing.T, typ reflect.Type, path string) []schemaField {
 	var out []schemaField

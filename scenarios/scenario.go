@@ -20,7 +20,10 @@ type Scenario struct {
 	Clock       Clock   `yaml:"clock"`
 	Load        Load    `yaml:"load"`
 	Mix         []Class `yaml:"mix"`
-	Faults      []Fault `yaml:"faults,omitempty"`
+	// Journeys are the scenario's own journeys (journeys.go, docs/journeys.md), which mix
+	// entries name beside the built-in ones.
+	Journeys []JourneySpec `yaml:"journeys,omitempty"`
+	Faults   []Fault       `yaml:"faults,omitempty"`
 	// Tiers are the standing conditions of each link tier's link; defaults fill
 	// what a scenario leaves out (see tier.go).
 	Tiers map[string]Tier `yaml:"tiers,omitempty"`
@@ -159,6 +162,9 @@ const (
 	// KindCodes: the share of a class's responses whose status is one of Codes, per
 	// window — that an abusive class gets its refusal.
 	KindCodes = "codes"
+	// KindChecks: the share of a class's requests (all classes' without class) whose
+	// journey-step checks held, per window — a YAML journey's check: section.
+	KindChecks = "checks"
 )
 
 // Objective is one SLO. Class empty means all classes together.
@@ -166,7 +172,7 @@ type Objective struct {
 	Name       string    `yaml:"name"`
 	Kind       string    `yaml:"kind"`
 	Class      string    `yaml:"class,omitempty"`
-	Target     *Percent  `yaml:"target,omitempty"`                          // availability: share of requests answered without 5xx or transport error; codes: share answered with one of Codes
+	Target     *Percent  `yaml:"target,omitempty"`                          // availability: share of requests answered without 5xx or transport error; codes: share answered with one of Codes; checks: share whose checks held
 	Percentile float64   `yaml:"percentile,omitempty" range:"(0,100) or 0"` // latency: e.g. 95; 0: not given
 	Max        *Duration `yaml:"max,omitempty"`                             // latency: the percentile must stay under this; recovery: the longest recovery (wall time)
 	// Availability, on a latency objective, is the share of its class's requests that

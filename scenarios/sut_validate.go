@@ -42,7 +42,7 @@ func (s *Scenario) validateSUT() []problem {
 
 	portal, identity := sut.Portal.Source(), sut.Identity.Source()
 	if portal == SourceURL {
-		if identity != SourceURL && (sut.Token == nil || sut.Token.URL == "") {
+		if identity != SourceURL && (sut.Token == nil || sut.Token.URL == "") && s.signsInAtIdentity() {
 			add("sut.identity", "a portal already running trusts an identity provider thongsuot cannot start for it: give sut.identity.url (the one it trusts) or sut.token.url")
 		}
 		for _, reg := range sortedKeys(sut.Registries) {

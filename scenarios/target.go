@@ -99,12 +99,13 @@ func (s *Scenario) CheckRun(opts RunOptions) error {
 		}
 	}
 	allowed := append(slices.Clone(s.SUT.Allow), opts.Allow...)
-	for _, t := range s.SUT.targets() {
+	for _, t := range append(s.SUT.targets(), s.journeyTargets()...) {
 		if !IsLoopback(t.host) && !slices.ContainsFunc(allowed, func(a string) bool { return strings.EqualFold(a, t.host) }) {
 			ps = append(ps, problemf(t.field, "%s is not this machine: thongsuot sends load there only when told to, with sut.allow: [%s] or --allow-target %s", t.host, t.host, t.host))
 		}
 	}
 	ps = append(ps, s.SUT.unsetSecrets()...)
+	ps = append(ps, s.journeyFiles()...)
 	if len(ps) == 0 {
 		return nil
 	}

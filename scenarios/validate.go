@@ -60,6 +60,7 @@ func (s *Scenario) resolve(given written) []problem {
 	s.resolveFaults()
 	s.resolveTiers()
 	s.SUT.resolveSUT()
+	s.resolveJourneys()
 	return ps
 }
 
@@ -110,6 +111,7 @@ func (s *Scenario) validate() []problem {
 		ps = append(ps, e.validate(fmt.Sprintf("load.events[%d]", i))...)
 	}
 	ps = append(ps, s.validateLoad()...)
+	ps = append(ps, s.validateJourneys()...)
 	mixProblems, seen := s.validateMix()
 	ps = append(ps, mixProblems...)
 
@@ -209,8 +211,8 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool, clockOK bool) []pro
 		names[obj.Name] = true
 		if w := obj.Window; w != nil {
 			switch {
-			case obj.Kind != KindAvailability && obj.Kind != KindLatency && obj.Kind != KindCodes:
-				add(p+".window", "only availability, latency and codes objectives are judged per window")
+			case obj.Kind != KindAvailability && obj.Kind != KindLatency && obj.Kind != KindCodes && obj.Kind != KindChecks:
+				add(p+".window", "only availability, latency, codes and checks objectives are judged per window")
 			case o.Window.Duration <= 0 || w.Duration < o.Window.Duration || w.Duration%o.Window.Duration != 0:
 				add(p+".window", "must be a whole number of slos.window (%s), e.g. %s", o.Window.Duration, 24*o.Window.Duration)
 			}
@@ -285,8 +287,20 @@ func (o SLOs) validate(s *Scenario, classes map[string]bool, clockOK bool) []pro
 			if obj.Max != nil || obj.Percentile != 0 || obj.Availability != nil {
 				add(p, "codes takes class, codes and target, not percentile, max or availability")
 			}
+		case KindChecks:
+			if obj.Target == nil {
+				add(p+".target", `missing: the share of requests whose checks must hold, e.g. "99.5%%"`)
+			} else if *obj.Target <= 0 || *obj.Target > 1 {
+				add(p+".target", "must be above 0%% and at most 100%%")
+			}
+			if obj.Max != nil || obj.Percentile != 0 || obj.Availability != nil {
+				add(p, "checks takes class and target, not percentile, max or availability")
+			}
+			if (obj.Class == "" || classes[obj.Class]) && !s.hasChecks(obj.Class) { // an unknown class is said above
+				add(p, "no step of a journey in the mix checks anything%s: add check: to a step (docs/journeys.md)", map[bool]string{true: " in class " + obj.Class, false: ""}[obj.Class != ""])
+			}
 		default:
-			add(p+".kind", "unknown kind %q (known: %s, %s, %s, %s, %s)", obj.Kind, KindAvailability, KindLatency, KindRecovery, KindZeroLoss, KindCodes)
+			add(p+".kind", "unknown kind %q (known: %s, %s, %s, %s, %s, %s)", obj.Kind, KindAvailability, KindLatency, KindRecovery, KindZeroLoss, KindCodes, KindChecks)
 		}
 		if obj.Kind != KindCodes && len(obj.Codes) > 0 {
 			add(p+".codes", "only a codes objective takes codes")

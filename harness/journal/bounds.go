@@ -40,9 +40,10 @@ const (
 )
 
 // MaxClasses is the most request classes a run can record: every mix entry a journey
-// of the longest built-in journey, or a replay's rules and "other".
+// of the longest journey (built-in, or the most steps a YAML journey has), or a
+// replay's rules and "other".
 var MaxClasses = func() int {
-	steps := 0
+	steps := scenarios.MaxJourneySteps
 	for _, j := range scenarios.Journeys {
 		steps = max(steps, len(j.Steps))
 	}
@@ -97,6 +98,8 @@ func checkWindow(w *metrics.Window, run RunInfo, known bool) error {
 		return fmt.Errorf("window %d %s: starts at %s, not at %s", w.Index, w.Class, w.Start, time.Duration(w.Index)*run.Window)
 	case w.Sent < 0 || w.Late < 0 || w.Dropped < 0 || w.Late > w.Sent || w.Sent > maxCount || w.Dropped > maxCount:
 		return fmt.Errorf("window %d %s: impossible counts", w.Index, w.Class)
+	case w.ChecksFailed < 0 || w.ChecksFailed > w.Sent:
+		return fmt.Errorf("window %d %s: %d failed checks of %d requests", w.Index, w.Class, w.ChecksFailed, w.Sent)
 	case w.BytesIn < 0 || w.BytesOut < 0:
 		return fmt.Errorf("window %d %s: negative byte counts", w.Index, w.Class)
 	case !finite(w.Planned) || w.Planned < 0 || w.Planned > maxCount:

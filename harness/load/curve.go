@@ -32,8 +32,8 @@ func (c Curve) At(t time.Time) float64 {
 // scenario time t (nil for a journey that files none, or without load.channels):
 // the online share where no area has a ratio of its own, times the population's mean
 // ratio (online), or the rest (counter).
-func channelShare(journey string, ch *scenarios.Channels, pop *Population) func(time.Time) float64 {
-	j, _ := scenarios.FindJourney(journey)
+func channelShare(s *scenarios.Scenario, journey string, ch *scenarios.Channels, pop *Population) func(time.Time) float64 {
+	j, _ := s.Journey(journey)
 	switch channel := j.Channel; {
 	case channel == "" || ch == nil:
 		return nil
@@ -78,7 +78,7 @@ func NewCurves(s *scenarios.Scenario) ([]Curve, error) {
 			}
 		}
 		curves[i] = Curve{Base: base, Shape: NewShape(zone, diurnal, weekly, events), Global: global,
-			Channel: channelShare(m.Journey, l.Channels, pop)}
+			Channel: channelShare(s, m.Journey, l.Channels, pop)}
 	}
 	return curves, nil
 }

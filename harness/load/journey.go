@@ -3,7 +3,6 @@ package load
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,29 +14,31 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// Journey is a built-in journey as a flow walks it: its steps, as the scenario schema
-// defines them (scenarios.Journeys), and the walk that sends them. Steps are each their
-// own request class ("<entry>.<step>"); the user waits the entry's think time (wall
-// clock) before every step but the first; a step that fails ends the journey when later
-// steps need its answer.
+// Journey is a journey as a flow walks it: its steps as the plan counts them, and its
+// compiled YAML steps (the scenario's own journey or a built-in one, scripted.go).
+// Steps are each their own request class ("<entry>.<step>"); the user waits a think
+// time (wall clock: the step's own, else the entry's) before every step but the first.
 type Journey struct {
 	scenarios.Journey
-	walk  func(w *walk)
-	index map[string]int // step name → position in Steps
+	index  map[string]int // step name → position in Steps
+	script *script
 }
 
-// walks are the built-in journeys' walks by journey name; a test holds their names to
-// scenarios.Journeys.
-var walks = map[string]func(w *walk){}
-
-// newJourney pairs a journey of the schema with its walk.
-func newJourney(name string) (*Journey, error) {
-	def, ok := scenarios.FindJourney(name)
-	walk, walks := walks[name]
-	if !ok || !walks {
+// newJourney compiles the journey of that name: the scenario's own, else a built-in one.
+func newJourney(s *scenarios.Scenario, name string) (*Journey, error) {
+	def, ok := s.Journey(name)
+	if _, _, yaml := s.JourneySpecOf(name); !ok || !yaml {
 		return nil, fmt.Errorf("no journey %q in this build", name)
 	}
-	j := &Journey{Journey: def, walk: walk, index: map[string]int{}}
+	prog, err := s.Program(name)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := newScript(prog)
+	if err != nil {
+		return nil, fmt.Errorf("journey %s: %w", name, err)
+	}
+	j := &Journey{Journey: def, index: map[string]int{}, script: sc}
 	for i, st := range def.Steps {
 		j.index[st.Name] = i
 	}
@@ -45,17 +46,34 @@ func newJourney(name string) (*Journey, error) {
 }
 
 // offsets are the expected wall offsets, from the journey's arrival, of each occurrence
-// of step k: a think time for every occurrence before it, weighted by its share.
+// of step k: a think time before every occurrence after the first, weighted by its
+// share (a step's own think, else the entry's).
 func (j *Journey) offsets(k int, think time.Duration) []time.Duration {
-	before := 0.0
-	for _, st := range j.Steps[:k] {
-		before += st.Share * float64(st.Repeat)
+	before := time.Duration(0)
+	for i, st := range j.Steps[:k] {
+		reps := float64(st.Repeat)
+		if i == 0 {
+			reps-- // no think before the arrival
+		}
+		before += time.Duration(st.Share * reps * float64(stepThink(st, think)))
 	}
+	own := stepThink(j.Steps[k], think)
 	out := make([]time.Duration, j.Steps[k].Repeat)
 	for r := range out {
-		out[r] = time.Duration((before + float64(r)) * float64(think))
+		out[r] = before + time.Duration(r)*own
+		if k > 0 {
+			out[r] += own
+		}
 	}
 	return out
+}
+
+// stepThink is the think before a step: its own, else the entry's.
+func stepThink(st scenarios.JourneyStep, think time.Duration) time.Duration {
+	if st.Think > 0 {
+		return st.Think
+	}
+	return think
 }
 
 // runJourneys paces one journey flow's arrivals and walks each arrival's steps.
@@ -64,7 +82,7 @@ func runJourneys(ctx context.Context, f *Flow, x *executor) {
 		defer x.opts.Sessions.Begin()()
 		w := &walk{ctx: ctx, x: x, f: f, n: n, ready: due, first: true}
 		w.pickUnit(f.Tier)
-		f.Journey.walk(w)
+		f.Journey.script.walk(w)
 	})
 }
 
@@ -128,7 +146,6 @@ type walk struct {
 	first bool
 	unit  int    // index in Population.Units
 	base  string // the portal's base URL over the unit's tier
-	token string
 }
 
 func (w *walk) pickUnit(tier string) {
@@ -164,45 +181,37 @@ type hit struct {
 	header      http.Header
 	body        []byte
 	trickle     bool // the body goes out a byte at a time (trickleReader)
+	// timeout bounds this request below the client's (0: the client's alone).
+	timeout time.Duration
+	// jar, when set, sends the walk's cookies and keeps those the answer sets.
+	jar http.CookieJar
 }
 
-// do sends the named step's request once its think time has passed and returns the
-// answer's body when it is a 2xx. ok is false when the step failed or was not sent (the
-// run is ending or was stopped).
-func (w *walk) do(step string, c hit) (body []byte, ok bool) {
-	k, known := w.f.Journey.index[step]
-	if !known {
-		return nil, false // a walk naming a step its journey lacks: TestJourneysWalkTheirSteps catches it
-	}
+// wait waits think after the last answer (nothing before the first step); false when
+// the step is not to be sent: it would fall due after the run's end, or the run stopped.
+func (w *walk) wait(think time.Duration) bool {
 	if !w.first {
-		w.ready = w.ready.Add(w.f.Think)
+		w.ready = w.ready.Add(think)
 	}
 	// The run's end bounds every journey: steps due after it are not sent, as the plan
 	// does not count them either.
 	if w.ready.Sub(w.x.began) >= w.x.wall {
-		return nil, false
-	}
-	if d := time.Until(w.ready); d > 0 && !clock.Sleep(w.ctx, d) {
-		return nil, false
-	}
-	if w.ctx.Err() != nil {
-		return nil, false
-	}
-	w.first = false
-	class := w.f.Classes[k]
-	res, body := w.x.send(c, w.x.classes[class], w.n)
-	w.x.sink.Sent(class, res, w.ready)
-	w.ready = res.Timestamp.Add(res.Latency)
-	return body, res.Code >= 200 && res.Code < 300
-}
-
-// doJSON is do, decoding a 2xx answer into out.
-func (w *walk) doJSON(step string, c hit, out any) bool {
-	body, ok := w.do(step, c)
-	if !ok {
 		return false
 	}
-	return out == nil || json.Unmarshal(body, out) == nil
+	if d := time.Until(w.ready); d > 0 && !clock.Sleep(w.ctx, d) {
+		return false
+	}
+	if w.ctx.Err() != nil {
+		return false
+	}
+	w.first = false
+	return true
+}
+
+// sent records step k's request, sent when it fell due, and starts the next think.
+func (w *walk) sent(k int, res *vegeta.Result) {
+	w.x.sink.Sent(w.f.Classes[k], res, w.ready)
+	w.ready = res.Timestamp.Add(res.Latency)
 }
 
 // executor is what every flow of an attack shares.
@@ -234,7 +243,13 @@ func (x *executor) send(c hit, class string, seq uint64) (*vegeta.Result, []byte
 	if c.trickle {
 		out = &trickleReader{data: c.body}
 	}
-	req, err := http.NewRequestWithContext(context.Background(), c.method, c.url, out)
+	ctx := context.Background()
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	req, err := http.NewRequestWithContext(ctx, c.method, c.url, out)
 	if err != nil {
 		res.Error = err.Error()
 		return res, nil
@@ -246,6 +261,11 @@ func (x *executor) send(c hit, class string, seq uint64) (*vegeta.Result, []byte
 	for k, v := range c.header {
 		req.Header[k] = v
 	}
+	if c.jar != nil {
+		for _, ck := range c.jar.Cookies(req.URL) {
+			req.AddCookie(ck)
+		}
+	}
 	res.BytesOut = uint64(len(c.body))
 	resp, err := x.client.Do(req)
 	if err != nil {
@@ -254,6 +274,9 @@ func (x *executor) send(c hit, class string, seq uint64) (*vegeta.Result, []byte
 		return res, nil
 	}
 	defer resp.Body.Close()
+	if c.jar != nil {
+		c.jar.SetCookies(req.URL, resp.Cookies())
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	res.Latency = time.Since(res.Timestamp)
 	res.Code = uint16(resp.StatusCode)

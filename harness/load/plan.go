@@ -98,7 +98,7 @@ func NewPlan(s *scenarios.Scenario) (*Plan, error) {
 			p.intended = append(p.intended, arrivalsBetween(f.Arrivals))
 			p.expected = append(p.expected, hitsBetween(f.Arrivals))
 		} else {
-			j, err := newJourney(m.Journey)
+			j, err := newJourney(s, m.Journey)
 			if err != nil {
 				return nil, fmt.Errorf("mix[%d]: %w", i, err)
 			}

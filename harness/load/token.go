@@ -178,16 +178,35 @@ func (t *Tokens) fetch(ctx context.Context, key, id string) (string, error) {
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("token for %s: POST %s: %s: %s", orClient(id), u, resp.Status, strings.TrimSpace(string(data)))
 	}
+	tok, err := t.hold(key, data, issued)
+	if err != nil {
+		return "", fmt.Errorf("token for %s: POST %s: %w", orClient(id), u, err)
+	}
+	return tok, nil
+}
+
+// accessToken reads a token endpoint's answer: the token and its life in seconds (0:
+// not said).
+func accessToken(data []byte) (string, float64, error) {
 	var tok struct {
 		AccessToken string  `json:"access_token"`
 		ExpiresIn   float64 `json:"expires_in"`
 	}
 	if err := json.Unmarshal(data, &tok); err != nil || tok.AccessToken == "" {
-		return "", fmt.Errorf("token for %s: POST %s: no access_token in the answer", orClient(id), u)
+		return "", 0, fmt.Errorf("no access_token in the answer")
 	}
-	h := &heldToken{token: tok.AccessToken, issued: issued}
-	if tok.ExpiresIn > 0 {
-		h.expires = issued.Add(time.Duration(tok.ExpiresIn * float64(time.Second)))
+	return tok.AccessToken, tok.ExpiresIn, nil
+}
+
+// hold keeps the token of a token endpoint's answer (data) for key, issued then.
+func (t *Tokens) hold(key string, data []byte, issued time.Time) (string, error) {
+	token, expiresIn, err := accessToken(data)
+	if err != nil {
+		return "", err
+	}
+	h := &heldToken{token: token, issued: issued}
+	if expiresIn > 0 {
+		h.expires = issued.Add(time.Duration(expiresIn * float64(time.Second)))
 	}
 	t.mu.Lock()
 	if t.cache == nil {
@@ -196,6 +215,19 @@ func (t *Tokens) fetch(ctx context.Context, key, id string) (string, error) {
 	t.cache[key] = h
 	t.mu.Unlock()
 	return h.token, nil
+}
+
+// held is key's token while less than three quarters of its life are gone; false when
+// there is none or it is due for a refresh.
+func (t *Tokens) held(key string) (string, bool) {
+	now := t.clock()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	h := t.cache[key]
+	if h == nil || !h.expires.IsZero() && now.After(h.issued.Add(h.expires.Sub(h.issued)*3/4)) {
+		return "", false
+	}
+	return h.token, true
 }
 
 func (t *Tokens) clock() time.Time {

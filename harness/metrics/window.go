@@ -10,7 +10,9 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -57,11 +59,28 @@ type Window struct {
 	Errors   map[string]int64 `json:"errors,omitempty"` // first few distinct error texts
 	BytesIn  int64            `json:"bytes_in"`
 	BytesOut int64            `json:"bytes_out"`
+	// ChecksFailed counts the answers whose journey step's checks (or captures) failed:
+	// the load marks them with an error starting CheckFailedPrefix.
+	ChecksFailed int64 `json:"checks_failed,omitempty"`
 	// Latency holds the answered requests' latencies only (see Unanswered): a 5xx, a
 	// timeout or a transport error counts against availability, never as a fast sample.
 	Latency *hdrhistogram.Histogram `json:"-"`
 	// FailedLatency holds how long the unanswered requests took to fail.
 	FailedLatency *hdrhistogram.Histogram `json:"-"`
+}
+
+// CheckFailedPrefix starts the error of a response whose step's checks failed: the
+// load's (harness/load.CheckFailedPrefix), which this package may not import.
+const CheckFailedPrefix = "check failed: "
+
+// ChecksHeld is the share of the window's answered requests whose checks held, in
+// percent; NaN when none was answered (nothing to judge).
+func (w *Window) ChecksHeld() float64 {
+	answered := w.Answered()
+	if answered <= 0 {
+		return math.NaN()
+	}
+	return 100 * float64(answered-w.ChecksFailed) / float64(answered)
 }
 
 // maxErrorTexts bounds the distinct error messages kept per window.
@@ -84,7 +103,11 @@ func (w *Window) add(res *vegeta.Result, late bool) {
 		w.Late++
 	}
 	w.Codes[strconv.Itoa(int(res.Code))]++
-	if res.Code == 0 && res.Error != "" {
+	checkFailed := strings.HasPrefix(res.Error, CheckFailedPrefix)
+	if checkFailed {
+		w.ChecksFailed++
+	}
+	if res.Code == 0 && res.Error != "" || checkFailed {
 		if _, ok := w.Errors[res.Error]; ok || len(w.Errors) < maxErrorTexts {
 			if w.Errors == nil {
 				w.Errors = map[string]int64{}
@@ -146,6 +169,7 @@ func (w *Window) Merge(o *Window) {
 	}
 	w.BytesIn += o.BytesIn
 	w.BytesOut += o.BytesOut
+	w.ChecksFailed += o.ChecksFailed
 	w.Latency.Merge(o.Latency)
 	if o.FailedLatency != nil {
 		if w.FailedLatency == nil {

@@ -51,15 +51,28 @@ func OpenLedger(runDir string) (*Ledger, error) {
 	return &Ledger{f: f, w: bufio.NewWriter(f)}, nil
 }
 
-// Observe notes res if it acknowledged a new dossier: a 2xx to a POST whose Location
-// names a dossier. Everything else costs one comparison.
+// ReceiptHeader names, on a result the load hands on, the dossier a YAML journey step
+// says its answer acknowledged (its receipt:): the load's (harness/load.ReceiptHeader),
+// which this package may not import.
+const ReceiptHeader = "Thongsuot-Receipt"
+
+// Observe notes res if it acknowledged a new dossier: a 201 to a POST whose Location
+// names a dossier, or a 2xx that a journey step's receipt names. Everything else costs
+// a comparison or two.
 func (l *Ledger) Observe(res *vegeta.Result) {
-	if res.Code != http.StatusCreated || res.Method != http.MethodPost {
+	if res.Code < 200 || res.Code >= 300 {
 		return
 	}
-	id, ok := strings.CutPrefix(res.Headers.Get("Location"), dossierPath)
-	if !ok || id == "" || strings.Contains(id, "/") {
-		return
+	id := res.Headers.Get(ReceiptHeader)
+	if id == "" {
+		if res.Code != http.StatusCreated || res.Method != http.MethodPost {
+			return
+		}
+		var ok bool
+		id, ok = strings.CutPrefix(res.Headers.Get("Location"), dossierPath)
+		if !ok || id == "" || strings.Contains(id, "/") {
+			return
+		}
 	}
 	line, _ := json.Marshal(ack{ID: id, Key: res.Headers.Get("Idempotency-Key")})
 	l.mu.Lock()

@@ -47,3 +47,27 @@ func TestLedgerSyncsAndSaysWhenItCannot(t *testing.T) {
 		assert.Error(t, l.Close())
 	})
 }
+
+// What the ledger counts as an acknowledgement: the reference portal's 201 with a
+// Location, or any 2xx a journey step's receipt names; nothing else.
+func TestLedgerNotesReceipts(t *testing.T) {
+	dir := t.TempDir()
+	_, err := journal.Create(dir, journal.RunInfo{})
+	require.NoError(t, err)
+	l, err := OpenLedger(dir)
+	require.NoError(t, err)
+	for _, res := range []*vegeta.Result{
+		{Code: 201, Method: "POST", Headers: http.Header{"Location": {"/api/v1/dossiers/d1"}}},
+		{Code: 200, Method: "POST", Headers: http.Header{ReceiptHeader: {"HS-000001"}, "Idempotency-Key": {"k2"}}},
+		{Code: 200, Method: "PUT", Headers: http.Header{ReceiptHeader: {"HS-000002"}}},
+		{Code: 200, Method: "POST", Headers: http.Header{"Location": {"/api/v1/dossiers/d3"}}}, // not a 201
+		{Code: 409, Method: "POST", Headers: http.Header{ReceiptHeader: {"HS-000003"}}},        // refused
+		{Code: 0, Method: "POST"},
+	} {
+		l.Observe(res)
+	}
+	require.NoError(t, l.Close())
+	acks, err := readLedger(dir)
+	require.NoError(t, err)
+	assert.Equal(t, []ack{{ID: "d1"}, {ID: "HS-000001", Key: "k2"}, {ID: "HS-000002"}}, acks)
+}

@@ -140,8 +140,8 @@ func unjudgedBecause(o Outcome) string {
 	var parts []string
 	if o.Skipped > 0 {
 		what := "requests"
-		if o.Kind == scenarios.KindLatency {
-			what = "answered requests" // latency judges answers only
+		if o.Kind == scenarios.KindLatency || o.Kind == scenarios.KindChecks {
+			what = "answered requests" // latency and checks judge answers only
 		}
 		parts = append(parts, fmt.Sprintf("%d windows had too few %s", o.Skipped, what))
 	}
@@ -235,6 +235,14 @@ func judge(obj scenarios.Objective, minRequests, per int, byIndex [][]*metrics.W
 		value = func(w *metrics.Window) float64 { return ms(w.Percentile(obj.Percentile)) }
 		ok = func(v float64) bool { return v <= o.Limit }
 		worse = func(a, b float64) bool { return a > b }
+		counted = (*metrics.Window).Answered
+	case scenarios.KindChecks:
+		// Checks judge answers: a 5xx or a transport error is availability's to count.
+		o.Unit, o.Limit, o.HigherIsBetter = "%", float64(*obj.Target)*100, true
+		o.Objective = fmt.Sprintf("checks held ≥ %s%%", strconv.FormatFloat(o.Limit, 'g', -1, 64))
+		value = (*metrics.Window).ChecksHeld
+		ok = func(v float64) bool { return v >= o.Limit }
+		worse = func(a, b float64) bool { return a < b }
 		counted = (*metrics.Window).Answered
 	case scenarios.KindCodes:
 		// Like availability, a share of the window's requests; a window that sent none
