@@ -163,6 +163,7 @@ type recording struct {
 	recorder *metrics.Recorder
 	ledger   *reconcile.Ledger
 	results  *resultsFile // nil unless Options.Results
+	links    *linkSampler // nil when the runtime cannot read its links' meters
 }
 
 // startRecording opens the journal and starts the clock: offset 0 is now.
@@ -195,7 +196,11 @@ func startRecording(s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack
 	r.recorder = metrics.NewRecorder(r.journal, metrics.RecorderConfig{
 		Start: r.start, Width: width, Windows: windows, Classes: plan.Classes, Clock: plan.Clock,
 		Planned: plan.Intended, LateAfter: s.Load.LateAfter.Duration, Grace: s.Load.Timeout.Duration + time.Second,
+		TierOf: tierOf(stack.Tiers),
 	})
+	if r.links, err = startLinks(opts.Dir, stack, r.start, width, windows, plan.Clock); err != nil {
+		return nil, errors.Join(err, r.ledger.Close(), r.journal.Close(nil, r.start, 0))
+	}
 	return r, nil
 }
 
@@ -219,7 +224,7 @@ func (r *recording) close(ended *time.Time) error {
 		stopped = *ended
 	}
 	reopened, err := r.recorder.Close(stopped)
-	err = errors.Join(err, r.journal.Close(ended, stopped, reopened), r.ledger.Close())
+	err = errors.Join(err, r.links.close(), r.journal.Close(ended, stopped, reopened), r.ledger.Close())
 	if r.results != nil {
 		err = errors.Join(err, r.results.Close())
 	}
@@ -265,6 +270,7 @@ func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *r
 	bg, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	go rec.keepOnDisk(bg, stopLoad)
+	go rec.links.run(bg)
 	monitor := health.NewMonitor(rec.start, rec.width, rec.journal)
 	healthDone := make(chan error, 1)
 	go func() { healthDone <- monitor.Run(bg) }()

@@ -23,7 +23,10 @@ type Record struct {
 	Faults  []FaultWindow
 	// Health is the harness's own health per window, by index; empty for journals
 	// written before it was measured.
-	Health         []health.Window
+	Health []health.Window
+	// Links is what each link carried per window; empty where the runtime could not
+	// read its links' meters, and in journals written before they were.
+	Links          []metrics.LinkWindow
 	Reconciliation *Reconciliation // nil when the run made no check
 }
 
@@ -60,6 +63,9 @@ func Read(runDir string) (*Record, error) {
 		return checkHealth(h, rec.Run)
 	})
 	if err != nil {
+		return nil, err
+	}
+	if rec.Links, err = readLinks(dir); err != nil {
 		return nil, err
 	}
 	if rec.Reconciliation, err = readReconciliation(runDir); err != nil {

@@ -41,6 +41,7 @@ func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Op
 	if setup == nil {
 		setup = &Setup{}
 	}
+	sink = wireSink{sink} // bytes on the wire, headers included (bytes.go)
 	client := ep.Reach.Client(opts.Timeout)
 	if opts.Start.IsZero() {
 		opts.Start = time.Now()

@@ -27,6 +27,9 @@ type RecorderConfig struct {
 	// written at the next flush as an addition the journal's reader merges. Additions
 	// answered later than Grace after the window's end count as reopened.
 	Grace time.Duration
+	// TierOf names the link tier a request went over ("" for none): its bytes count
+	// for that tier too (Window.TierBytes). nil: no tier is told apart.
+	TierOf func(res *vegeta.Result) string
 }
 
 // WindowWriter is where the recorder puts windows once they are closed: the run's
@@ -83,7 +86,11 @@ func (r *Recorder) Sent(class int, res *vegeta.Result, due time.Time) {
 	} else {
 		_ = r.interval.RecordValue(micros(res.Latency)) // clamped, so never out of range
 	}
-	r.windowAt(due, res.Timestamp.Add(res.Latency))[class].add(res, late)
+	tier := ""
+	if r.cfg.TierOf != nil {
+		tier = r.cfg.TierOf(res)
+	}
+	r.windowAt(due, res.Timestamp.Add(res.Latency))[class].add(res, late, tier)
 }
 
 // Dropped records a request of class i that fell due at due and was never sent.

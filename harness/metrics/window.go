@@ -55,8 +55,12 @@ type Window struct {
 	// Codes counts responses by HTTP status; "0" counts transport errors and timeouts.
 	Codes    map[string]int64 `json:"codes"`
 	Errors   map[string]int64 `json:"errors,omitempty"` // first few distinct error texts
-	BytesIn  int64            `json:"bytes_in"`
-	BytesOut int64            `json:"bytes_out"`
+	// BytesIn and BytesOut are the bytes on the wire of the window's requests, headers
+	// included: answers received and requests sent.
+	BytesIn  int64 `json:"bytes_in"`
+	BytesOut int64 `json:"bytes_out"`
+	// TierBytes splits them by the link tier the requests went over (absent: none did).
+	TierBytes map[string]Bytes `json:"tier_bytes,omitempty"`
 	// Latency holds the answered requests' latencies only (see Unanswered): a 5xx, a
 	// timeout or a transport error counts against availability, never as a fast sample.
 	Latency *hdrhistogram.Histogram `json:"-"`
@@ -78,7 +82,7 @@ func (w *Window) Due() int64 { return w.Sent + w.Dropped }
 // Answered counts the requests that got an answer (see Unanswered).
 func (w *Window) Answered() int64 { return w.Sent - w.Failed() }
 
-func (w *Window) add(res *vegeta.Result, late bool) {
+func (w *Window) add(res *vegeta.Result, late bool, tier string) {
 	w.Sent++
 	if late {
 		w.Late++
@@ -94,11 +98,24 @@ func (w *Window) add(res *vegeta.Result, late bool) {
 	}
 	w.BytesIn += int64(res.BytesIn)
 	w.BytesOut += int64(res.BytesOut)
+	if tier != "" {
+		w.addTier(tier, Bytes{In: int64(res.BytesIn), Out: int64(res.BytesOut)})
+	}
 	if Unanswered(res.Code) {
 		_ = w.FailedLatency.RecordValue(micros(res.Latency)) // clamped, so never out of range
 	} else {
 		_ = w.Latency.RecordValue(micros(res.Latency))
 	}
+}
+
+func (w *Window) addTier(tier string, b Bytes) {
+	if w.TierBytes == nil {
+		w.TierBytes = map[string]Bytes{}
+	}
+	t := w.TierBytes[tier]
+	t.In += b.In
+	t.Out += b.Out
+	w.TierBytes[tier] = t
 }
 
 // micros is a latency in the histograms' unit, clamped to their range.
@@ -146,6 +163,9 @@ func (w *Window) Merge(o *Window) {
 	}
 	w.BytesIn += o.BytesIn
 	w.BytesOut += o.BytesOut
+	for t, b := range o.TierBytes {
+		w.addTier(t, b)
+	}
 	w.Latency.Merge(o.Latency)
 	if o.FailedLatency != nil {
 		if w.FailedLatency == nil {

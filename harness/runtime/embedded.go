@@ -96,6 +96,11 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 		proxies[l.name], links[l.name] = p, p.Listen
 		w.add(ls, l.name, p.Listen, remote)
 	}
+	linkBytes, forgetMeters, err := meter(proxies)
+	if err != nil {
+		return nil, err
+	}
+	closers = append(closers, forgetMeters)
 	if err := standing(opts.Tiers, proxies); err != nil {
 		return nil, err
 	}
@@ -147,7 +152,7 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 	return &Stack{
 		Runtime: "embedded", Portal: w.urls["client->portal"], Identity: w.urls["client->identity"], Tiers: w.tiers(),
 		Names: w.names, Proxies: proxies, Links: links, Direct: direct, Systems: systems, ToxiproxyAPI: tp.Addr,
-		Citizen: people.Citizen, Roles: procs, AdminToken: adminToken,
+		Citizen: people.Citizen, Roles: procs, AdminToken: adminToken, LinkBytes: linkBytes,
 		close: shutdown,
 	}, nil
 }

@@ -8,7 +8,9 @@ import (
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
 
 	"github.com/thongsuot/thongsuot/harness/fault"
+	"github.com/thongsuot/thongsuot/harness/fault/toxics"
 	"github.com/thongsuot/thongsuot/scenarios"
+	"github.com/thongsuot/thongsuot/stubs/credential"
 )
 
 // Role names of a stack: the portal, identity, the reference registry server, and a
@@ -165,4 +167,41 @@ func standing(tiers map[string]scenarios.Tier, proxies map[string]*toxiproxy.Pro
 		}
 	}
 	return nil
+}
+
+// LinkBytes are the bytes a link carried so far: Up from its clients towards the role
+// it leads to (requests), Down back (responses).
+type LinkBytes struct {
+	Up, Down int64
+}
+
+// meter puts a meter toxic first on each direction of every link (before the tiers'
+// standing toxics and any fault), under keys unique to this stack, and returns the
+// stack's reading of them. The counts live in the process that runs the toxiproxy
+// server: only the embedded runtime can read them.
+func meter(proxies map[string]*toxiproxy.Proxy) (read func() map[string]LinkBytes, forget func() error, err error) {
+	stack := credential.NewSecret()[:12]
+	key := func(link, stream string) string { return stack + "|" + link + "|" + stream }
+	for link, p := range proxies {
+		for _, stream := range []string{"upstream", "downstream"} {
+			if _, err := p.AddToxic("meter-"+stream, toxics.Meter, stream, 1, toxiproxy.Attributes{"key": key(link, stream)}); err != nil {
+				return nil, nil, fmt.Errorf("link %s: meter: %w", link, err)
+			}
+		}
+	}
+	read = func() map[string]LinkBytes {
+		out := make(map[string]LinkBytes, len(proxies))
+		for link := range proxies {
+			out[link] = LinkBytes{Up: toxics.Metered(key(link, "upstream")), Down: toxics.Metered(key(link, "downstream"))}
+		}
+		return out
+	}
+	forget = func() error {
+		for link := range proxies {
+			toxics.ForgetMeter(key(link, "upstream"))
+			toxics.ForgetMeter(key(link, "downstream"))
+		}
+		return nil
+	}
+	return read, forget, nil
 }

@@ -66,6 +66,9 @@ type Stack struct {
 	// identity's and the registry's /admin/, and the secret of the
 	// thongsuot-harness client, whose token opens the portal's /admin/.
 	AdminToken string
+	// LinkBytes reads what each link (by name) carried so far, each way: the meter
+	// toxics' counts (links.go). nil where the runtime cannot read them (containers).
+	LinkBytes func() map[string]LinkBytes
 
 	close func() error
 }

@@ -1,0 +1,63 @@
+package harness
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/thongsuot/thongsuot/harness/journal"
+	"github.com/thongsuot/thongsuot/scenarios"
+)
+
+// The bytes the load counts per class, headers included, are the bytes the links
+// carried: every request of the run crosses client->portal (the tiers' links lead into
+// it) or client->identity, and their meters count what went in each way.
+func TestClassBytesAreWhatTheLinksCarried(t *testing.T) {
+	if testing.Short() {
+		t.Skip("brings the embedded runtime up and sends load")
+	}
+	s, err := scenarios.Open("smoke")
+	require.NoError(t, err)
+	s.Faults = nil
+	s.Clock.Compress = 240 // five wall seconds
+	dir := filepath.Join(t.TempDir(), "run")
+	require.NoError(t, Run(context.Background(), s, Options{Dir: dir}))
+
+	rec, err := journal.Read(dir)
+	require.NoError(t, err)
+	var in, out int64
+	tiers := map[string]int64{}
+	for _, w := range rec.Windows {
+		in += w.BytesIn
+		out += w.BytesOut
+		for tier, b := range w.TierBytes {
+			tiers[tier] += b.In + b.Out
+		}
+	}
+	links := map[string][2]int64{}
+	for _, l := range rec.Links {
+		b := links[l.Link]
+		links[l.Link] = [2]int64{b[0] + l.Up, b[1] + l.Down}
+	}
+	require.NotEmpty(t, rec.Links, "the embedded runtime meters its links")
+	up := links["client->portal"][0] + links["client->identity"][0]
+	down := links["client->portal"][1] + links["client->identity"][1]
+	require.Positive(t, in)
+	require.Positive(t, out)
+	assert.InEpsilon(t, up, out, 0.05, "requests: counted per class %d B, links carried %d B", out, up)
+	assert.InEpsilon(t, down, in, 0.05, "answers: counted per class %d B, links carried %d B", in, down)
+	var tierLinks int64
+	for _, tier := range scenarios.Tiers {
+		b := links[scenarios.TierLink(tier)]
+		tierLinks += b[0] + b[1]
+		if b[0]+b[1] > 0 {
+			assert.InEpsilon(t, b[0]+b[1], tiers[tier], 0.05, "tier %s: counted %d B, its link carried %d B", tier, tiers[tier], b[0]+b[1])
+		}
+	}
+	assert.Positive(t, tierLinks, "the load went over the tiers' links")
+	t.Logf("requests %d B (links %d B), answers %d B (links %d B) in %s", out, up, in, down, time.Duration(rec.Run.Windows)*rec.Run.Window)
+}
