@@ -53,8 +53,8 @@ type Window struct {
 	Late    int64   `json:"late"`    // of those, sent more than load.late_after behind schedule
 	Dropped int64   `json:"dropped"` // fell due but never sent: the run ended before a worker was free
 	// Codes counts responses by HTTP status; "0" counts transport errors and timeouts.
-	Codes    map[string]int64 `json:"codes"`
-	Errors   map[string]int64 `json:"errors,omitempty"` // first few distinct error texts
+	Codes  map[string]int64 `json:"codes"`
+	Errors map[string]int64 `json:"errors,omitempty"` // first few distinct error texts
 	// BytesIn and BytesOut are the bytes on the wire of the window's requests, headers
 	// included: answers received and requests sent.
 	BytesIn  int64 `json:"bytes_in"`
