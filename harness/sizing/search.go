@@ -23,11 +23,19 @@ const (
 
 // Probe is one short run with the tier's uplink at Mbps (0: no cap).
 type Probe struct {
-	Tier         string        `json:"tier"`
-	Mbps         float64       `json:"mbps"`
-	Verdict      string        `json:"verdict"`
-	P95          time.Duration `json:"p95_ns"`       // answered requests, the whole probe
-	Availability float64       `json:"availability"` // percent
+	Tier    string  `json:"tier"`
+	Mbps    float64 `json:"mbps"`
+	Verdict string  `json:"verdict"`
+	// P95 is the latency the plot follows over the whole probe: the first latency
+	// objective's (Latency names it), else all answered requests'; P95Limit is that
+	// objective's limit (0: none).
+	P95      time.Duration `json:"p95_ns"`
+	P95Limit time.Duration `json:"p95_limit_ns,omitempty"`
+	Latency  string        `json:"latency_objective,omitempty"`
+	// Availability is the share answered over the whole probe, percent; Target the
+	// availability objective's (0: none).
+	Availability float64 `json:"availability"`
+	Target       float64 `json:"availability_target,omitempty"`
 	// UpMbps and DownMbps are what the load moved on average each way, bytes on the
 	// wire over the probe's length.
 	UpMbps   float64       `json:"up_mbps"`

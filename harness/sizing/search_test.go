@@ -2,6 +2,10 @@ package sizing
 
 import (
 	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -91,4 +95,49 @@ func TestSearchSaysWhenNothingHolds(t *testing.T) {
 	assert.False(t, r.Found)
 	assert.Contains(t, r.Note, "did not hold at uncapped")
 	assert.Len(t, r.Probes, 1)
+}
+
+func TestOutputsAreWritten(t *testing.T) {
+	var results []Result
+	for i, tier := range []string{"urban", "rural", "remote"} {
+		r, err := Search{}.Run(context.Background(), tier, threshold(float64(4+3*i), 4, nil))
+		require.NoError(t, err)
+		results = append(results, r)
+	}
+	s := Sizing{Scenario: "test", Units: 1, Results: results}
+	dir := t.TempDir()
+	require.NoError(t, s.WriteCSV(filepath.Join(dir, "sizing.csv")))
+	require.NoError(t, s.WriteJSON(filepath.Join(dir, "sizing.json")))
+	require.NoError(t, s.WritePNG(filepath.Join(dir, "sizing.png")))
+	var table strings.Builder
+	require.NoError(t, s.WriteTable(&table))
+	assert.Contains(t, table.String(), "measured minimum")
+	assert.Contains(t, table.String(), "remote")
+
+	csvData, err := os.ReadFile(filepath.Join(dir, "sizing.csv"))
+	require.NoError(t, err)
+	rows, err := csv.NewReader(strings.NewReader(string(csvData))).ReadAll()
+	require.NoError(t, err)
+	probes, chosen := 0, 0
+	for _, r := range results {
+		probes += len(r.Probes)
+	}
+	for _, row := range rows[1:] {
+		if row[4] == "true" {
+			chosen++
+		}
+	}
+	assert.Len(t, rows, probes+1, "a header and one row per probe")
+	assert.Equal(t, len(results), chosen, "one chosen probe per tier")
+
+	var back Sizing
+	data, err := os.ReadFile(filepath.Join(dir, "sizing.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &back))
+	assert.Equal(t, s.Results[2].Minimum, back.Results[2].Minimum)
+
+	png, err := os.ReadFile(filepath.Join(dir, "sizing.png"))
+	require.NoError(t, err)
+	assert.Equal(t, "\x89PNG", string(png[:4]))
+	assert.Greater(t, len(png), 20_000, "a drawn figure, not an empty canvas")
 }
