@@ -78,10 +78,14 @@ func ProbeScenario(s *scenarios.Scenario, tier string, mbps float64, units int) 
 func Judge(slos scenarios.SLOs, rec *journal.Record, tier string) sizing.Probe {
 	v := slo.Evaluate(slos, rec)
 	pr := sizing.Probe{Verdict: sizing.Held}
-	switch v.Name() {
-	case slo.VerdictFail:
+	switch name := v.Name(); {
+	case name == slo.VerdictFail:
 		pr.Verdict = sizing.Failed
-	case slo.VerdictPass:
+	case name == slo.VerdictPass:
+	case heldThroughSaturation(v):
+		// A starved harness only makes answers slower: objectives that held in every
+		// window despite it held.
+		pr.Why = "held with the harness saturated in some windows"
 	default:
 		pr.Verdict = sizing.Inconclusive
 		pr.Why = strings.Join(v.Doubts, "; ")
@@ -131,6 +135,25 @@ func Judge(slos scenarios.SLOs, rec *journal.Record, tier string) sizing.Probe {
 	}
 	pr.UpMbps, pr.DownMbps = metrics.Mbps(up, span), metrics.Mbps(down, span)
 	return pr
+}
+
+// heldThroughSaturation says whether every objective was judged and held, nothing
+// missed while the harness was saturated, and saturation is the only doubt.
+func heldThroughSaturation(v slo.Verdict) bool {
+	if !v.Complete || !v.Harness.TooSaturated {
+		return false
+	}
+	for _, o := range v.Objectives {
+		if o.Status != slo.StatusMet || o.Saturated > 0 {
+			return false
+		}
+	}
+	for _, d := range v.Doubts {
+		if !strings.Contains(d, "saturated") {
+			return false
+		}
+	}
+	return true
 }
 
 // mbpsName is a bandwidth in a directory name.

@@ -69,6 +69,7 @@ too little was sent or judged to say: run it again where the harness has room).`
 	}
 	root.AddCommand(newRunCmd(), newValidateCmd(), newPlanCmd(), newReplayCmd(), newUpCmd(), newVersionCmd(), newStubCmd())
 	root.AddCommand(newReportCmd(), newCompareCmd())
+	root.AddCommand(newSizeCmd())
 	return root
 }
 

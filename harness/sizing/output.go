@@ -61,6 +61,9 @@ func (s Sizing) WriteTable(w io.Writer) error {
 		if r.Note != "" {
 			fmt.Fprintf(w, "  %s: %s\n", r.Tier, r.Note)
 		}
+		for _, u := range r.Unjudged {
+			fmt.Fprintf(w, "  %s: the probes at %s could not be judged (harness saturated): taken as not holding, so the minimum may be high\n", r.Tier, mbpsText(u))
+		}
 	}
 	if s.Units > 1 {
 		fmt.Fprintf(w, "  each link carries %d units' traffic (--units)\n", s.Units)

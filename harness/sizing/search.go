@@ -101,8 +101,11 @@ type Result struct {
 	Probes   []Probe `json:"probes"`
 	// Retried counts probes repeated because they contradicted another, or could
 	// not be judged.
-	Retried int    `json:"retried"`
-	Note    string `json:"note,omitempty"`
+	Retried int `json:"retried"`
+	// Unjudged are bandwidths whose probe could not be judged twice (the harness was
+	// saturated): taken as not holding, so the answer errs high.
+	Unjudged []float64 `json:"unjudged_mbps,omitempty"`
+	Note     string    `json:"note,omitempty"`
 }
 
 // Ratio is the measured minimum over the analytic estimate (0 when either is missing).
@@ -181,8 +184,14 @@ func (s Search) Run(ctx context.Context, tier string, p Prober) (Result, error) 
 			lo = m
 			r.Bracket = lo
 		default:
-			r.Note = fmt.Sprintf("a probe at %s could not be judged: %s", mbpsText(m), pr.Why)
-			return r, nil
+			// Twice unjudged: it is not shown to hold, so the answer stays above it.
+			if !r.Found {
+				r.Note = fmt.Sprintf("a probe at %s could not be judged: %s", mbpsText(m), pr.Why)
+				return r, nil
+			}
+			lo = m
+			r.Bracket = lo
+			r.Unjudged = append(r.Unjudged, m)
 		}
 	}
 	// Confirm the answer: bisection only ever probes below a bandwidth that held, so
@@ -223,6 +232,9 @@ func (s Search) Run(ctx context.Context, tier string, p Prober) (Result, error) 
 				hi = m
 			} else {
 				lo = m
+				if pr.Verdict == Inconclusive {
+					r.Unjudged = append(r.Unjudged, m)
+				}
 			}
 			r.Bracket, r.Minimum = lo, hi
 		}

@@ -141,3 +141,22 @@ func TestOutputsAreWritten(t *testing.T) {
 	assert.Equal(t, "\x89PNG", string(png[:4]))
 	assert.Greater(t, len(png), 20_000, "a drawn figure, not an empty canvas")
 }
+
+func TestAProbeTwiceUnjudgedIsTakenAsNotHolding(t *testing.T) {
+	truth := threshold(9, 8, nil)
+	saturated := ProberFunc(func(ctx context.Context, tier string, mbps float64) (Probe, error) {
+		if mbps > 0 && mbps < 20 && mbps >= 9 {
+			return Probe{Verdict: Inconclusive, Why: "the harness was saturated"}, nil
+		}
+		return truth(ctx, tier, mbps)
+	})
+	r, err := Search{MaxProbes: 16}.Run(context.Background(), "remote", saturated)
+	require.NoError(t, err)
+	require.True(t, r.Found, r.Note)
+	assert.GreaterOrEqual(t, r.Minimum, 20.0, "never answered with a bandwidth not shown to hold")
+	assert.NotEmpty(t, r.Unjudged)
+	assert.Positive(t, r.Retried, "each unjudged probe was run twice")
+	var table strings.Builder
+	require.NoError(t, Sizing{Results: []Result{r}}.WriteTable(&table))
+	assert.Contains(t, table.String(), "could not be judged")
+}
