@@ -11,8 +11,10 @@ import (
 
 	"github.com/thongsuot/thongsuot/harness/clock"
 	"github.com/thongsuot/thongsuot/harness/journal"
+	"github.com/thongsuot/thongsuot/harness/load"
 	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/harness/runtime"
+	"github.com/thongsuot/thongsuot/scenarios"
 )
 
 // linkSampler reads what every link carried at the end of each window (the links'
@@ -127,4 +129,21 @@ func tierOf(tiers map[string]string) func(res *vegeta.Result) string {
 		}
 		return hosts[u.Host]
 	}
+}
+
+// linkTiers are the scenario's tiers as their links carry them: a tier that does not
+// say how many units' uplinks its link stands for stands for all of its units, at the
+// run's pace — the tier's units × compress × scale, as the run moves each unit's
+// traffic that many times faster than the world does.
+func linkTiers(s *scenarios.Scenario, pop *load.Population) map[string]scenarios.Tier {
+	counts := pop.TierCounts()
+	out := make(map[string]scenarios.Tier, len(s.Tiers))
+	for name, t := range s.Tiers {
+		if t.Units == nil {
+			n := max(float64(counts[name]), 1) * s.Clock.Compress * s.Load.Scale
+			t.Units = &n
+		}
+		out[name] = t
+	}
+	return out
 }

@@ -61,8 +61,8 @@ func ProbeScenario(s *scenarios.Scenario, tier string, mbps float64, units int) 
 		return nil, fmt.Errorf("copying the scenario: %w", err)
 	}
 	t := c.Tiers[tier]
-	perConn, shared := scenarios.Bandwidth(0), scenarios.Bandwidth(mbps*1e6)
-	t.Bandwidth, t.SharedBandwidth = &perConn, &shared
+	perConn, shared, one := scenarios.Bandwidth(0), scenarios.Bandwidth(mbps*1e6), 1.0
+	t.Bandwidth, t.SharedBandwidth, t.Units = &perConn, &shared, &one // the link's cap is mbps
 	c.Tiers[tier] = t
 	for i := range c.Mix {
 		c.Mix[i].Tier = tier

@@ -128,7 +128,7 @@ func bringUp(ctx context.Context, rt runtime.Runtime, s *scenarios.Scenario, pla
 		Seed: s.Load.Seed, Citizens: max(10_000, 2*s.Load.Users, 2*plan.Population.Citizens),
 		TokenTTL: plan.Clock.WallDuration() + time.Hour,
 		DataDir:  filepath.Join(opts.Dir, "portal"),
-		Tiers:    s.Tiers,
+		Tiers:    linkTiers(s, plan.Population),
 		SUT:      s.SUT,
 		BaseDir:  filepath.Dir(s.File),
 	})

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -39,13 +40,19 @@ func TestRegistryAndTierLinks(t *testing.T) {
 		for _, tx := range toxics {
 			types = append(types, tx.Type+" "+tx.Stream)
 		}
-		// Loss is last: urban has none by default.
-		assert.ElementsMatch(t, []string{"bandwidth upstream", "bandwidth downstream", "latency downstream", "loss upstream", "loss downstream"}[:len(types)], types, tier)
+		// The meters first, on every link; loss is last: urban has none by default.
+		assert.ElementsMatch(t, []string{"meter upstream", "meter downstream", "shared_bandwidth upstream", "shared_bandwidth downstream",
+			"latency downstream", "loss upstream", "loss downstream"}[:len(types)], types, tier)
 		require.Contains(t, st.Tiers, tier)
+		before := st.LinkBytes()[scenarios.TierLink(tier)]
 		resp, err := http.Get(st.Tiers[tier] + "/readyz")
 		require.NoError(t, err)
+		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		after := st.LinkBytes()[scenarios.TierLink(tier)]
+		assert.Greater(t, after.Up, before.Up, "%s's meter counted the request", tier)
+		assert.GreaterOrEqual(t, after.Down-before.Down, int64(len(body)), "%s's meter counted the answer, headers too", tier)
 	}
 
 	// A submission checks the applicant with the population registry over its own link:
