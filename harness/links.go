@@ -147,3 +147,14 @@ func linkTiers(s *scenarios.Scenario, pop *load.Population) map[string]scenarios
 	}
 	return out
 }
+
+// linkCapacity is each tier link's shared cap, bits per second each way.
+func linkCapacity(tiers map[string]scenarios.Tier) map[string]float64 {
+	out := map[string]float64{}
+	for name, t := range tiers {
+		if b := t.LinkBandwidth(); b > 0 {
+			out[scenarios.TierLink(name)] = float64(b)
+		}
+	}
+	return out
+}

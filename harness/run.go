@@ -181,6 +181,7 @@ func startRecording(s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack
 		ID: filepath.Base(opts.Dir), Scenario: s.Name, Runtime: stack.Runtime, Started: r.start,
 		Window: width, Windows: windows, Classes: plan.Classes, Intended: plan.Total(), Version: opts.Version,
 		SUT: stack.Describe(opts.Version), Env: journal.CurrentEnvironment(),
+		LinkCapacity: linkCapacity(linkTiers(s, plan.Population)),
 	}, open)
 	if err != nil {
 		return nil, err
