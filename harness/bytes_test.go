@@ -50,14 +50,17 @@ func TestClassBytesAreWhatTheLinksCarried(t *testing.T) {
 	require.Positive(t, out)
 	assert.InEpsilon(t, up, out, 0.05, "requests: counted per class %d B, links carried %d B", out, up)
 	assert.InEpsilon(t, down, in, 0.05, "answers: counted per class %d B, links carried %d B", in, down)
-	var tierLinks int64
+	var tierLinks, identityLinks int64
 	for _, tier := range scenarios.Tiers {
-		b := links[scenarios.TierLink(tier)]
-		tierLinks += b[0] + b[1]
-		if b[0]+b[1] > 0 {
-			assert.InEpsilon(t, b[0]+b[1], tiers[tier], 0.05, "tier %s: counted %d B, its link carried %d B", tier, tiers[tier], b[0]+b[1])
+		p, id := links[scenarios.TierLink(tier)], links[scenarios.TierIdentityLink(tier)]
+		carried := p[0] + p[1] + id[0] + id[1]
+		tierLinks += p[0] + p[1]
+		identityLinks += id[0] + id[1]
+		if carried > 0 {
+			assert.InEpsilon(t, carried, tiers[tier], 0.05, "tier %s: counted %d B, its links carried %d B", tier, tiers[tier], carried)
 		}
 	}
 	assert.Positive(t, tierLinks, "the load went over the tiers' links")
+	assert.Positive(t, identityLinks, "logins went over the tiers' links to identity")
 	t.Logf("requests %d B (links %d B), answers %d B (links %d B) in %s", out, up, in, down, time.Duration(rec.Run.Windows)*rec.Run.Window)
 }

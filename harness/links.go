@@ -115,11 +115,13 @@ func sortedLinks(m map[string]runtime.LinkBytes) []string {
 }
 
 // tierOf names the link tier a request went over, by the proxy address its URL names.
-func tierOf(tiers map[string]string) func(res *vegeta.Result) string {
+func tierOf(tiers ...map[string]string) func(res *vegeta.Result) string {
 	hosts := map[string]string{}
-	for tier, base := range tiers {
-		if u, err := url.Parse(base); err == nil {
-			hosts[u.Host] = tier
+	for _, m := range tiers {
+		for tier, base := range m {
+			if u, err := url.Parse(base); err == nil {
+				hosts[u.Host] = tier
+			}
 		}
 	}
 	return func(res *vegeta.Result) string {
@@ -154,6 +156,7 @@ func linkCapacity(tiers map[string]scenarios.Tier) map[string]float64 {
 	for name, t := range tiers {
 		if b := t.LinkBandwidth(); b > 0 {
 			out[scenarios.TierLink(name)] = float64(b)
+			out[scenarios.TierIdentityLink(name)] = float64(b)
 		}
 	}
 	return out

@@ -197,7 +197,7 @@ func startRecording(s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack
 	r.recorder = metrics.NewRecorder(r.journal, metrics.RecorderConfig{
 		Start: r.start, Width: width, Windows: windows, Classes: plan.Classes, Clock: plan.Clock,
 		Planned: plan.Intended, LateAfter: s.Load.LateAfter.Duration, Grace: s.Load.Timeout.Duration + time.Second,
-		TierOf: tierOf(stack.Tiers),
+		TierOf: tierOf(stack.Tiers, stack.IdentityTiers),
 	})
 	if r.links, err = startLinks(opts.Dir, stack, r.start, width, windows, plan.Clock); err != nil {
 		return nil, errors.Join(err, r.ledger.Close(), r.journal.Close(nil, r.start, 0))
@@ -327,7 +327,7 @@ func endpoints(s *scenarios.Scenario, stack *runtime.Stack) (load.Endpoints, err
 		return load.Endpoints{}, err
 	}
 	token := s.SUT.TokenEndpoint()
-	return load.Endpoints{Portal: stack.Portal, Identity: stack.Identity, Tiers: stack.Tiers,
+	return load.Endpoints{Portal: stack.Portal, Identity: stack.Identity, Tiers: stack.Tiers, IdentityTiers: stack.IdentityTiers,
 		Reach: load.Reach{Names: stack.Names, RootCAs: roots}, Token: &token}, nil
 }
 

@@ -43,6 +43,10 @@ var Tiers = []string{"urban", "rural", "remote"}
 func RegistryLink(registry string) string { return "portal->registry." + registry }
 func TierLink(tier string) string         { return tier + "->portal" }
 
+// TierIdentityLink names a tier's link to the identity provider (in front of
+// "client->identity"): logins go over the user's tier like every other request.
+func TierIdentityLink(tier string) string { return tier + "->identity" }
+
 func links() []string {
 	ls := []string{"client->portal", "client->identity", "portal->identity", "portal->registry"}
 	for _, r := range Registries {
@@ -50,6 +54,9 @@ func links() []string {
 	}
 	for _, t := range Tiers {
 		ls = append(ls, TierLink(t))
+	}
+	for _, t := range Tiers {
+		ls = append(ls, TierIdentityLink(t))
 	}
 	return ls
 }

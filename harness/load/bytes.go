@@ -15,33 +15,43 @@ import (
 )
 
 // Bytes on the wire. A request's size is what its connection carried for it, headers
-// included, each way: the client counts every byte its connections read and write,
-// and a request's share is the difference between the counts when it got its
-// connection and when its answer's body ended. HTTP/1.1 carries one exchange at a time
-// on a connection, so the difference is exactly that exchange's bytes, without keeping
-// any body (vegeta's MaxBody(0) still drains the body, which is what counts it).
-// Over TLS the counts are the encrypted bytes: what the link carries.
+// included, each way: every connection of the load's client counts what it reads and
+// writes into the exchange it carries at the time, which a request takes over when it
+// gets the connection. HTTP/1.1 carries one exchange at a time on a connection, and the
+// transport hands a connection on only after the last byte of the previous answer was
+// read, so every byte counts once, for its own request, without keeping any body
+// (vegeta's MaxBody(0) still drains the body, which is what counts it). Over TLS the
+// counts are the encrypted bytes: what the link carries.
 
 // wireKey is the response header the client leaves the counts in until the sink reads
 // them. Go writes a server's header names in canonical form, so a lower-case name
 // never comes from the wire.
 const wireKey = "thongsuot-wire"
 
-// countedConn counts the bytes a connection reads and writes.
+// exchange is one request's bytes: In read, Out written.
+type exchange struct {
+	in, out atomic.Int64
+}
+
+// countedConn counts the bytes a connection reads and writes into its current exchange.
 type countedConn struct {
 	net.Conn
-	read, written atomic.Int64
+	current atomic.Pointer[exchange]
 }
 
 func (c *countedConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	c.read.Add(int64(n))
+	if e := c.current.Load(); e != nil {
+		e.in.Add(int64(n))
+	}
 	return n, err
 }
 
 func (c *countedConn) Write(p []byte) (int, error) {
 	n, err := c.Conn.Write(p)
-	c.written.Add(int64(n))
+	if e := c.current.Load(); e != nil {
+		e.out.Add(int64(n))
+	}
 	return n, err
 }
 
@@ -71,27 +81,29 @@ func counted(c net.Conn) *countedConn {
 	return nil
 }
 
-// wireCounter is the client's transport: it notes each request's connection and its
-// counts, and leaves the exchange's bytes in the response's header once the body ends.
+// wireCounter is the client's transport: each request takes over its connection's
+// counting, and the exchange's bytes are left in the response's header once the body
+// ends.
 type wireCounter struct{ next http.RoundTripper }
 
 func (w wireCounter) RoundTrip(req *http.Request) (*http.Response, error) {
-	var conn *countedConn
-	var read0, written0 int64
+	ex := &exchange{}
+	var got bool
 	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
-		if conn = counted(info.Conn); conn != nil {
-			read0, written0 = conn.read.Load(), conn.written.Load()
+		// A retry on another connection counts there too: both went on the wire.
+		if c := counted(info.Conn); c != nil {
+			c.current.Store(ex)
+			got = true
 		}
 	}}
 	resp, err := w.next.RoundTrip(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
-	if err != nil || conn == nil {
+	if err != nil || !got {
 		return resp, err
 	}
 	header := resp.Header
 	resp.Body = &wireBody{ReadCloser: resp.Body, done: func() {
-		in, out := conn.read.Load()-read0, conn.written.Load()-written0
 		if header != nil {
-			header[wireKey] = []string{strconv.FormatInt(in, 10) + "/" + strconv.FormatInt(out, 10)}
+			header[wireKey] = []string{strconv.FormatInt(ex.in.Load(), 10) + "/" + strconv.FormatInt(ex.out.Load(), 10)}
 		}
 	}}
 	return resp, nil

@@ -52,6 +52,7 @@ func (w *walk) login(username string) bool {
 	}
 	var c hit
 	c.method, c.url, c.header, c.body = w.x.env.tokens().Login(username)
+	c.url = w.x.env.ep.overTier(c.url, w.tier()) // over the user's tier (tier.go)
 	ok := w.doJSON("login", c, &tok)
 	w.token = tok.AccessToken
 	return ok && w.token != ""

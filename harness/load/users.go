@@ -23,6 +23,10 @@ type Endpoints struct {
 	// Tiers gives, per link tier (scenarios.Tiers), the portal's base URL over that
 	// tier's link; users of a tier without an entry use Portal.
 	Tiers map[string]string
+	// IdentityTiers gives, per link tier, the identity provider's base URL over that
+	// tier's link: logins go over the user's tier (tier.go); a tier without one uses
+	// Identity.
+	IdentityTiers map[string]string
 	// Reach is how the client reaches them (proxies standing for other hosts, TLS).
 	Reach Reach
 	// Token says how users get tokens (scenarios.SUT.TokenEndpoint); nil: as the

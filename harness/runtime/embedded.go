@@ -150,7 +150,7 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 		}
 	}
 	return &Stack{
-		Runtime: "embedded", Portal: w.urls["client->portal"], Identity: w.urls["client->identity"], Tiers: w.tiers(),
+		Runtime: "embedded", Portal: w.urls["client->portal"], Identity: w.urls["client->identity"], Tiers: w.tiers(), IdentityTiers: w.identityTiers(),
 		Names: w.names, Proxies: proxies, Links: links, Direct: direct, Systems: systems, ToxiproxyAPI: tp.Addr,
 		Citizen: people.Citizen, Roles: procs, AdminToken: adminToken, LinkBytes: linkBytes,
 		close: shutdown,

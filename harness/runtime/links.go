@@ -79,6 +79,11 @@ func topology(sut scenarios.SUT) []linkSpec {
 	for _, t := range scenarios.Tiers {
 		ls = append(ls, linkSpec{name: scenarios.TierLink(t), via: "client->portal", client: true})
 	}
+	// Logins go over the user's tier too: a tier's link to identity, in front of its
+	// front door, with the tier's standing condition.
+	for _, t := range scenarios.Tiers {
+		ls = append(ls, linkSpec{name: scenarios.TierIdentityLink(t), via: "client->identity", client: true})
+	}
 	return ls
 }
 
@@ -159,11 +164,28 @@ func (w wiring) tiers() map[string]string {
 	return out
 }
 
+// identityTiers are the identity provider's base URLs per tier, over each tier's link.
+func (w wiring) identityTiers() map[string]string {
+	out := map[string]string{}
+	for _, t := range scenarios.Tiers {
+		if u, ok := w.urls[scenarios.TierIdentityLink(t)]; ok {
+			out[t] = u
+		}
+	}
+	return out
+}
+
 // standing puts each tier's standing conditions (bandwidth, latency, loss) on its link.
 func standing(tiers map[string]scenarios.Tier, proxies map[string]*toxiproxy.Proxy) error {
 	for _, tier := range scenarios.Tiers {
-		if err := fault.Standing(tier, tiers[tier], proxies[scenarios.TierLink(tier)]); err != nil {
-			return fmt.Errorf("link tier %s: %w", tier, err)
+		for _, link := range []string{scenarios.TierLink(tier), scenarios.TierIdentityLink(tier)} {
+			p, ok := proxies[link]
+			if !ok {
+				continue
+			}
+			if err := fault.Standing(tier, tiers[tier], p); err != nil {
+				return fmt.Errorf("link tier %s (%s): %w", tier, link, err)
+			}
 		}
 	}
 	return nil

@@ -99,7 +99,7 @@ func TestTopologyFollowsTheRoles(t *testing.T) {
 	}{
 		{"reference", scenarios.SUT{}, len(scenarios.Links), nil, map[string]string{"portal->registry": "registry", "client->portal": "portal"}},
 		{"a portal already running", scenarios.SUT{Portal: scenarios.Role{URL: "http://127.0.0.1:9"}, Identity: scenarios.Role{URL: "http://127.0.0.1:8"}},
-			2 + len(scenarios.Tiers), []string{"portal->identity", "portal->registry", "portal->registry.population"}, map[string]string{"client->identity": "identity"}},
+			2 + 2*len(scenarios.Tiers), []string{"portal->identity", "portal->registry", "portal->registry.population"}, map[string]string{"client->identity": "identity"}},
 		{"an image portal keeps every link", scenarios.SUT{Portal: scenarios.Role{Image: "npsp:1"}}, len(scenarios.Links), nil, map[string]string{"portal->identity": "identity"}},
 		{"a replaced registry", scenarios.SUT{Registries: map[string]scenarios.Role{"land": {URL: "http://10.0.0.1"}}}, len(scenarios.Links), nil,
 			map[string]string{"portal->registry.land": "registry.land", "portal->registry": "registry"}},
@@ -118,6 +118,7 @@ func TestTopologyFollowsTheRoles(t *testing.T) {
 			}
 			for _, tier := range scenarios.Tiers {
 				assert.Equal(t, rolePortal, target(ls, scenarios.TierLink(tier)), "every tier reaches the portal")
+				assert.Equal(t, roleIdentity, target(ls, scenarios.TierIdentityLink(tier)), "and identity: logins go over the tier")
 			}
 		})
 	}
