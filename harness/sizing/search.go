@@ -65,8 +65,9 @@ type Search struct {
 	// High is the bandwidth of the first probe, Mbps (0: uncapped): the SLOs must hold
 	// there, or no bandwidth is the answer. Its bytes give the analytic estimate.
 	High float64
-	// Low, Mbps, is where bisection starts from below (0: half the analytic estimate):
-	// taken to fail until a probe says otherwise.
+	// Low, Mbps, is where bisection starts from below (0: three quarters of the
+	// analytic estimate — a link much slower than what the load moves cannot carry it
+	// for long): taken to fail until a probe says otherwise.
 	Low float64
 	// Precision stops the bisection when the bracket is within this ratio (0.1: 10 %).
 	Precision float64
@@ -138,12 +139,12 @@ func (s Search) Run(ctx context.Context, tier string, p Prober) (Result, error) 
 		return r, nil
 	}
 	hi := s.High
-	if hi <= 0 { // uncapped: the first cap to try is well above what the load moves
-		hi = math.Max(4*r.Analytic, 0.01)
+	if hi <= 0 { // uncapped: the first cap to try is twice what the load moves
+		hi = math.Max(2*r.Analytic, 0.01)
 	}
 	lo := s.Low
 	if lo <= 0 {
-		lo = r.Analytic / 2
+		lo = r.Analytic * 3 / 4
 	}
 	if lo <= 0 || lo >= hi {
 		lo = hi / 8
@@ -165,7 +166,7 @@ func (s Search) Run(ctx context.Context, tier string, p Prober) (Result, error) 
 		if !r.Found {
 			m = hi
 		}
-		// The first cap is four times what the load moves: failing there contradicts
+		// The first cap is twice what the load moves: failing there contradicts
 		// the uncapped probe, as a failure above a bandwidth that held does.
 		pr, err := run.judged(ctx, m, !r.Found)
 		if err != nil {
@@ -253,8 +254,20 @@ type runner struct {
 	r    *Result
 }
 
+// out says whether the budget is spent: the probes, or the time — a probe that would
+// end after the deadline (as long as the longest so far) is not started.
 func (run *runner) out() bool {
-	return len(run.r.Probes) >= run.s.MaxProbes || (!run.s.Deadline.IsZero() && time.Now().After(run.s.Deadline))
+	if len(run.r.Probes) >= run.s.MaxProbes {
+		return true
+	}
+	if run.s.Deadline.IsZero() {
+		return false
+	}
+	var longest time.Duration
+	for _, p := range run.r.Probes {
+		longest = max(longest, p.Wall)
+	}
+	return time.Now().Add(longest).After(run.s.Deadline)
 }
 
 func (run *runner) why() string {

@@ -62,20 +62,20 @@ func TestSearchFindsTheThreshold(t *testing.T) {
 }
 
 func TestSearchRetriesAndReportsAContradiction(t *testing.T) {
-	// The SLOs hold from 9 Mbps, but the first probe at 32 Mbps (4× the demand) fails
+	// The SLOs hold from 9 Mbps, but the first probe at 16 Mbps (2× the demand) fails
 	// once after the uncapped probe held: it is retried, and both are in the result.
-	r, err := Search{MaxProbes: 12}.Run(context.Background(), "rural", threshold(9, 8, func(m float64) bool { return m == 32 }))
+	r, err := Search{MaxProbes: 12}.Run(context.Background(), "rural", threshold(9, 8, func(m float64) bool { return m == 16 }))
 	require.NoError(t, err)
 	require.True(t, r.Found, r.Note)
 	assert.Equal(t, 1, r.Retried)
 	assert.Less(t, r.Minimum, 10.0, "the retry held: the fluke did not lift the answer")
-	var at32 []string
+	var at16 []string
 	for _, p := range r.Probes {
-		if p.Mbps == 32 {
-			at32 = append(at32, p.Verdict)
+		if p.Mbps == 16 {
+			at16 = append(at16, p.Verdict)
 		}
 	}
-	assert.Equal(t, []string{Failed, Held}, at32, "both probes reported")
+	assert.Equal(t, []string{Failed, Held}, at16[:2], "both probes reported")
 
 	// A fluke pass just below the threshold is caught by the confirmation and not used.
 	r, err = Search{MaxProbes: 16}.Run(context.Background(), "remote", threshold(9, 8, func(m float64) bool { return m > 8 && m < 9 }))
@@ -145,7 +145,7 @@ func TestOutputsAreWritten(t *testing.T) {
 func TestAProbeTwiceUnjudgedIsTakenAsNotHolding(t *testing.T) {
 	truth := threshold(9, 8, nil)
 	saturated := ProberFunc(func(ctx context.Context, tier string, mbps float64) (Probe, error) {
-		if mbps > 0 && mbps < 20 && mbps >= 9 {
+		if mbps > 0 && mbps < 12 && mbps >= 9 {
 			return Probe{Verdict: Inconclusive, Why: "the harness was saturated"}, nil
 		}
 		return truth(ctx, tier, mbps)
@@ -153,7 +153,7 @@ func TestAProbeTwiceUnjudgedIsTakenAsNotHolding(t *testing.T) {
 	r, err := Search{MaxProbes: 16}.Run(context.Background(), "remote", saturated)
 	require.NoError(t, err)
 	require.True(t, r.Found, r.Note)
-	assert.GreaterOrEqual(t, r.Minimum, 20.0, "never answered with a bandwidth not shown to hold")
+	assert.GreaterOrEqual(t, r.Minimum, 12.0, "never answered with a bandwidth not shown to hold")
 	assert.NotEmpty(t, r.Unjudged)
 	assert.Positive(t, r.Retried, "each unjudged probe was run twice")
 	var table strings.Builder
