@@ -57,8 +57,9 @@ func stackRoles(sut scenarios.SUT) []roleSpec {
 // portal->registry is the trunk to the reference registry server, with one link per
 // registry in front of it, so a fault can hit one registry or all; a registry the
 // scenario replaces has its own link straight to it. Each link tier reaches the portal
-// over its own link and then through the front door (client->portal), like every
-// client. A portal already running calls what it calls: it has no outbound links.
+// over its own link, then the province's aggregation link and the data-centre trunk,
+// then the front door (client->portal), like every client; and identity over its own
+// link to identity, then client->identity. A portal already running calls what it calls: it has no outbound links.
 func topology(sut scenarios.SUT) []linkSpec {
 	var ls []linkSpec
 	if sut.Portal.Source() != scenarios.SourceURL {
@@ -76,8 +77,14 @@ func topology(sut scenarios.SUT) []linkSpec {
 		linkSpec{name: "client->identity", role: roleIdentity, client: true},
 		linkSpec{name: "client->portal", role: rolePortal, client: true},
 	)
+	// The communes' links meet at the province, which reaches the data centre over its
+	// trunk (F28, F29): the tiers' portal traffic goes through both.
+	ls = append(ls,
+		linkSpec{name: scenarios.TrunkLink, via: "client->portal", client: true},
+		linkSpec{name: scenarios.ProvinceLink, via: scenarios.TrunkLink, client: true},
+	)
 	for _, t := range scenarios.Tiers {
-		ls = append(ls, linkSpec{name: scenarios.TierLink(t), via: "client->portal", client: true})
+		ls = append(ls, linkSpec{name: scenarios.TierLink(t), via: scenarios.ProvinceLink, client: true})
 	}
 	// Logins go over the user's tier too: a tier's link to identity, in front of its
 	// front door, with the tier's standing condition.

@@ -31,9 +31,13 @@ func TestRegistryAndTierLinks(t *testing.T) {
 		assert.Equal(t, trunk.Listen, st.Proxies[scenarios.RegistryLink(r)].Upstream, "%s goes through the trunk", r)
 	}
 	front := st.Proxies["client->portal"]
+	trunk2 := st.Proxies[scenarios.TrunkLink]
+	province := st.Proxies[scenarios.ProvinceLink]
+	assert.Equal(t, front.Listen, trunk2.Upstream, "the data-centre trunk leads to the front door")
+	assert.Equal(t, trunk2.Listen, province.Upstream, "the province's aggregation link to the trunk")
 	for _, tier := range scenarios.Tiers {
 		p := st.Proxies[scenarios.TierLink(tier)]
-		assert.Equal(t, front.Listen, p.Upstream, "%s clients come in through the front door", tier)
+		assert.Equal(t, province.Listen, p.Upstream, "%s clients come in through the province and the trunk", tier)
 		toxics, err := p.Toxics()
 		require.NoError(t, err)
 		var types []string
@@ -99,7 +103,7 @@ func TestTopologyFollowsTheRoles(t *testing.T) {
 	}{
 		{"reference", scenarios.SUT{}, len(scenarios.Links), nil, map[string]string{"portal->registry": "registry", "client->portal": "portal"}},
 		{"a portal already running", scenarios.SUT{Portal: scenarios.Role{URL: "http://127.0.0.1:9"}, Identity: scenarios.Role{URL: "http://127.0.0.1:8"}},
-			2 + 2*len(scenarios.Tiers), []string{"portal->identity", "portal->registry", "portal->registry.population"}, map[string]string{"client->identity": "identity"}},
+			4 + 2*len(scenarios.Tiers), []string{"portal->identity", "portal->registry", "portal->registry.population"}, map[string]string{"client->identity": "identity"}},
 		{"an image portal keeps every link", scenarios.SUT{Portal: scenarios.Role{Image: "npsp:1"}}, len(scenarios.Links), nil, map[string]string{"portal->identity": "identity"}},
 		{"a replaced registry", scenarios.SUT{Registries: map[string]scenarios.Role{"land": {URL: "http://10.0.0.1"}}}, len(scenarios.Links), nil,
 			map[string]string{"portal->registry.land": "registry.land", "portal->registry": "registry"}},
