@@ -138,7 +138,7 @@ SCENARIO is a file path or a built-in name (` + strings.Join(scenarios.BuiltinNa
 	cmd.Flags().StringVar(&out, "out", "", "output directory (default out/<timestamp>-size-<scenario>)")
 	cmd.Flags().StringSliceVar(&tiers, "tier", nil, "tier(s) to size (default all: "+strings.Join(scenarios.Tiers, ", ")+")")
 	cmd.Flags().IntVar(&units, "units", 1, "the link carries this many units' traffic: the scenario's load × N")
-	cmd.Flags().IntVar(&maxProbes, "max-probes", 7, "probes per tier at most, retries included")
+	cmd.Flags().IntVar(&maxProbes, "max-probes", 8, "probes per tier at most, retries included (a confirmation's retry may take one more)")
 	cmd.Flags().DurationVar(&budget, "budget", 5*time.Minute, "wall time for all tiers; each gets its share, and the answer so far is kept")
 	cmd.Flags().Float64Var(&precision, "precision", 0.15, "stop bisecting when the bandwidth that held is within this ratio of one that failed")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress lines")

@@ -44,7 +44,7 @@ func (s Sizing) WritePNG(path string) error {
 		p.Add(plotter.NewGrid())
 		p.Legend.Top = true
 	}
-	lo, hi := math.Inf(1), math.Inf(-1)
+	lo, hi, worst := math.Inf(1), math.Inf(-1), 0.0
 	var p95Limit, target float64
 	for i, r := range s.Results {
 		c := tierColors[i%len(tierColors)]
@@ -56,6 +56,7 @@ func (s Sizing) WritePNG(path string) error {
 		var failedLat, failedAv plotter.XYs
 		for k, p := range probes {
 			lat[k] = plotter.XY{X: p.Mbps, Y: ms(p.P95)}
+			worst = math.Max(worst, ms(p.P95))
 			av[k] = plotter.XY{X: p.Mbps, Y: p.Availability}
 			lo, hi = math.Min(lo, p.Mbps), math.Max(hi, p.Mbps)
 			p95Limit, target = math.Max(p95Limit, ms(p.P95Limit)), math.Max(target, p.Target)
@@ -121,8 +122,9 @@ func (s Sizing) WritePNG(path string) error {
 	top.Y.Min = 0
 	if p95Limit > 0 {
 		addLimit(top, p95Limit, "p95 objective")
-		top.Y.Max = math.Max(top.Y.Max, p95Limit*1.15)
 	}
+	// Room above the data for the legend.
+	top.Y.Max = 1.7 * math.Max(math.Max(worst, p95Limit), 1)
 	if target > 0 {
 		addLimit(bottom, target, "availability objective")
 		bottom.Y.Max = 100.5
@@ -145,12 +147,12 @@ func (s Sizing) WritePNG(path string) error {
 	return f.Close()
 }
 
-// capped are the probes with a bandwidth (uncapped ones have no place on the axis),
-// by bandwidth.
+// capped are the judged probes with a bandwidth (uncapped ones have no place on the
+// axis; unjudged ones no value to draw), by bandwidth.
 func capped(ps []Probe) []Probe {
 	var out []Probe
 	for _, p := range ps {
-		if p.Mbps > 0 {
+		if p.Mbps > 0 && p.Verdict != Inconclusive {
 			out = append(out, p)
 		}
 	}
@@ -203,7 +205,7 @@ func (mbpsTicks) Ticks(min, max float64) []plot.Tick {
 				continue
 			}
 			t := plot.Tick{Value: v}
-			if k == 1 || k == 2 || k == 5 {
+			if k == 1 || k == 2 || k == 5 || max/min < 10 {
 				t.Label = strconv.FormatFloat(v, 'g', 3, 64)
 			}
 			ts = append(ts, t)
