@@ -118,10 +118,15 @@ func describeStack(out io.Writer, st *runtime.Stack) {
 		if toxics, err := p.Toxics(); err == nil && len(toxics) > 0 {
 			var ts []string
 			for _, tx := range toxics {
+				if tx.Type == "meter" { // counts bytes, changes nothing: not a condition
+					continue
+				}
 				ts = append(ts, fmt.Sprintf("%s %s %v", tx.Type, tx.Stream, compact(tx.Attributes)))
 			}
 			sort.Strings(ts)
-			standing = "  standing: " + strings.Join(ts, "; ")
+			if len(ts) > 0 {
+				standing = "  standing: " + strings.Join(ts, "; ")
+			}
 		}
 		fmt.Fprintf(out, "  %-34s %-21s proxy %s%s\n", name, st.Links[name], p.Name, standing)
 	}
