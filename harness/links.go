@@ -133,6 +133,11 @@ func tierOf(tiers ...map[string]string) func(res *vegeta.Result) string {
 	}
 }
 
+// LinkTiers are the scenario's tiers as a run's links carry them (runtime.Options.Tiers).
+func LinkTiers(s *scenarios.Scenario) map[string]scenarios.Tier {
+	return linkTiers(s, load.NewPopulation(s.Load.Population))
+}
+
 // linkTiers are the scenario's tiers as their links carry them: a tier that does not
 // say how many units' uplinks its link stands for stands for all of its units, at the
 // run's pace — the tier's units × compress × scale, as the run moves each unit's

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/thongsuot/thongsuot/harness"
 	"github.com/thongsuot/thongsuot/harness/runtime"
 	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/scenarios"
@@ -63,6 +64,9 @@ only through toxiproxy, so every link can be broken from the toxiproxy API.
 				return &exitError{code: slo.ExitError, err: err}
 			}
 			opts.Citizens, opts.SUT, opts.Tiers = citizens, s.SUT, s.Tiers
+			if len(args) == 1 { // the tier links' caps as the scenario's run has them (units × compress × scale)
+				opts.Tiers = harness.LinkTiers(s)
+			}
 			if s.File != "" {
 				opts.BaseDir = filepath.Dir(s.File)
 			}
