@@ -62,5 +62,17 @@ func TestClassBytesAreWhatTheLinksCarried(t *testing.T) {
 	}
 	assert.Positive(t, tierLinks, "the load went over the tiers' links")
 	assert.Positive(t, identityLinks, "logins went over the tiers' links to identity")
+	provinces := map[string]int64{}
+	for _, w := range rec.Windows {
+		for code, b := range w.ProvinceBytes {
+			provinces[code] += b.In + b.Out
+		}
+	}
+	var inProvinces int64
+	for _, n := range provinces {
+		inProvinces += n
+	}
+	assert.Len(t, provinces, 34, "every province's units sent")
+	assert.Equal(t, in+out, inProvinces, "every request's bytes counted for its user's province")
 	t.Logf("requests %d B (links %d B), answers %d B (links %d B) in %s", out, up, in, down, time.Duration(rec.Run.Windows)*rec.Run.Window)
 }

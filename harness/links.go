@@ -15,6 +15,7 @@ import (
 	"github.com/thongsuot/thongsuot/harness/metrics"
 	"github.com/thongsuot/thongsuot/harness/runtime"
 	"github.com/thongsuot/thongsuot/scenarios"
+	"github.com/thongsuot/thongsuot/units"
 )
 
 // linkSampler reads what every link carried at the end of each window (the links'
@@ -153,6 +154,14 @@ func linkTiers(s *scenarios.Scenario, pop *load.Population) map[string]scenarios
 		out[name] = t
 	}
 	return out
+}
+
+// provinceOf is the province code of the unit whose user sent res.
+func provinceOf(res *vegeta.Result) string {
+	if u, ok := units.Lookup(load.UnitOf(res)); ok {
+		return u.ProvinceCode
+	}
+	return ""
 }
 
 // linkCapacity is each tier link's shared cap, bits per second each way.

@@ -197,7 +197,7 @@ func startRecording(s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack
 	r.recorder = metrics.NewRecorder(r.journal, metrics.RecorderConfig{
 		Start: r.start, Width: width, Windows: windows, Classes: plan.Classes, Clock: plan.Clock,
 		Planned: plan.Intended, LateAfter: s.Load.LateAfter.Duration, Grace: s.Load.Timeout.Duration + time.Second,
-		TierOf: tierOf(stack.Tiers, stack.IdentityTiers),
+		TierOf: tierOf(stack.Tiers, stack.IdentityTiers), ProvinceOf: provinceOf,
 	})
 	if r.links, err = startLinks(opts.Dir, stack, r.start, width, windows, plan.Clock); err != nil {
 		return nil, errors.Join(err, r.ledger.Close(), r.journal.Close(nil, r.start, 0))

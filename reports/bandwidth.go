@@ -17,6 +17,9 @@ import (
 type SummaryBandwidth struct {
 	Tiers []TrafficTotals `json:"tiers"`
 	Links []TrafficTotals `json:"links"` // empty where the runtime could not read its links' meters
+	// Provinces are by province code (units), the unit whose user sent each request:
+	// busiest first.
+	Provinces []TrafficTotals `json:"provinces"`
 }
 
 // TrafficTotals are one tier's or link's bytes over the run and its busiest window.
@@ -36,7 +39,33 @@ type TrafficTotals struct {
 // bandwidth sums the run's bytes per tier and per link.
 func (r *Run) bandwidth() SummaryBandwidth {
 	width := r.Journal.Run.Window
-	out := SummaryBandwidth{Tiers: []TrafficTotals{}, Links: []TrafficTotals{}}
+	out := SummaryBandwidth{Tiers: []TrafficTotals{}, Links: []TrafficTotals{}, Provinces: []TrafficTotals{}}
+	byProvince := map[string]*TrafficTotals{}
+	for i := range r.windowCount() {
+		w := r.window(i, "")
+		if w == nil {
+			continue
+		}
+		for code, b := range w.ProvinceBytes {
+			t := byProvince[code]
+			if t == nil {
+				t = &TrafficTotals{Name: code}
+				byProvince[code] = t
+			}
+			t.BytesUp, t.BytesDown = t.BytesUp+b.Out, t.BytesDown+b.In
+			t.PeakUpMbps = max(t.PeakUpMbps, metrics.Mbps(b.Out, width))
+			t.PeakDownMbps = max(t.PeakDownMbps, metrics.Mbps(b.In, width))
+		}
+	}
+	for _, t := range byProvince {
+		out.Provinces = append(out.Provinces, *t)
+	}
+	slices.SortFunc(out.Provinces, func(a, b TrafficTotals) int {
+		if a.BytesDown+a.BytesUp != b.BytesDown+b.BytesUp {
+			return int((b.BytesDown + b.BytesUp) - (a.BytesDown + a.BytesUp))
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
 	for _, tier := range scenarios.Tiers {
 		t := TrafficTotals{Name: tier}
 		for i := range r.windowCount() {

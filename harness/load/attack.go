@@ -130,7 +130,7 @@ func (x *executor) targeter(f *Flow) vegeta.Targeter {
 	e := *x.env
 	e.tier = f.Tier
 	build := requests[f.Class]
-	return numbered(func(tgt *vegeta.Target, k uint64) error { return build(tgt, k, &e) })
+	return numbered(func(tgt *vegeta.Target, k uint64) error { defer e.tagUnit(tgt, k); return build(tgt, k, &e) })
 }
 
 // dropFrom records the flow's arrivals from n on as dropped: due, and never sent.

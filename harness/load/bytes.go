@@ -28,6 +28,31 @@ import (
 // never comes from the wire.
 const wireKey = "thongsuot-wire"
 
+// unitKey carries the unit (its code) a request is sent for, from the load to the
+// sink: set on the request, taken off by the client before the request is written, and
+// left on the answer's header (UnitOf).
+const unitKey = "thongsuot-unit"
+
+// UnitOf is the code of the unit whose user sent res ("" when none is known).
+func UnitOf(res *vegeta.Result) string {
+	if v := res.Headers[unitKey]; len(v) == 1 {
+		return v[0]
+	}
+	return ""
+}
+
+// withUnit is h (a fresh map when nil) naming unit code as the request's.
+func withUnit(h http.Header, code string) http.Header {
+	if code == "" {
+		return h
+	}
+	if h == nil {
+		h = http.Header{}
+	}
+	h[unitKey] = []string{code}
+	return h
+}
+
 // exchange is one request's bytes: In read, Out written.
 type exchange struct {
 	in, out atomic.Int64
@@ -87,6 +112,15 @@ func counted(c net.Conn) *countedConn {
 type wireCounter struct{ next http.RoundTripper }
 
 func (w wireCounter) RoundTrip(req *http.Request) (*http.Response, error) {
+	unit := ""
+	if v, ok := req.Header[unitKey]; ok {
+		// Never on the wire: a RoundTripper does not change its caller's request.
+		req = req.Clone(req.Context())
+		delete(req.Header, unitKey)
+		if len(v) == 1 {
+			unit = v[0]
+		}
+	}
 	ex := &exchange{}
 	var got bool
 	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
@@ -101,6 +135,9 @@ func (w wireCounter) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	header := resp.Header
+	if unit != "" && header != nil {
+		header[unitKey] = []string{unit}
+	}
 	resp.Body = &wireBody{ReadCloser: resp.Body, done: func() {
 		if header != nil {
 			header[wireKey] = []string{strconv.FormatInt(ex.in.Load(), 10) + "/" + strconv.FormatInt(ex.out.Load(), 10)}

@@ -189,6 +189,7 @@ func (w *walk) do(step string, c hit) (body []byte, ok bool) {
 	}
 	w.first = false
 	class := w.f.Classes[k]
+	c.header = w.unitHeader(c.header) // the unit, for the bytes per province (tier.go)
 	res, body := w.x.send(c, w.x.classes[class], w.n)
 	w.x.sink.Sent(class, res, w.ready)
 	w.ready = res.Timestamp.Add(res.Latency)

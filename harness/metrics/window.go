@@ -61,6 +61,9 @@ type Window struct {
 	BytesOut int64 `json:"bytes_out"`
 	// TierBytes splits them by the link tier the requests went over (absent: none did).
 	TierBytes map[string]Bytes `json:"tier_bytes,omitempty"`
+	// ProvinceBytes splits them by the province (its code) of the unit whose user sent
+	// the requests (absent: no request named one).
+	ProvinceBytes map[string]Bytes `json:"province_bytes,omitempty"`
 	// Latency holds the answered requests' latencies only (see Unanswered): a 5xx, a
 	// timeout or a transport error counts against availability, never as a fast sample.
 	Latency *hdrhistogram.Histogram `json:"-"`
@@ -82,7 +85,7 @@ func (w *Window) Due() int64 { return w.Sent + w.Dropped }
 // Answered counts the requests that got an answer (see Unanswered).
 func (w *Window) Answered() int64 { return w.Sent - w.Failed() }
 
-func (w *Window) add(res *vegeta.Result, late bool, tier string) {
+func (w *Window) add(res *vegeta.Result, late bool, tier, province string) {
 	w.Sent++
 	if late {
 		w.Late++
@@ -98,8 +101,12 @@ func (w *Window) add(res *vegeta.Result, late bool, tier string) {
 	}
 	w.BytesIn += int64(res.BytesIn)
 	w.BytesOut += int64(res.BytesOut)
+	b := Bytes{In: int64(res.BytesIn), Out: int64(res.BytesOut)}
 	if tier != "" {
-		w.addTier(tier, Bytes{In: int64(res.BytesIn), Out: int64(res.BytesOut)})
+		addBytes(&w.TierBytes, tier, b)
+	}
+	if province != "" {
+		addBytes(&w.ProvinceBytes, province, b)
 	}
 	if Unanswered(res.Code) {
 		_ = w.FailedLatency.RecordValue(micros(res.Latency)) // clamped, so never out of range
@@ -108,14 +115,15 @@ func (w *Window) add(res *vegeta.Result, late bool, tier string) {
 	}
 }
 
-func (w *Window) addTier(tier string, b Bytes) {
-	if w.TierBytes == nil {
-		w.TierBytes = map[string]Bytes{}
+// addBytes adds b to (*m)[key], making the map when needed.
+func addBytes(m *map[string]Bytes, key string, b Bytes) {
+	if *m == nil {
+		*m = map[string]Bytes{}
 	}
-	t := w.TierBytes[tier]
+	t := (*m)[key]
 	t.In += b.In
 	t.Out += b.Out
-	w.TierBytes[tier] = t
+	(*m)[key] = t
 }
 
 // micros is a latency in the histograms' unit, clamped to their range.
@@ -164,7 +172,10 @@ func (w *Window) Merge(o *Window) {
 	w.BytesIn += o.BytesIn
 	w.BytesOut += o.BytesOut
 	for t, b := range o.TierBytes {
-		w.addTier(t, b)
+		addBytes(&w.TierBytes, t, b)
+	}
+	for p, b := range o.ProvinceBytes {
+		addBytes(&w.ProvinceBytes, p, b)
 	}
 	w.Latency.Merge(o.Latency)
 	if o.FailedLatency != nil {
