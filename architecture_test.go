@@ -44,6 +44,7 @@ var rules = []rule{
 		only: []string{"harness/clock", "harness/fault", "harness/journal", "harness/metrics", "scenarios"}},
 	{dir: "harness/metrics", why: "windows are counted, not judged", only: []string{"harness/clock"}},
 	{dir: "harness/health", why: "the harness's health is measured, not judged", only: []string{}},
+	{dir: "harness/sizing", why: "sizing searches and draws; the harness runs its probes", only: []string{}},
 	{dir: "harness/journal", why: "the record on disk", only: []string{"harness/metrics", "harness/health", "harness/clock", "scenarios"}},
 	{dir: "harness/slo", why: "the verdict reads the journal only",
 		only: []string{"harness/journal", "harness/metrics", "harness/health", "harness/clock", "scenarios"}},

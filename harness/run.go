@@ -147,7 +147,7 @@ func bringUp(ctx context.Context, rt runtime.Runtime, s *scenarios.Scenario, pla
 		Seed: s.Load.Seed, Citizens: max(10_000, 2*s.Load.Users, 2*plan.Population.Citizens),
 		TokenTTL: plan.Clock.WallDuration() + time.Hour,
 		DataDir:  filepath.Join(opts.Dir, "portal"),
-		Tiers:    s.Tiers,
+		Tiers:    linkTiers(s, plan.Population),
 		Subsets:  runtime.SubsetsOf(s),
 		SUT:      s.SUT,
 		BaseDir:  filepath.Dir(s.File),
@@ -190,6 +190,7 @@ type recording struct {
 	ledger   *reconcile.Ledger
 	results  *resultsFile // nil unless Options.Results
 	sessions *sessionSeries
+	links    *linkSampler // nil when the runtime cannot read its links' meters
 }
 
 // startRecording opens the journal and starts the clock: offset 0 is now.
@@ -208,6 +209,7 @@ func startRecording(s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack
 		ID: filepath.Base(opts.Dir), Scenario: s.Name, Runtime: stack.Runtime, Started: r.start,
 		Window: width, Windows: windows, Classes: plan.Classes, Intended: plan.Total(), Version: opts.Version,
 		SUT: stack.Describe(opts.Version), Env: journal.CurrentEnvironment(),
+		LinkCapacity: linkCapacity(linkTiers(s, plan.Population)),
 	}, open)
 	if err != nil {
 		return nil, err
@@ -223,7 +225,11 @@ func startRecording(s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack
 	r.recorder = metrics.NewRecorder(r.journal, metrics.RecorderConfig{
 		Start: r.start, Width: width, Windows: windows, Classes: plan.Classes, Clock: plan.Clock,
 		Planned: plan.Intended, LateAfter: s.Load.LateAfter.Duration, Grace: s.Load.Timeout.Duration + time.Second,
+		TierOf: tierOf(stack.Tiers, stack.IdentityTiers), ProvinceOf: provinceOf,
 	})
+	if r.links, err = startLinks(opts.Dir, stack, r.start, width, windows, plan.Clock); err != nil {
+		return nil, errors.Join(err, r.ledger.Close(), r.journal.Close(nil, r.start, 0))
+	}
 	return r, nil
 }
 
@@ -247,7 +253,7 @@ func (r *recording) close(ended *time.Time) error {
 		stopped = *ended
 	}
 	reopened, err := r.recorder.Close(stopped)
-	err = errors.Join(err, r.journal.Close(ended, stopped, reopened), r.ledger.Close())
+	err = errors.Join(err, r.links.close(), r.journal.Close(ended, stopped, reopened), r.ledger.Close())
 	if r.results != nil {
 		err = errors.Join(err, r.results.Close())
 	}
@@ -293,6 +299,7 @@ func drive(ctx context.Context, s *scenarios.Scenario, plan *load.Plan, stack *r
 	bg, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	go rec.keepOnDisk(bg, stopLoad)
+	go rec.links.run(bg)
 	monitor := health.NewMonitor(rec.start, rec.width, rec.journal)
 	healthDone := make(chan error, 1)
 	go func() { healthDone <- monitor.Run(bg) }()
@@ -350,7 +357,7 @@ func endpoints(s *scenarios.Scenario, stack *runtime.Stack) (load.Endpoints, err
 		return load.Endpoints{}, err
 	}
 	token := s.SUT.TokenEndpoint()
-	return load.Endpoints{Portal: stack.Portal, Identity: stack.Identity, Tiers: stack.Tiers,
+	return load.Endpoints{Portal: stack.Portal, Identity: stack.Identity, Tiers: stack.Tiers, IdentityTiers: stack.IdentityTiers,
 		Reach: load.Reach{Names: stack.Names, RootCAs: roots}, Token: &token}, nil
 }
 

@@ -68,6 +68,7 @@ const (
 var figureMakers = []func(*Run) (*figure, error){
 	(*Run).latencyFigure,
 	(*Run).throughputFigure,
+	(*Run).bandwidthFigure,
 	(*Run).codesFigure,
 	(*Run).availabilityFigure,
 	(*Run).budgetFigure,

@@ -37,8 +37,10 @@ type Summary struct {
 	WallSeconds float64           `json:"wall_seconds"`                                                               // wall time of the load, until it ended or was stopped
 	Clock       SummaryClock      `json:"clock"`                                                                      // scenario time and its compression
 	Totals      ClassTotals       `json:"totals"`                                                                     // all classes together
-	Classes     []ClassTotals     `json:"classes"`                                                                    // one per request class of the mix
-	Objectives  []slo.Outcome     `json:"objectives"`                                                                 // one per SLO of the scenario, in its order, then those implied (implied_by)
+	Classes     []ClassTotals     `json:"classes"`
+	// Bandwidth is what the run moved on the wire per link tier and per link.
+	Bandwidth  SummaryBandwidth `json:"bandwidth"`  // one per request class of the mix
+	Objectives []slo.Outcome    `json:"objectives"` // one per SLO of the scenario, in its order, then those implied (implied_by)
 	// Doubts say why the run cannot be judged (verdict inconclusive); empty otherwise.
 	Doubts []string `json:"doubts"`
 	// Harness is the harness's own health: its limits and the windows it was saturated in.
@@ -100,6 +102,10 @@ type ClassTotals struct {
 	// ChecksFailed counts the answers whose journey step's checks or captures failed
 	// (a YAML journey's check: and capture:); absent when none did.
 	ChecksFailed int64 `json:"checks_failed,omitempty"`
+	// BytesIn and BytesOut are the bytes on the wire, headers included: answers
+	// received and requests sent.
+	BytesIn  int64 `json:"bytes_in"`
+	BytesOut int64 `json:"bytes_out"`
 }
 
 // NewSummary summarises a run.
@@ -140,6 +146,7 @@ func NewSummary(r *Run) *Summary {
 		s.Classes = append(s.Classes, totals(c, byClass[c]))
 	}
 	s.Totals = totals("all", j.Windows)
+	s.Bandwidth = r.bandwidth()
 	return s
 }
 
@@ -154,6 +161,7 @@ func totals(class string, ws []*metrics.Window) ClassTotals {
 		P50: ms(sum.Percentile(50)), P95: ms(sum.Percentile(95)), P99: ms(sum.Percentile(99)),
 		Max:          ms(time.Duration(sum.Latency.Max()) * time.Microsecond),
 		ChecksFailed: sum.ChecksFailed,
+		BytesIn:      sum.BytesIn, BytesOut: sum.BytesOut,
 	}
 }
 

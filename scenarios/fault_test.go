@@ -69,14 +69,17 @@ func TestFlapAndScenarioSpans(t *testing.T) {
 }
 
 func TestTiersDefaultAndOverride(t *testing.T) {
-	s, err := Parse([]byte(withFaults("", "tiers:\n  remote: {latency: 300ms, bandwidth: 10Mbps}\n  urban: {loss: 0, bandwidth: 0}\n")), "t.yaml")
+	s, err := Parse([]byte(withFaults("", "tiers:\n  remote: {latency: 300ms, bandwidth: 10Mbps, units: 4}\n  urban: {loss: 0, shared_bandwidth: 0}\n")), "t.yaml")
 	require.NoError(t, err)
 	require.Len(t, s.Tiers, len(Tiers), "every tier is resolved")
-	remote := s.Tiers["remote"]
-	assert.Equal(t, 300*time.Millisecond, remote.Latency.Duration, "the scenario overrides")
-	assert.Equal(t, Bandwidth(10e6), *remote.Bandwidth)
-	assert.Equal(t, *DefaultTiers["remote"].Loss, *remote.Loss, "defaults fill the rest")
-	assert.Equal(t, *DefaultTiers["rural"].Bandwidth, *s.Tiers["rural"].Bandwidth)
+	remoteTier := s.Tiers["remote"]
+	assert.Equal(t, 300*time.Millisecond, remoteTier.Latency.Duration, "the scenario overrides")
+	assert.Equal(t, Bandwidth(10e6), *remoteTier.Bandwidth)
+	assert.Equal(t, *DefaultTiers["remote"].Loss, *remoteTier.Loss, "defaults fill the rest")
+	assert.Equal(t, *DefaultTiers["rural"].SharedBandwidth, *s.Tiers["rural"].SharedBandwidth)
+	assert.Nil(t, s.Tiers["rural"].Bandwidth, "no cap per connection unless asked")
+	assert.Equal(t, Bandwidth(20e6*4), s.Tiers["remote"].LinkBandwidth(), "one unit's uplink × the units the link stands for")
+	assert.Equal(t, Bandwidth(200e6), s.Tiers["rural"].LinkBandwidth(), "units not set: one")
 
 	fs := s.Tiers["urban"].TierFaults("urban")
 	var toxics []string
@@ -85,7 +88,14 @@ func TestTiersDefaultAndOverride(t *testing.T) {
 		assert.Equal(t, "urban->portal", f.Link)
 	}
 	assert.Equal(t, []string{ToxicLatency}, toxics, "zero bandwidth and loss add no toxic")
-	assert.Len(t, s.Tiers["remote"].TierFaults("remote"), 3, "bandwidth, latency, loss")
+	var remote []string
+	for _, f := range s.Tiers["remote"].TierFaults("remote") {
+		remote = append(remote, f.Toxic)
+		if f.Toxic == ToxicSharedBandwidth {
+			assert.Equal(t, Bandwidth(80e6), *f.Bandwidth)
+		}
+	}
+	assert.Equal(t, []string{ToxicBandwidth, ToxicSharedBandwidth, ToxicLatency, ToxicLoss}, remote)
 }
 
 func TestRichScenarioRoundTrips(t *testing.T) {

@@ -43,8 +43,20 @@ var Tiers = []string{"urban", "rural", "remote"}
 func RegistryLink(registry string) string { return "portal->registry." + registry }
 func TierLink(tier string) string         { return tier + "->portal" }
 
+// The province aggregation link and the data-centre trunk (calibration F28, F29): every
+// tier's portal traffic goes "<tier>->portal" → AggregationLink → TrunkLink → the front
+// door ("client->portal"), so a fault can narrow or cut either for every tier at once.
+const (
+	AggregationLink = "province->dc"
+	TrunkLink       = "dc->portal"
+)
+
+// TierIdentityLink names a tier's link to the identity provider (in front of
+// "client->identity"): logins go over the user's tier like every other request.
+func TierIdentityLink(tier string) string { return tier + "->identity" }
+
 func links() []string {
-	ls := []string{"client->portal", "client->identity", "portal->identity", "portal->registry"}
+	ls := []string{"client->portal", "client->identity", "portal->identity", "portal->registry", AggregationLink, TrunkLink}
 	for _, r := range Registries {
 		ls = append(ls, RegistryLink(r))
 	}
@@ -52,6 +64,9 @@ func links() []string {
 		ls = append(ls, TierLink(t))
 	}
 	ls = append(ls, exchangeLinks()...)
+	for _, t := range Tiers {
+		ls = append(ls, TierIdentityLink(t))
+	}
 	return ls
 }
 

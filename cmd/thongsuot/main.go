@@ -70,6 +70,7 @@ too little was sent or judged to say: run it again where the harness has room).`
 	root.AddCommand(newRunCmd(), newValidateCmd(), newPlanCmd(), newReplayCmd(), newUpCmd(), newVersionCmd(), newStubCmd())
 	root.AddCommand(newReportCmd(), newCompareCmd())
 	root.AddCommand(newFaultsCmd(), newMergeCmd())
+	root.AddCommand(newSizeCmd())
 	return root
 }
 

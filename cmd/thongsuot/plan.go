@@ -28,9 +28,10 @@ const planSpans = 3000
 
 func newPlanCmd() *cobra.Command {
 	var (
-		out      string
-		scale    float64
-		compress float64
+		out       string
+		scale     float64
+		compress  float64
+		bytesFrom string
 	)
 	cmd := &cobra.Command{
 		Use:   "plan SCENARIO",
@@ -44,7 +45,8 @@ per mix entry and in total, events marked and labelled, faults shaded. Nothing i
 national ones the scenario models.`,
 		Example: `  thongsuot plan july1-surge                     # the surge as the default run plays it
   thongsuot plan july1-surge --scale 1 --out out/plan   # real national rates
-  thongsuot plan my.yaml --compress 7200                # how long at twice the speed`,
+  thongsuot plan my.yaml --compress 7200                # how long at twice the speed
+  thongsuot plan july1-surge --scale 1 --bytes-from out/surge-1   # Mbps per tier and province at the peak`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := scenarios.Open(args[0])
@@ -80,12 +82,24 @@ national ones the scenario models.`,
 				return &exitError{code: slo.ExitError, err: fmt.Errorf("plan.png: %w", err)}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "\nplot: %s\n", path)
+			if bytesFrom != "" {
+				sizes, err := wireSizes(bytesFrom)
+				if err != nil {
+					return &exitError{code: slo.ExitError, err: err}
+				}
+				bw := filepath.Join(out, reports.PlanBandwidthFile)
+				if err := printPlanBandwidth(cmd.OutOrStdout(), s, plan, sizes, bytesFrom, bw); err != nil {
+					return &exitError{code: slo.ExitError, err: fmt.Errorf("%s: %w", reports.PlanBandwidthFile, err)}
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "plot: %s\n", bw)
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "directory for plan.png (default out/plan-<scenario>)")
 	cmd.Flags().Float64Var(&scale, "scale", 0, "override load.scale (1 = the real rates)")
 	cmd.Flags().Float64Var(&compress, "compress", 0, "override clock.compress (scenario seconds per wall second)")
+	cmd.Flags().StringVar(&bytesFrom, "bytes-from", "", "a run directory whose bytes per request per class give the Mbps per tier and province at the peak (printed, and drawn in plan-bandwidth.png)")
 	return cmd
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/thongsuot/thongsuot/harness"
 	"github.com/thongsuot/thongsuot/harness/runtime"
 	"github.com/thongsuot/thongsuot/harness/slo"
 	"github.com/thongsuot/thongsuot/scenarios"
@@ -63,6 +64,9 @@ only through toxiproxy, so every link can be broken from the toxiproxy API.
 				return &exitError{code: slo.ExitError, err: err}
 			}
 			opts.Citizens, opts.SUT, opts.Tiers = citizens, s.SUT, s.Tiers
+			if len(args) == 1 { // the tier links' caps as the scenario's run has them (units × compress × scale)
+				opts.Tiers = harness.LinkTiers(s)
+			}
 			if s.File != "" {
 				opts.BaseDir = filepath.Dir(s.File)
 			}
@@ -118,10 +122,15 @@ func describeStack(out io.Writer, st *runtime.Stack) {
 		if toxics, err := p.Toxics(); err == nil && len(toxics) > 0 {
 			var ts []string
 			for _, tx := range toxics {
+				if tx.Type == "meter" { // counts bytes, changes nothing: not a condition
+					continue
+				}
 				ts = append(ts, fmt.Sprintf("%s %s %v", tx.Type, tx.Stream, compact(tx.Attributes)))
 			}
 			sort.Strings(ts)
-			standing = "  standing: " + strings.Join(ts, "; ")
+			if len(ts) > 0 {
+				standing = "  standing: " + strings.Join(ts, "; ")
+			}
 		}
 		fmt.Fprintf(out, "  %-34s %-21s proxy %s%s\n", name, st.Links[name], p.Name, standing)
 	}

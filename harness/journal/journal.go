@@ -54,6 +54,9 @@ type RunInfo struct {
 	SUT map[string]string `json:"sut,omitempty"`
 	// Env is where the run ran; absent in journals written before it was recorded.
 	Env *Environment `json:"env,omitempty"`
+	// LinkCapacity is each capped link's standing bandwidth, bits per second each way
+	// (a tier's shared cap): the line its traffic is drawn against.
+	LinkCapacity map[string]float64 `json:"link_capacity_bps,omitempty"`
 }
 
 // Complete reports whether the run ended cleanly rather than being killed.

@@ -23,7 +23,10 @@ type Record struct {
 	Faults  []FaultWindow
 	// Health is the harness's own health per window, by index; empty for journals
 	// written before it was measured.
-	Health         []health.Window
+	Health []health.Window
+	// Links is what each link carried per window; empty where the runtime could not
+	// read its links' meters, and in journals written before they were.
+	Links          []metrics.LinkWindow
 	Reconciliation *Reconciliation // nil when the run made no check
 	Sessions       *Sessions       // nil when the run had no journeys or did not finish
 	Provinces      *Provinces      // nil when no provincial system was started
@@ -68,6 +71,9 @@ func Read(runDir string) (*Record, error) {
 		return nil, err
 	}
 	if rec.Provinces, err = readProvinces(runDir); err != nil {
+		return nil, err
+	}
+	if rec.Links, err = readLinks(dir); err != nil {
 		return nil, err
 	}
 	if rec.Reconciliation, err = readReconciliation(runDir); err != nil {

@@ -43,6 +43,7 @@ func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Op
 	if setup == nil {
 		setup = &Setup{}
 	}
+	sink = wireSink{sink} // bytes on the wire, headers included (bytes.go)
 	client := ep.Reach.Client(opts.Timeout)
 	if opts.Start.IsZero() {
 		opts.Start = time.Now()
@@ -130,7 +131,11 @@ func (x *executor) targeter(f *Flow) vegeta.Targeter {
 	e := *x.env
 	e.tier = f.Tier
 	build := requests[f.Class]
-	return numbered(func(tgt *vegeta.Target, k uint64) error { return build(tgt, f.arrival(k), &e) })
+	return numbered(func(tgt *vegeta.Target, k uint64) error {
+		n := f.arrival(k)
+		defer e.tagUnit(tgt, n)
+		return build(tgt, n, &e)
+	})
 }
 
 // dropFrom records the flow's arrivals from n on as dropped: due, and never sent.

@@ -47,6 +47,7 @@ var requests = map[string]request{
 	},
 	"login": func(tgt *vegeta.Target, n uint64, e *env) error {
 		tgt.Method, tgt.URL, tgt.Header, tgt.Body = e.tokens().Login(e.user(n).ID)
+		tgt.URL = e.ep.overTier(tgt.URL, e.unitTier(n)) // over the user's tier (tier.go)
 		return nil
 	},
 	"submit": func(tgt *vegeta.Target, n uint64, e *env) error {

@@ -24,11 +24,12 @@ type Reach struct {
 }
 
 // Client is the HTTP client of the load: keep-alive, a connection pool big enough for
-// the in-flight bound, the request timeout, and r's names and roots.
+// the in-flight bound, the request timeout, and r's names and roots. It counts the
+// bytes on the wire of every exchange (bytes.go).
 func (r Reach) Client(timeout time.Duration) *http.Client {
 	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
-		DialContext:         dialer.DialContext,
+		DialContext:         countedDial(dialer.DialContext),
 		MaxIdleConnsPerHost: 10_000,
 		IdleConnTimeout:     90 * time.Second,
 		TLSClientConfig:     &tls.Config{RootCAs: r.RootCAs},
@@ -37,7 +38,7 @@ func (r Reach) Client(timeout time.Duration) *http.Client {
 	if len(r.Names) > 0 {
 		// The certificate is the system's, for its name, not for the proxy's address.
 		tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			conn, err := dialer.DialContext(ctx, network, addr)
+			conn, err := countedDial(dialer.DialContext)(ctx, network, addr)
 			if err != nil {
 				return nil, err
 			}
@@ -59,7 +60,7 @@ func (r Reach) Client(timeout time.Duration) *http.Client {
 	}
 	return &http.Client{
 		Timeout:       timeout,
-		Transport:     rt,
+		Transport:     wireCounter{next: rt},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }

@@ -119,6 +119,7 @@ func (s *script) step(w *walk, k int, st *journey.Step, v *journey.Values, jar *
 	}
 	h, err := s.request(w, k, st, v)
 	h.jar = jar
+	h.header = w.unitHeader(h.header) // the unit, for the bytes per province (tier.go)
 	class := w.f.Classes[k]
 	if err != nil {
 		res := &vegeta.Result{Attack: w.x.classes[class], Seq: w.n, Method: st.Method, Timestamp: time.Now(), Error: err.Error()}
@@ -200,7 +201,8 @@ func (s *script) request(w *walk, k int, st *journey.Step, v *journey.Values) (h
 	case "portal":
 		buf = append(buf, strings.TrimSuffix(w.base, "/")...)
 	case "identity":
-		buf = append(buf, strings.TrimSuffix(w.x.env.ep.Identity, "/")...)
+		// Over the user's tier, as every request of theirs goes (tier.go).
+		buf = append(buf, strings.TrimSuffix(w.x.env.ep.overTier(w.x.env.ep.Identity, w.tier()), "/")...)
 	}
 	buf = st.URL.Append(buf, v)
 	if len(st.Query) > 0 {

@@ -26,6 +26,10 @@ type Endpoints struct {
 	// Units gives the portal's base URL for the users of a unit a fault with units
 	// hits (UnitRoutes), in place of its tier's.
 	Units map[string]string
+	// IdentityTiers gives, per link tier, the identity provider's base URL over that
+	// tier's link: logins go over the user's tier (tier.go); a tier without one uses
+	// Identity.
+	IdentityTiers map[string]string
 	// Reach is how the client reaches them (proxies standing for other hosts, TLS).
 	Reach Reach
 	// Token says how users get tokens (scenarios.SUT.TokenEndpoint); nil: as the

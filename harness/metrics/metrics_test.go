@@ -23,9 +23,9 @@ func result(at time.Time, code uint16, latency time.Duration) *vegeta.Result {
 func TestWindowJSONRoundTrip(t *testing.T) {
 	w := newWindow(3, "submit", 3*time.Second, time.Date(2025, 7, 1, 8, 3, 0, 0, time.UTC))
 	for i := 1; i <= 100; i++ {
-		w.add(result(time.Now(), 201, time.Duration(i)*time.Millisecond), i%10 == 0)
+		w.add(result(time.Now(), 201, time.Duration(i)*time.Millisecond), i%10 == 0, "", "")
 	}
-	w.add(result(time.Now(), 0, time.Second), false)
+	w.add(result(time.Now(), 0, time.Second), false, "", "")
 	data, err := json.Marshal(w)
 	require.NoError(t, err)
 	var back Window
@@ -44,11 +44,11 @@ func TestMergeIsExact(t *testing.T) {
 	a, b, all := newWindow(0, "a", 0, time.Time{}), newWindow(0, "b", 0, time.Time{}), newWindow(0, "x", 0, time.Time{})
 	for i := 1; i <= 1000; i++ {
 		r := result(time.Now(), 200, time.Duration(i*i)*time.Microsecond)
-		all.add(r, false)
+		all.add(r, false, "urban", "01")
 		if i%3 == 0 {
-			a.add(r, false)
+			a.add(r, false, "urban", "01")
 		} else {
-			b.add(r, false)
+			b.add(r, false, "urban", "01")
 		}
 	}
 	a.Merge(b)
@@ -56,6 +56,10 @@ func TestMergeIsExact(t *testing.T) {
 		assert.Equal(t, all.Percentile(q), a.Percentile(q), "p%v", q)
 	}
 	assert.Equal(t, all.Sent, a.Sent)
+	assert.Equal(t, all.TierBytes, a.TierBytes, "tier bytes add up as the totals do")
+	assert.Equal(t, all.BytesIn, a.TierBytes["urban"].In)
+	assert.Equal(t, all.ProvinceBytes, a.ProvinceBytes, "and so do the provinces'")
+	assert.Equal(t, all.BytesOut, a.ProvinceBytes["01"].Out)
 }
 
 // windowsInMemory collects what a recorder writes out.

@@ -27,6 +27,12 @@ type RecorderConfig struct {
 	// written at the next flush as an addition the journal's reader merges. Additions
 	// answered later than Grace after the window's end count as reopened.
 	Grace time.Duration
+	// TierOf names the link tier a request went over ("" for none): its bytes count
+	// for that tier too (Window.TierBytes). nil: no tier is told apart.
+	TierOf func(res *vegeta.Result) string
+	// ProvinceOf names the province of the unit whose user sent a request ("" for
+	// none): its bytes count for that province too (Window.ProvinceBytes).
+	ProvinceOf func(res *vegeta.Result) string
 }
 
 // WindowWriter is where the recorder puts windows once they are closed: the run's
@@ -83,7 +89,14 @@ func (r *Recorder) Sent(class int, res *vegeta.Result, due time.Time) {
 	} else {
 		_ = r.interval.RecordValue(micros(res.Latency)) // clamped, so never out of range
 	}
-	r.windowAt(due, res.Timestamp.Add(res.Latency))[class].add(res, late)
+	tier, province := "", ""
+	if r.cfg.TierOf != nil {
+		tier = r.cfg.TierOf(res)
+	}
+	if r.cfg.ProvinceOf != nil {
+		province = r.cfg.ProvinceOf(res)
+	}
+	r.windowAt(due, res.Timestamp.Add(res.Latency))[class].add(res, late, tier, province)
 }
 
 // Dropped records a request of class i that fell due at due and was never sent.

@@ -55,10 +55,17 @@ type Window struct {
 	Late    int64   `json:"late"`    // of those, sent more than load.late_after behind schedule
 	Dropped int64   `json:"dropped"` // fell due but never sent: the run ended before a worker was free
 	// Codes counts responses by HTTP status; "0" counts transport errors and timeouts.
-	Codes    map[string]int64 `json:"codes"`
-	Errors   map[string]int64 `json:"errors,omitempty"` // first few distinct error texts
-	BytesIn  int64            `json:"bytes_in"`
-	BytesOut int64            `json:"bytes_out"`
+	Codes  map[string]int64 `json:"codes"`
+	Errors map[string]int64 `json:"errors,omitempty"` // first few distinct error texts
+	// BytesIn and BytesOut are the bytes on the wire of the window's requests, headers
+	// included: answers received and requests sent.
+	BytesIn  int64 `json:"bytes_in"`
+	BytesOut int64 `json:"bytes_out"`
+	// TierBytes splits them by the link tier the requests went over (absent: none did).
+	TierBytes map[string]Bytes `json:"tier_bytes,omitempty"`
+	// ProvinceBytes splits them by the province (its code) of the unit whose user sent
+	// the requests (absent: no request named one).
+	ProvinceBytes map[string]Bytes `json:"province_bytes,omitempty"`
 	// ChecksFailed counts the answers whose journey step's checks (or captures) failed:
 	// the load marks them with an error starting CheckFailedPrefix.
 	ChecksFailed int64 `json:"checks_failed,omitempty"`
@@ -97,7 +104,7 @@ func (w *Window) Due() int64 { return w.Sent + w.Dropped }
 // Answered counts the requests that got an answer (see Unanswered).
 func (w *Window) Answered() int64 { return w.Sent - w.Failed() }
 
-func (w *Window) add(res *vegeta.Result, late bool) {
+func (w *Window) add(res *vegeta.Result, late bool, tier, province string) {
 	w.Sent++
 	if late {
 		w.Late++
@@ -117,11 +124,29 @@ func (w *Window) add(res *vegeta.Result, late bool) {
 	}
 	w.BytesIn += int64(res.BytesIn)
 	w.BytesOut += int64(res.BytesOut)
+	b := Bytes{In: int64(res.BytesIn), Out: int64(res.BytesOut)}
+	if tier != "" {
+		addBytes(&w.TierBytes, tier, b)
+	}
+	if province != "" {
+		addBytes(&w.ProvinceBytes, province, b)
+	}
 	if Unanswered(res.Code) {
 		_ = w.FailedLatency.RecordValue(micros(res.Latency)) // clamped, so never out of range
 	} else {
 		_ = w.Latency.RecordValue(micros(res.Latency))
 	}
+}
+
+// addBytes adds b to (*m)[key], making the map when needed.
+func addBytes(m *map[string]Bytes, key string, b Bytes) {
+	if *m == nil {
+		*m = map[string]Bytes{}
+	}
+	t := (*m)[key]
+	t.In += b.In
+	t.Out += b.Out
+	(*m)[key] = t
 }
 
 // micros is a latency in the histograms' unit, clamped to their range.
@@ -170,6 +195,12 @@ func (w *Window) Merge(o *Window) {
 	w.BytesIn += o.BytesIn
 	w.BytesOut += o.BytesOut
 	w.ChecksFailed += o.ChecksFailed
+	for t, b := range o.TierBytes {
+		addBytes(&w.TierBytes, t, b)
+	}
+	for p, b := range o.ProvinceBytes {
+		addBytes(&w.ProvinceBytes, p, b)
+	}
 	w.Latency.Merge(o.Latency)
 	if o.FailedLatency != nil {
 		if w.FailedLatency == nil {

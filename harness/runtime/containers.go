@@ -243,7 +243,7 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 
 	people := census.New(opts.Seed, opts.Citizens)
 	return &Stack{
-		Runtime: "containers", Portal: outside.urls["client->portal"], Identity: outside.urls["client->identity"], Tiers: outside.tiers(),
+		Runtime: "containers", Portal: outside.urls["client->portal"], Identity: outside.urls["client->identity"], Tiers: outside.tiers(), IdentityTiers: outside.identityTiers(),
 		Names: outside.names, Proxies: proxies, Links: links, Direct: direct, Systems: systems, ToxiproxyAPI: api,
 		Citizen: people.Citizen, Roles: cs, AdminToken: adminToken, Knobs: newAdminKnobs(roles, direct, adminToken),
 		close: cs.close,

@@ -97,6 +97,11 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 		proxies[l.name], links[l.name] = p, p.Listen
 		w.add(ls, l.name, p.Listen, remote)
 	}
+	linkBytes, forgetMeters, err := meter(proxies)
+	if err != nil {
+		return nil, err
+	}
+	closers = append(closers, forgetMeters)
 	if err := standing(opts.Tiers, proxies); err != nil {
 		return nil, err
 	}
@@ -149,9 +154,9 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 		}
 	}
 	return &Stack{
-		Runtime: "embedded", Portal: w.urls["client->portal"], Identity: w.urls["client->identity"], Tiers: w.tiers(),
+		Runtime: "embedded", Portal: w.urls["client->portal"], Identity: w.urls["client->identity"], Tiers: w.tiers(), IdentityTiers: w.identityTiers(),
 		Names: w.names, Proxies: proxies, Links: links, Direct: direct, Systems: systems, ToxiproxyAPI: tp.Addr,
-		Citizen: people.Citizen, Roles: procs, AdminToken: adminToken, Knobs: newAdminKnobs(roles, direct, adminToken),
+		Citizen: people.Citizen, Roles: procs, AdminToken: adminToken, Knobs: newAdminKnobs(roles, direct, adminToken), LinkBytes: linkBytes,
 		close: shutdown,
 	}, nil
 }

@@ -8,7 +8,9 @@ import (
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
 
 	"github.com/thongsuot/thongsuot/harness/fault"
+	"github.com/thongsuot/thongsuot/harness/fault/toxics"
 	"github.com/thongsuot/thongsuot/scenarios"
+	"github.com/thongsuot/thongsuot/stubs/credential"
 )
 
 // Role names of a stack: the portal, identity, the reference registry server, and a
@@ -55,8 +57,9 @@ func stackRoles(sut scenarios.SUT) []roleSpec {
 // portal->registry is the trunk to the reference registry server, with one link per
 // registry in front of it, so a fault can hit one registry or all; a registry the
 // scenario replaces has its own link straight to it. Each link tier reaches the portal
-// over its own link and then through the front door (client->portal), like every
-// client. A portal already running calls what it calls: it has no outbound links.
+// over its own link, then the province's aggregation link and the data-centre trunk,
+// then the front door (client->portal), like every client; and identity over its own
+// link to identity, then client->identity. A portal already running calls what it calls: it has no outbound links.
 func topology(sut scenarios.SUT) []linkSpec {
 	var ls []linkSpec
 	if sut.Portal.Source() != scenarios.SourceURL {
@@ -74,8 +77,19 @@ func topology(sut scenarios.SUT) []linkSpec {
 		linkSpec{name: "client->identity", role: roleIdentity, client: true},
 		linkSpec{name: "client->portal", role: rolePortal, client: true},
 	)
+	// The communes' links meet at the province, which reaches the data centre over its
+	// trunk (F28, F29): the tiers' portal traffic goes through both.
+	ls = append(ls,
+		linkSpec{name: scenarios.TrunkLink, via: "client->portal", client: true},
+		linkSpec{name: scenarios.AggregationLink, via: scenarios.TrunkLink, client: true},
+	)
 	for _, t := range scenarios.Tiers {
-		ls = append(ls, linkSpec{name: scenarios.TierLink(t), via: "client->portal", client: true})
+		ls = append(ls, linkSpec{name: scenarios.TierLink(t), via: scenarios.AggregationLink, client: true})
+	}
+	// Logins go over the user's tier too: a tier's link to identity, in front of its
+	// front door, with the tier's standing condition.
+	for _, t := range scenarios.Tiers {
+		ls = append(ls, linkSpec{name: scenarios.TierIdentityLink(t), via: "client->identity", client: true})
 	}
 	return append(ls, provinceLinks(sut)...) // the exchange to the provincial systems (province.go)
 }
@@ -157,12 +171,66 @@ func (w wiring) tiers() map[string]string {
 	return out
 }
 
+// identityTiers are the identity provider's base URLs per tier, over each tier's link.
+func (w wiring) identityTiers() map[string]string {
+	out := map[string]string{}
+	for _, t := range scenarios.Tiers {
+		if u, ok := w.urls[scenarios.TierIdentityLink(t)]; ok {
+			out[t] = u
+		}
+	}
+	return out
+}
+
 // standing puts each tier's standing conditions (bandwidth, latency, loss) on its link.
 func standing(tiers map[string]scenarios.Tier, proxies map[string]*toxiproxy.Proxy) error {
 	for _, tier := range scenarios.Tiers {
-		if err := fault.Standing(tier, tiers[tier], proxies[scenarios.TierLink(tier)]); err != nil {
-			return fmt.Errorf("link tier %s: %w", tier, err)
+		for _, link := range []string{scenarios.TierLink(tier), scenarios.TierIdentityLink(tier)} {
+			p, ok := proxies[link]
+			if !ok {
+				continue
+			}
+			if err := fault.Standing(tier, tiers[tier], p); err != nil {
+				return fmt.Errorf("link tier %s (%s): %w", tier, link, err)
+			}
 		}
 	}
 	return nil
+}
+
+// LinkBytes are the bytes a link carried so far: Up from its clients towards the role
+// it leads to (requests), Down back (responses).
+type LinkBytes struct {
+	Up, Down int64
+}
+
+// meter puts a meter toxic first on each direction of every link (before the tiers'
+// standing toxics and any fault), under keys unique to this stack, and returns the
+// stack's reading of them. The counts live in the process that runs the toxiproxy
+// server: only the embedded runtime can read them.
+func meter(proxies map[string]*toxiproxy.Proxy) (read func() map[string]LinkBytes, forget func() error, err error) {
+	stack := credential.NewSecret()[:12]
+	key := func(link, stream string) string { return stack + "|" + link + "|" + stream }
+	for link, p := range proxies {
+		for _, stream := range []string{"upstream", "downstream"} {
+			if _, err := p.AddToxic("meter-"+stream, toxics.Meter, stream, 1, toxiproxy.Attributes{"key": key(link, stream)}); err != nil {
+				return nil, nil, fmt.Errorf("link %s: meter: %w", link, err)
+			}
+		}
+	}
+	read = func() map[string]LinkBytes {
+		out := make(map[string]LinkBytes, len(proxies))
+		for link := range proxies {
+			out[link] = LinkBytes{Up: toxics.Metered(key(link, "upstream")), Down: toxics.Metered(key(link, "downstream"))}
+		}
+		return out
+	}
+	forget = func() error {
+		for link := range proxies {
+			toxics.ForgetMeter(key(link, "upstream"))
+			toxics.ForgetMeter(key(link, "downstream"))
+		}
+		return nil
+	}
+	return read, forget, nil
 }

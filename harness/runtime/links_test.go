@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -30,22 +31,32 @@ func TestRegistryAndTierLinks(t *testing.T) {
 		assert.Equal(t, trunk.Listen, st.Proxies[scenarios.RegistryLink(r)].Upstream, "%s goes through the trunk", r)
 	}
 	front := st.Proxies["client->portal"]
+	trunk2 := st.Proxies[scenarios.TrunkLink]
+	province := st.Proxies[scenarios.AggregationLink]
+	assert.Equal(t, front.Listen, trunk2.Upstream, "the data-centre trunk leads to the front door")
+	assert.Equal(t, trunk2.Listen, province.Upstream, "the province's aggregation link to the trunk")
 	for _, tier := range scenarios.Tiers {
 		p := st.Proxies[scenarios.TierLink(tier)]
-		assert.Equal(t, front.Listen, p.Upstream, "%s clients come in through the front door", tier)
+		assert.Equal(t, province.Listen, p.Upstream, "%s clients come in through the province and the trunk", tier)
 		toxics, err := p.Toxics()
 		require.NoError(t, err)
 		var types []string
 		for _, tx := range toxics {
 			types = append(types, tx.Type+" "+tx.Stream)
 		}
-		// Loss is last: urban has none by default.
-		assert.ElementsMatch(t, []string{"bandwidth upstream", "bandwidth downstream", "latency downstream", "loss upstream", "loss downstream"}[:len(types)], types, tier)
+		// The meters first, on every link; loss is last: urban has none by default.
+		assert.ElementsMatch(t, []string{"meter upstream", "meter downstream", "shared_bandwidth upstream", "shared_bandwidth downstream",
+			"latency downstream", "loss upstream", "loss downstream"}[:len(types)], types, tier)
 		require.Contains(t, st.Tiers, tier)
+		before := st.LinkBytes()[scenarios.TierLink(tier)]
 		resp, err := http.Get(st.Tiers[tier] + "/readyz")
 		require.NoError(t, err)
+		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		after := st.LinkBytes()[scenarios.TierLink(tier)]
+		assert.Greater(t, after.Up, before.Up, "%s's meter counted the request", tier)
+		assert.GreaterOrEqual(t, after.Down-before.Down, int64(len(body)), "%s's meter counted the answer, headers too", tier)
 	}
 
 	// A submission checks the applicant with the population registry over its own link:
@@ -92,7 +103,7 @@ func TestTopologyFollowsTheRoles(t *testing.T) {
 	}{
 		{"reference", scenarios.SUT{}, len(scenarios.Links), nil, map[string]string{"portal->registry": "registry", "client->portal": "portal"}},
 		{"a portal already running", scenarios.SUT{Portal: scenarios.Role{URL: "http://127.0.0.1:9"}, Identity: scenarios.Role{URL: "http://127.0.0.1:8"}},
-			2 + len(scenarios.Tiers), []string{"portal->identity", "portal->registry", "portal->registry.population"}, map[string]string{"client->identity": "identity"}},
+			4 + 2*len(scenarios.Tiers), []string{"portal->identity", "portal->registry", "portal->registry.population"}, map[string]string{"client->identity": "identity"}},
 		{"an image portal keeps every link", scenarios.SUT{Portal: scenarios.Role{Image: "npsp:1"}}, len(scenarios.Links), nil, map[string]string{"portal->identity": "identity"}},
 		{"a replaced registry", scenarios.SUT{Registries: map[string]scenarios.Role{"land": {URL: "http://10.0.0.1"}}}, len(scenarios.Links), nil,
 			map[string]string{"portal->registry.land": "registry.land", "portal->registry": "registry"}},
@@ -111,6 +122,7 @@ func TestTopologyFollowsTheRoles(t *testing.T) {
 			}
 			for _, tier := range scenarios.Tiers {
 				assert.Equal(t, rolePortal, target(ls, scenarios.TierLink(tier)), "every tier reaches the portal")
+				assert.Equal(t, roleIdentity, target(ls, scenarios.TierIdentityLink(tier)), "and identity: logins go over the tier")
 			}
 		})
 	}

@@ -45,8 +45,9 @@ type Stack struct {
 	Runtime string
 	// Portal and Identity are the base URLs clients use, through the client-side proxies.
 	Portal, Identity string
-	// Tiers gives, per link tier, the portal's base URL over that tier's link.
-	Tiers map[string]string
+	// Tiers gives, per link tier, the portal's base URL over that tier's link, and
+	// IdentityTiers the identity provider's.
+	Tiers, IdentityTiers map[string]string
 	// Names maps the address of each proxy in front of a role already running (a url
 	// role) to the host its URL names: requests through it carry that Host and TLS
 	// server name.
@@ -71,6 +72,9 @@ type Stack struct {
 	// identity's and the registry's /admin/, and the secret of the
 	// thongsuot-harness client, whose token opens the portal's /admin/.
 	AdminToken string
+	// LinkBytes reads what each link (by name) carried so far, each way: the meter
+	// toxics' counts (links.go). nil where the runtime cannot read them (containers).
+	LinkBytes func() map[string]LinkBytes
 
 	close func() error
 }

@@ -6,7 +6,8 @@
 //   - shared_bandwidth: one token bucket for all connections of a proxy (a commune's
 //     uplink is shared; toxiproxy's bandwidth toxic limits each connection separately);
 //   - bandwidth_ramp and latency_ramp: bandwidth or latency moving linearly over a window;
-//   - loss: packet loss as TCP shows it to applications, a retransmission delay.
+//   - loss: packet loss as TCP shows it to applications, a retransmission delay;
+//   - meter: counts the bytes a link carries each way (the link byte counters).
 //
 // Ramps compute their value from the time since the toxic was added instead of being
 // updated on a tick: toxiproxy's update interrupts every connection's toxic, and the
@@ -39,6 +40,7 @@ func init() {
 	toxics.Register(BandwidthRamp, new(BandwidthRampToxic))
 	toxics.Register(LatencyRamp, new(LatencyRampToxic))
 	toxics.Register(Loss, new(LossToxic))
+	toxics.Register(Meter, new(MeterToxic))
 }
 
 // ramp is a value moving linearly from from to to over a span that starts when the

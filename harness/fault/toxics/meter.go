@@ -1,0 +1,43 @@
+package toxics
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/Shopify/toxiproxy/v2/stream"
+	"github.com/Shopify/toxiproxy/v2/toxics"
+)
+
+// Meter is the type name of the meter toxic.
+const Meter = "meter"
+
+// MeterToxic counts the bytes that enter its stream and passes them on untouched. The
+// runtime puts one first on each direction of every link, so a link's counts are what
+// its clients sent into it, whatever toxics delay it after. The counts live in this
+// process under the toxic's key (Metered): they are readable where the toxiproxy
+// server runs, the embedded runtime's.
+type MeterToxic struct {
+	Key string `json:"key"`
+}
+
+func (t *MeterToxic) Pipe(stub *toxics.ToxicStub) {
+	n := meterFor(t.Key)
+	pipe(stub, func(c *stream.StreamChunk) bool {
+		n.Add(int64(len(c.Data)))
+		stub.Output <- c
+		return true
+	})
+}
+
+var meters sync.Map // key → *atomic.Int64
+
+func meterFor(key string) *atomic.Int64 {
+	v, _ := meters.LoadOrStore(key, new(atomic.Int64))
+	return v.(*atomic.Int64)
+}
+
+// Metered is how many bytes the meter toxics under key have passed so far.
+func Metered(key string) int64 { return meterFor(key).Load() }
+
+// ForgetMeter drops key's count: its link is gone.
+func ForgetMeter(key string) { meters.Delete(key) }
