@@ -209,11 +209,11 @@ func (c *counting) Dropped(class int, due time.Time) { c.rec.Dropped(class, due)
 type unpaced struct{ n uint64 }
 
 func (u unpaced) Pace(_ time.Duration, hits uint64) (time.Duration, bool) { return 0, hits >= u.n }
-func (u unpaced) Rate(time.Duration) float64                               { return math.Inf(1) }
-func (u unpaced) Intended(k uint64) (time.Duration, bool)                  { return 0, k < u.n }
-func (u unpaced) Hits(time.Duration) float64                               { return float64(u.n) }
-func (u unpaced) Count(time.Duration, time.Duration) int                   { return 0 }
-func (u unpaced) Total() float64                                           { return float64(u.n) }
+func (u unpaced) Rate(time.Duration) float64                              { return math.Inf(1) }
+func (u unpaced) Intended(k uint64) (time.Duration, bool)                 { return 0, k < u.n }
+func (u unpaced) Hits(time.Duration) float64                              { return float64(u.n) }
+func (u unpaced) Count(time.Duration, time.Duration) int                  { return 0 }
+func (u unpaced) Total() float64                                          { return float64(u.n) }
 
 // rssKB reads a line (VmRSS: now, VmHWM: the peak) of /proc/self/status, in KiB.
 func rssKB(field string) int64 {
