@@ -25,6 +25,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/thongsuot/thongsuot/harness/journal"
@@ -99,8 +100,9 @@ slos: {window: 1s, objectives: [{name: a, kind: availability, target: 99%%}]}
 	}
 	rec := metrics.NewRecorder(jr, metrics.RecorderConfig{Start: start, Width: time.Second, Windows: windows,
 		Classes: plan.Classes, Clock: plan.Clock, LateAfter: *lateAfter, Grace: 15 * time.Second,
-		Planned: func(int, time.Duration, time.Duration) float64 { return 0 }})
-	sink := counting{rec: rec, unpaced: *rate == 0}
+		Planned: plan.Intended})
+	sink := counting{rec: rec, unpaced: *rate == 0, behind: hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3),
+		start: start, perSecond: make([]atomic.Int64, windows+1)}
 
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -179,6 +181,12 @@ slos: {window: 1s, objectives: [{name: a, kind: availability, target: 99%%}]}
 		report["pacing_error_pct"] = 100 * (float64(totals.Sent) - planned) / planned
 		report["late_pct"] = 100 * float64(totals.Late) / float64(max(totals.Sent, 1))
 		report["achieved"] = float64(totals.Sent) / wall.Seconds()
+		report["behind_p50_ms"] = float64(sink.behind.ValueAtQuantile(50)) / 1000
+		report["behind_p99_ms"] = float64(sink.behind.ValueAtQuantile(99)) / 1000
+		report["behind_max_ms"] = float64(sink.behind.Max()) / 1000
+		// The worst second: sends by when they went out against the plan's arrivals due
+		// in that second.
+		report["worst_second_error_pct"] = sink.worstSecond(plan, wall)
 	}
 	json.NewEncoder(os.Stdout).Encode(report)
 }
@@ -188,6 +196,24 @@ type counting struct {
 	rec         *metrics.Recorder
 	unpaced     bool // no schedule: a request counts in the window it went out in
 	first, last atomic.Int64
+	mu          sync.Mutex
+	behind      *hdrhistogram.Histogram // how far behind its due time each send went out, µs
+	start       time.Time
+	perSecond   []atomic.Int64 // sends by the second they went out in
+}
+
+// worstSecond is the largest error, in percent, of the sends that went out in one whole
+// second of the schedule against the arrivals due in it.
+func (c *counting) worstSecond(plan *load.Plan, wall time.Duration) float64 {
+	worst := 0.0
+	for i := 0; time.Duration(i+1)*time.Second <= wall && i < len(c.perSecond); i++ {
+		due := plan.Flows[0].Arrivals.Count(time.Duration(i)*time.Second, time.Duration(i+1)*time.Second)
+		if due == 0 {
+			continue
+		}
+		worst = max(worst, 100*math.Abs(float64(c.perSecond[i].Load()-int64(due)))/float64(due))
+	}
+	return worst
 }
 
 func (c *counting) Sent(class int, res *vegeta.Result, due time.Time) {
@@ -198,6 +224,13 @@ func (c *counting) Sent(class int, res *vegeta.Result, due time.Time) {
 	}
 	if c.unpaced {
 		due = res.Timestamp
+	} else {
+		c.mu.Lock()
+		_ = c.behind.RecordValue(max(res.Timestamp.Sub(due).Microseconds(), 0))
+		c.mu.Unlock()
+		if i := int(res.Timestamp.Sub(c.start) / time.Second); i >= 0 && i < len(c.perSecond) {
+			c.perSecond[i].Add(1)
+		}
 	}
 	c.rec.Sent(class, res, due)
 }

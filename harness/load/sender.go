@@ -27,6 +27,7 @@ type sender struct {
 	build func(tgt *vegeta.Target, n uint64, e *env) error
 	e     env
 	urls  urlCache
+	busy  atomic.Int64 // workers in a request
 }
 
 // initialWorkers is how many workers a flow starts with (vegeta's DefaultWorkers).
@@ -85,8 +86,14 @@ func (s *sender) run(stop <-chan struct{}) (sent uint64) {
 				continue
 			case <-stop:
 				return n
-			default: // every worker is busy: one more, then wait for the first free
-				spawn()
+			default:
+				// No worker was waiting. Only when every worker is in a request is one
+				// more needed: on a busy machine an idle worker may not have been
+				// scheduled back yet, and growing the pool for that only adds
+				// connections and goroutines to a CPU already short.
+				if uint64(s.busy.Load()) >= workers {
+					spawn()
+				}
 			}
 		}
 		select {
@@ -106,10 +113,12 @@ func (s *sender) work(ticks <-chan uint64) {
 		empty = http.Header{}
 	)
 	for n := range ticks {
+		s.busy.Add(1)
 		tgt = vegeta.Target{}
 		s.hit(&tgt, &res, n, empty)
 		due, _ := s.f.Arrivals.Intended(n)
 		s.x.sink.Sent(s.class, &res, s.x.began.Add(due))
+		s.busy.Add(-1)
 	}
 }
 
