@@ -83,7 +83,7 @@ func (w *Window) add(res *vegeta.Result, late bool) {
 	if late {
 		w.Late++
 	}
-	w.Codes[strconv.Itoa(int(res.Code))]++
+	w.Codes[codeText(res.Code)]++
 	if res.Code == 0 && res.Error != "" {
 		if _, ok := w.Errors[res.Error]; ok || len(w.Errors) < maxErrorTexts {
 			if w.Errors == nil {
@@ -99,6 +99,23 @@ func (w *Window) add(res *vegeta.Result, late bool) {
 	} else {
 		_ = w.Latency.RecordValue(micros(res.Latency))
 	}
+}
+
+// codeTexts are the status codes as the Codes map's keys, made once: strconv.Itoa
+// allocates for every code from 100 on, and this is called for every response.
+var codeTexts = func() [600]string {
+	var t [600]string
+	for i := range t {
+		t[i] = strconv.Itoa(i)
+	}
+	return t
+}()
+
+func codeText(code uint16) string {
+	if int(code) < len(codeTexts) {
+		return codeTexts[code]
+	}
+	return strconv.Itoa(int(code))
 }
 
 // micros is a latency in the histograms' unit, clamped to their range.
