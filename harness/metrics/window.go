@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -118,6 +119,13 @@ func codeText(code uint16) string {
 	return strconv.Itoa(int(code))
 }
 
+// emptyEncoding is an empty latency histogram's encoding, made once: most windows of a
+// run with many classes hold nothing, and each encoding allocates a compressor of
+// about 600 KB (hdrhistogram-go's V2 compressed encoding through compress/flate).
+var emptyEncoding = sync.OnceValues(func() ([]byte, error) {
+	return NewHistogram().Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+})
+
 // micros is a latency in the histograms' unit, clamped to their range.
 func micros(d time.Duration) int64 { return min(max(d.Microseconds(), histMin), histMax) }
 
@@ -184,7 +192,10 @@ func (w *Window) Percentile(q float64) time.Duration {
 // The journal form carries the histogram in HdrHistogram's compressed base64 encoding,
 // which any HdrHistogram implementation decodes and which merges exactly.
 func (w *Window) MarshalJSON() ([]byte, error) {
-	enc, err := w.Latency.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	enc, err := emptyEncoding()
+	if w.Latency.TotalCount() > 0 {
+		enc, err = w.Latency.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("encoding histogram: %w", err)
 	}
