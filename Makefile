@@ -18,8 +18,11 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/thongsuot
 
-## run: build, run SCENARIO (default smoke) on the embedded runtime, print where the report is
-run: build
+## run: build (saying what it does: a fresh clone's first build takes minutes), run SCENARIO
+## (default smoke) on the embedded runtime, print where the report is
+run:
+	@GO='$(GO)' BIN='$(BIN)' LDFLAGS='$(LDFLAGS)' scripts/build-with-progress
+	@echo "running $(SCENARIO) on the embedded runtime (portal, identity, registries and toxiproxy in this process)"
 	@out=out/$$(date +%Y%m%d-%H%M%S)-$(SCENARIO); \
 	./$(BIN) run $(SCENARIO) --out $$out; code=$$?; \
 	echo "open $$out/report.html (plots, SLOs, faults); CI reads $$out/junit.xml and $$out/summary.json"; exit $$code

@@ -21,7 +21,8 @@ type Options struct {
 
 // Sink receives what became of every request that fell due: sent, with its response,
 // or dropped (never sent: the run ended before a worker was free). It is called from
-// many goroutines at once.
+// many goroutines at once. res is the sender's to reuse once Sent returns: keep what it
+// needs, never the pointer.
 type Sink interface {
 	Sent(class int, res *vegeta.Result, due time.Time)
 	Dropped(class int, due time.Time)
