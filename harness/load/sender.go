@@ -33,6 +33,10 @@ type sender struct {
 // initialWorkers is how many workers a flow starts with (vegeta's DefaultWorkers).
 const initialWorkers = 10
 
+// spawnAfter is how long an arrival waits for an idle worker to come back before the
+// pool grows by one.
+const spawnAfter = time.Millisecond
+
 // run paces the flow's arrivals until its curve ends, the run's end plus endGrace, or
 // stop, and returns once every response is in, with how many arrivals were sent.
 func (s *sender) run(stop <-chan struct{}) (sent uint64) {
@@ -87,13 +91,24 @@ func (s *sender) run(stop <-chan struct{}) (sent uint64) {
 			case <-stop:
 				return n
 			default:
-				// No worker was waiting. Only when every worker is in a request is one
-				// more needed: on a busy machine an idle worker may not have been
-				// scheduled back yet, and growing the pool for that only adds
-				// connections and goroutines to a CPU already short.
-				if uint64(s.busy.Load()) >= workers {
-					spawn()
+				// No worker was waiting. When every worker is in a request one more is
+				// needed now. Otherwise an idle worker has not been scheduled back yet
+				// (a busy machine): wait for it a little before growing the pool, which
+				// would only add connections and goroutines to a CPU already short.
+				if uint64(s.busy.Load()) < workers {
+					timer.Reset(spawnAfter)
+					select {
+					case ticks <- n:
+						timer.Stop()
+						n++
+						continue
+					case <-timer.C:
+					case <-stop:
+						timer.Stop()
+						return n
+					}
 				}
+				spawn()
 			}
 		}
 		select {
