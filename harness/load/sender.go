@@ -2,9 +2,11 @@ package load
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -161,8 +163,17 @@ func (s *sender) hit(tgt *vegeta.Target, res *vegeta.Result, n uint64, empty htt
 		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(tgt.Body)), int64(len(tgt.Body))
 		res.BytesOut = uint64(len(tgt.Body))
 	}
-	resp, err := s.x.client.Do(req)
+	// The client's transport, not the client: http.Client copies the headers of every
+	// request for redirects it would follow, and the load follows none. The client's
+	// timeout is the request's deadline, up to the answer's last byte, as with Client.Do.
+	if s.x.client.Timeout > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), s.x.client.Timeout)
+		defer cancel()
+		req = req.WithContext(ctx)
+	}
+	resp, err := s.roundTrip(req)
 	if err != nil {
+		err = &url.Error{Op: urlOp(req.Method), URL: tgt.URL, Err: err} // as Client.Do says it
 		res.Error, res.Latency = err.Error(), time.Since(res.Timestamp)
 		return
 	}
@@ -177,6 +188,21 @@ func (s *sender) hit(tgt *vegeta.Target, res *vegeta.Result, n uint64, empty htt
 	if res.Code < 200 || res.Code >= 400 {
 		res.Error = resp.Status
 	}
+}
+
+func (s *sender) roundTrip(req *http.Request) (*http.Response, error) {
+	if rt := s.x.client.Transport; rt != nil {
+		return rt.RoundTrip(req)
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// urlOp is how Client.Do names a method in its errors: "Get", "Post".
+func urlOp(method string) string {
+	if method == "" {
+		return "Get"
+	}
+	return method[:1] + strings.ToLower(method[1:])
 }
 
 // urlCache parses each distinct URL once: a class's URLs repeat (ten search terms, a

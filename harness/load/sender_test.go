@@ -203,3 +203,29 @@ func (u unpacedFor) Intended(k uint64) (time.Duration, bool) { return 0, k < uin
 func (u unpacedFor) Hits(time.Duration) float64              { return float64(u) }
 func (u unpacedFor) Count(time.Duration, time.Duration) int  { return 0 }
 func (u unpacedFor) Total() float64                          { return float64(u) }
+
+// The client's timeout bounds a request the server is slow to answer: code 0, and the
+// error says so as Client.Do would.
+func TestSenderTimesOutWithTheClient(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	s := testSender(func(tgt *vegeta.Target, _ uint64, _ *env) error {
+		tgt.Method, tgt.URL = http.MethodGet, srv.URL+"/slow"
+		return nil
+	}, nil)
+	s.x.client = NewClient(100 * time.Millisecond)
+	var res vegeta.Result
+	var tgt vegeta.Target
+	s.hit(&tgt, &res, 0, http.Header{})
+	assert.Equal(t, uint16(0), res.Code)
+	assert.Contains(t, res.Error, `Get "`+srv.URL+`/slow"`)
+	assert.Contains(t, res.Error, "deadline exceeded")
+	assert.Less(t, res.Latency, 5*time.Second)
+}
