@@ -27,8 +27,11 @@ image: build
 	DOCKER_BUILDKIT=0 docker build -q -t $(IMAGE) $$ctx >/dev/null; code=$$?; rm -rf $$ctx; \
 	[ $$code = 0 ] && echo "built $(IMAGE) ($$(docker image inspect -f '{{.Size}}' $(IMAGE)) bytes)"; exit $$code
 
-## run: build, run SCENARIO (default smoke) on the embedded runtime, print where the report is
-run: build
+## run: build (saying what it does: a fresh clone's first build takes minutes), run SCENARIO
+## (default smoke) on the embedded runtime, print where the report is
+run:
+	@GO='$(GO)' BIN='$(BIN)' LDFLAGS='$(LDFLAGS)' scripts/build-with-progress
+	@echo "running $(SCENARIO) on the embedded runtime (portal, identity, registries and toxiproxy in this process)"
 	@out=out/$$(date +%Y%m%d-%H%M%S)-$(SCENARIO); \
 	./$(BIN) run $(SCENARIO) --out $$out; code=$$?; \
 	echo "open $$out/report.html (plots, SLOs, faults); CI reads $$out/junit.xml and $$out/summary.json"; exit $$code

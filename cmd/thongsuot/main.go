@@ -30,8 +30,10 @@ func (e *exitError) Error() string {
 func (e *exitError) Unwrap() error { return e.err }
 
 func main() {
+	stopProfile := startCPUProfile()
 	root := newRootCmd()
 	err := root.Execute()
+	stopProfile()
 	if err == nil {
 		return
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -24,16 +23,18 @@ type Options struct {
 
 // Sink receives what became of every request that fell due: sent, with its response,
 // or dropped (never sent: the run ended before a worker was free). It is called from
-// many goroutines at once.
+// many goroutines at once. res is the sender's to reuse once Sent returns: keep what it
+// needs, never the pointer.
 type Sink interface {
 	Sent(class int, res *vegeta.Result, due time.Time)
 	Dropped(class int, due time.Time)
 }
 
 // Attack sends the plan until every flow ends or ctx is cancelled, and returns when
-// every response is in. Single request classes go through vegeta's attacker, one per
-// class; journeys and a replayed log through thongsuot's dispatcher on the same kind of
-// pacer. All share one HTTP client.
+// every response is in. Single request classes go through a sender (sender.go: vegeta's
+// attacker loop without its per-request costs), one per class; journeys and a replayed
+// log through thongsuot's dispatcher on the same kind of pacer. All share one HTTP
+// client.
 func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Options, sink Sink) error {
 	for _, f := range plan.Flows {
 		if f.Journey == nil && f.Replay == nil && requests[f.Class] == nil && trickles[f.Class] == nil {
@@ -57,7 +58,7 @@ func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Op
 		x.pop = NewPopulation(nil)
 	}
 	var wg sync.WaitGroup
-	var attackers []*vegeta.Attacker
+	stopSenders := make(chan struct{})
 	// Journeys stop on their own context: a stopped run lets in-flight steps finish.
 	journeyCtx, stopJourneys := context.WithCancel(context.Background())
 	defer stopJourneys()
@@ -83,25 +84,14 @@ func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Op
 				runTrickles(journeyCtx, f, x)
 			}()
 		default:
-			atk := vegeta.NewAttacker(
-				vegeta.Client(client),
-				vegeta.MaxWorkers(opts.MaxWorkers),
-				vegeta.MaxBody(0), // bodies are not kept: metrics need codes and latencies only
-			)
-			attackers = append(attackers, atk)
-			// vegeta paces from its own start; paced puts it on the run's schedule (start.go).
-			results := atk.Attack(x.targeter(f), x.paced(f), plan.Clock.WallDuration()+endGrace, f.Name)
+			snd := &sender{x: x, f: f, class: f.Classes[0], build: requests[f.Class], e: *x.env}
+			snd.e.tier = f.Tier
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				var sent uint64
-				for res := range results {
-					due, _ := f.Arrivals.Intended(res.Seq)
-					sink.Sent(f.Classes[0], res, x.began.Add(due))
-					sent++
-				}
-				// vegeta sends arrivals in order and stops at the end of the run: those
-				// it did not reach were dropped — unless the run was stopped.
+				sent := snd.run(stopSenders)
+				// Arrivals go out in order until the end of the run: those not reached
+				// were dropped — unless the run was stopped.
 				if ctx.Err() == nil {
 					x.dropFrom(f, sent)
 				}
@@ -118,24 +108,10 @@ func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Op
 		return nil
 	case <-ctx.Done():
 		stopJourneys()
-		for _, a := range attackers {
-			a.Stop()
-		}
+		close(stopSenders)
 		<-done
 		return ctx.Err()
 	}
-}
-
-// targeter is the vegeta targeter of a single-class flow.
-func (x *executor) targeter(f *Flow) vegeta.Targeter {
-	e := *x.env
-	e.tier = f.Tier
-	build := requests[f.Class]
-	return numbered(func(tgt *vegeta.Target, k uint64) error {
-		n := f.arrival(k)
-		defer e.tagUnit(tgt, n)
-		return build(tgt, n, &e)
-	})
 }
 
 // dropFrom records the flow's arrivals from n on as dropped: due, and never sent.
@@ -147,14 +123,6 @@ func (x *executor) dropFrom(f *Flow, n uint64) {
 		}
 		x.sink.Dropped(f.arrivalClass(n), x.began.Add(due))
 	}
-}
-
-// numbered is a vegeta targeter that numbers the arrivals it fills in. vegeta calls the
-// targeter once per arrival, in order, so that each arrival's choices depend on the
-// seed and its number alone.
-func numbered(fill func(tgt *vegeta.Target, n uint64) error) vegeta.Targeter {
-	var n atomic.Uint64
-	return func(tgt *vegeta.Target) error { return fill(tgt, n.Add(1)-1) }
 }
 
 // NewClient is the HTTP client of the load for plain HTTP on this machine (Reach.Client).

@@ -41,8 +41,8 @@ func (e *env) portal(n uint64) string {
 // requests maps each class of the schema (scenarios.Classes) to its request.
 var requests = map[string]request{
 	"catalogue": func(tgt *vegeta.Target, n uint64, e *env) error {
-		term := searchTerms[e.pick(n, 1)%uint64(len(searchTerms))]
-		tgt.Method, tgt.URL = http.MethodGet, e.portal(n)+"/api/v1/procedures?q="+url.QueryEscape(term)
+		search := searchPaths[e.pick(n, 1)%uint64(len(searchPaths))]
+		tgt.Method, tgt.URL = http.MethodGet, e.portal(n)+search
 		return nil
 	},
 	"login": func(tgt *vegeta.Target, n uint64, e *env) error {
@@ -72,6 +72,15 @@ var requests = map[string]request{
 
 // Search terms citizens type into the catalogue: the procedures that moved to communes.
 var searchTerms = []string{"khai sinh", "khai tử", "thường trú", "tạm trú", "kết hôn", "bảo hiểm y tế", "chứng thực", "hộ kinh doanh", "đất đai", "trợ cấp mai táng"}
+
+// searchPaths are the catalogue searches for searchTerms, escaped once rather than per request.
+var searchPaths = func() []string {
+	p := make([]string, len(searchTerms))
+	for i, t := range searchTerms {
+		p[i] = "/api/v1/procedures?q=" + url.QueryEscape(t)
+	}
+	return p
+}()
 
 func (e *env) user(n uint64) User {
 	return e.setup.Users[e.pick(n, 0)%uint64(len(e.setup.Users))]

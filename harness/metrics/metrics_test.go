@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -165,4 +166,22 @@ func BenchmarkRecorderAdd(b *testing.B) {
 		res.Timestamp = start.Add(time.Duration(i%1000) * time.Millisecond)
 		rec.Sent(i%2, res, res.Timestamp)
 	}
+}
+
+// An empty window's histogram is written from the encoding made once, and reads back
+// as an empty histogram of the journal's geometry, like any other.
+func TestEmptyWindowEncodesOnce(t *testing.T) {
+	fresh, err := NewHistogram().Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	require.NoError(t, err)
+	cached, err := emptyEncoding()
+	require.NoError(t, err)
+	assert.Equal(t, fresh, cached)
+	w := newWindow(3, "a", time.Second, time.Time{})
+	data, err := json.Marshal(w)
+	require.NoError(t, err)
+	var back Window
+	require.NoError(t, json.Unmarshal(data, &back))
+	assert.Equal(t, int64(0), back.Latency.TotalCount())
+	back.Latency.RecordValue(5)
+	assert.Equal(t, int64(1), back.Latency.TotalCount())
 }

@@ -13,6 +13,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -109,7 +110,7 @@ func (w *Window) add(res *vegeta.Result, late bool, tier, province string) {
 	if late {
 		w.Late++
 	}
-	w.Codes[strconv.Itoa(int(res.Code))]++
+	w.Codes[codeText(res.Code)]++
 	checkFailed := strings.HasPrefix(res.Error, CheckFailedPrefix)
 	if checkFailed {
 		w.ChecksFailed++
@@ -148,6 +149,30 @@ func addBytes(m *map[string]Bytes, key string, b Bytes) {
 	t.Out += b.Out
 	(*m)[key] = t
 }
+
+// codeTexts are the status codes as the Codes map's keys, made once: strconv.Itoa
+// allocates for every code from 100 on, and this is called for every response.
+var codeTexts = func() [600]string {
+	var t [600]string
+	for i := range t {
+		t[i] = strconv.Itoa(i)
+	}
+	return t
+}()
+
+func codeText(code uint16) string {
+	if int(code) < len(codeTexts) {
+		return codeTexts[code]
+	}
+	return strconv.Itoa(int(code))
+}
+
+// emptyEncoding is an empty latency histogram's encoding, made once: most windows of a
+// run with many classes hold nothing, and each encoding allocates a compressor of
+// about 600 KB (hdrhistogram-go's V2 compressed encoding through compress/flate).
+var emptyEncoding = sync.OnceValues(func() ([]byte, error) {
+	return NewHistogram().Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+})
 
 // micros is a latency in the histograms' unit, clamped to their range.
 func micros(d time.Duration) int64 { return min(max(d.Microseconds(), histMin), histMax) }
@@ -222,7 +247,10 @@ func (w *Window) Percentile(q float64) time.Duration {
 // The journal form carries the histogram in HdrHistogram's compressed base64 encoding,
 // which any HdrHistogram implementation decodes and which merges exactly.
 func (w *Window) MarshalJSON() ([]byte, error) {
-	enc, err := w.Latency.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	enc, err := emptyEncoding()
+	if w.Latency.TotalCount() > 0 {
+		enc, err = w.Latency.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("encoding histogram: %w", err)
 	}

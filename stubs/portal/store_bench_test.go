@@ -74,6 +74,7 @@ func BenchmarkCatalogueRead(b *testing.B) {
 // parallelRate runs op from parallelism×GOMAXPROCS goroutines and reports the rate.
 func parallelRate(b *testing.B, parallelism int, unit string, op func() error) {
 	b.SetParallelism(parallelism)
+	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/thongsuot/thongsuot/stubs/jsonapi"
 	"github.com/thongsuot/thongsuot/units"
@@ -38,9 +39,10 @@ func (s *Server) handleUnits(w http.ResponseWriter, r *http.Request) {
 func listUnits(province string, typ units.Type, name string, limit, offset int) any {
 	matched := []units.Unit{}
 	total := 0
-	for _, u := range units.All() {
+	folded := foldedUnitNames()
+	for i, u := range units.All() {
 		if (province != "" && u.ProvinceCode != province) || (typ != "" && u.Type != typ) ||
-			(name != "" && !strings.Contains(fold(u.Name), name) && !strings.Contains(strings.ToLower(u.NameEN), name)) {
+			(name != "" && !strings.Contains(folded[i].name, name) && !strings.Contains(folded[i].nameEN, name)) {
 			continue
 		}
 		if total >= offset && len(matched) < limit {
@@ -50,6 +52,17 @@ func listUnits(province string, typ units.Type, name string, limit, offset int) 
 	}
 	return map[string]any{"units": matched, "total": total}
 }
+
+// foldedUnitNames are units.All()'s names folded once: folding all 3,321 names on every
+// search was a quarter of the CPU of a july1-surge peak on the embedded runtime.
+var foldedUnitNames = sync.OnceValue(func() []struct{ name, nameEN string } {
+	all := units.All()
+	out := make([]struct{ name, nameEN string }, len(all))
+	for i, u := range all {
+		out[i].name, out[i].nameEN = fold(u.Name), strings.ToLower(u.NameEN)
+	}
+	return out
+})
 
 func (s *Server) handleUnit(w http.ResponseWriter, r *http.Request) {
 	u, ok := units.Lookup(r.PathValue("code"))
