@@ -44,6 +44,7 @@ type page struct {
 	Timeline   *pageFigure // the fault timeline, shown with the fault table
 	Faults     []pageFault
 	Classes    []pageClass
+	Checks     bool // some class had failed journey checks: the column is shown
 	Scenario   string
 	Env        [][2]string
 	Generated  string
@@ -78,7 +79,7 @@ type pageFault struct {
 }
 
 type pageClass struct {
-	Class, Intended, Sent, Late, Dropped, Failed, P50, P95, P99, Max string
+	Class, Intended, Sent, Late, Dropped, Failed, ChecksFailed, P50, P95, P99, Max string
 }
 
 func writeHTML(r *Run, sum *Summary, images []rendered, path string) error {
@@ -105,9 +106,11 @@ func writeHTML(r *Run, sum *Summary, images []rendered, path string) error {
 		}
 	}
 	for _, c := range append(append([]ClassTotals(nil), sum.Classes...), sum.Totals) {
+		pg.Checks = pg.Checks || c.ChecksFailed > 0
 		pg.Classes = append(pg.Classes, pageClass{Class: c.Class, Intended: fmt.Sprint(c.Intended),
 			Sent: fmt.Sprint(c.Sent), Late: fmt.Sprint(c.Late), Dropped: fmt.Sprint(c.Dropped), Failed: fmt.Sprint(c.Failed),
-			P50: FormatValue("ms", c.P50), P95: FormatValue("ms", c.P95), P99: FormatValue("ms", c.P99), Max: FormatValue("ms", c.Max)})
+			ChecksFailed: fmt.Sprint(c.ChecksFailed),
+			P50:          FormatValue("ms", c.P50), P95: FormatValue("ms", c.P95), P99: FormatValue("ms", c.P99), Max: FormatValue("ms", c.Max)})
 	}
 	pg.Env = r.environment(sum)
 

@@ -230,3 +230,36 @@ func TestReportWritesUnitsApart(t *testing.T) {
 	assert.True(t, strings.Contains(string(page), ">0 dossiers<"), "the overall value reads 0 dossiers")
 	assert.Empty(t, regexp.MustCompile(`[0-9]dossiers`).FindAllString(string(page), -1), "a number glued to its unit")
 }
+
+// A run whose journey checks failed shows how many per class, beside the failures of
+// the transport and the status; a run without checks has no such column.
+func TestReportShowsFailedChecksPerClass(t *testing.T) {
+	tests := []struct {
+		name string
+		spec runSpec
+		want []string // the checks-failed cells, by class and then the total
+	}{
+		{"checks failed in submit", runSpec{complete: true, latency: flat(2000), checks: func(class string, i int) int64 {
+			if class == "submit" && i < 3 {
+				return 4
+			}
+			return 0
+		}}, []string{"0", "12", "12"}},
+		{"no checks", runSpec{complete: true, latency: flat(2000)}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := makeRun(t, tt.spec)
+			_, err := Render(dir)
+			require.NoError(t, err)
+			cells := htmlNodes(t, filepath.Join(dir, HTMLFile), func(n *html.Node) bool {
+				return n.Data == "td" && strings.Contains(attr(n, "class"), "checks-failed")
+			})
+			var got []string
+			for _, c := range cells {
+				got = append(got, textOf(c))
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}

@@ -37,6 +37,7 @@ type runSpec struct {
 	windows  int                             // recorded; 10 when zero, none when negative
 	latency  func(class string, i int) int64 // µs
 	failed   func(class string, i int) int64 // 503s out of 50
+	checks   func(class string, i int) int64 // answers whose journey checks failed
 	noFaults bool
 	scenario string // YAML; scenarioYAML when empty
 	sut      map[string]string
@@ -91,6 +92,9 @@ func makeRun(t testing.TB, spec runSpec) string {
 			w.Codes["200"] = 50 - bad
 			if bad > 0 {
 				w.Codes["503"] = bad
+			}
+			if spec.checks != nil {
+				w.ChecksFailed = spec.checks(class, i)
 			}
 			require.NoError(t, w.Latency.RecordValues(spec.latency(class, i), 50-bad))
 			ws = append(ws, w)
