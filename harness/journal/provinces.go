@@ -2,8 +2,6 @@ package journal
 
 import (
 	"encoding/json"
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -40,17 +38,6 @@ func WriteProvinces(runDir string, p *Provinces) error {
 }
 
 func readProvinces(runDir string) (*Provinces, error) {
-	path := filepath.Join(runDir, Dir, provincesFile)
-	data, err := readBounded(path, maxReconciliationFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var p Provinces
-	if err := decodeJSON(path, data, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	p, _, err := readOptional[Provinces](runDir, provincesFile, maxReconciliationFile)
+	return p, err
 }

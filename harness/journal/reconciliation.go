@@ -2,9 +2,7 @@ package journal
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -40,20 +38,12 @@ func WriteReconciliation(runDir string, r *Reconciliation) error {
 }
 
 func readReconciliation(runDir string) (*Reconciliation, error) {
-	path := filepath.Join(runDir, Dir, reconciliationFile)
-	data, err := readBounded(path, maxReconciliationFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var r Reconciliation
-	if err := decodeJSON(path, data, &r); err != nil {
+	r, path, err := readOptional[Reconciliation](runDir, reconciliationFile, maxReconciliationFile)
+	if r == nil || err != nil {
 		return nil, err
 	}
 	if err := r.check(); err != nil {
 		return nil, fmt.Errorf("%s:1: %w", path, err)
 	}
-	return &r, nil
+	return r, nil
 }

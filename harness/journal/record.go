@@ -82,6 +82,24 @@ func Read(runDir string) (*Record, error) {
 	return rec, nil
 }
 
+// readOptional decodes the journal file name of runDir, read through limit, into a T;
+// nil when the run did not write it. path names the file in the caller's errors.
+func readOptional[T any](runDir, name string, limit int64) (v *T, path string, err error) {
+	path = filepath.Join(runDir, Dir, name)
+	data, err := readBounded(path, limit)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, path, nil
+	}
+	if err != nil {
+		return nil, path, err
+	}
+	v = new(T)
+	if err := decodeJSON(path, data, v); err != nil {
+		return nil, path, err
+	}
+	return v, path, nil
+}
+
 // readBounded reads a whole file of at most limit bytes. It reads through the limit, so
 // a device or a file that never ends is refused at once; a FIFO is not opened.
 func readBounded(path string, limit int64) ([]byte, error) {

@@ -2,9 +2,7 @@ package journal
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -63,16 +61,8 @@ func WriteSessions(runDir string, s *Sessions) error {
 }
 
 func readSessions(runDir string) (*Sessions, error) {
-	path := filepath.Join(runDir, Dir, sessionsFile)
-	data, err := readBounded(path, maxSessionsFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var s Sessions
-	if err := decodeJSON(path, data, &s); err != nil {
+	s, path, err := readOptional[Sessions](runDir, sessionsFile, maxSessionsFile)
+	if s == nil || err != nil {
 		return nil, err
 	}
 	for _, v := range []float64{s.MeanInFlight, s.ArrivalRate, s.MeanSeconds, s.LittlesLaw, s.Ratio, s.Planned, s.PlannedPeak} {
@@ -80,5 +70,5 @@ func readSessions(runDir string) (*Sessions, error) {
 			return nil, fmt.Errorf("%s:1: a negative or non-finite figure", path)
 		}
 	}
-	return &s, nil
+	return s, nil
 }

@@ -2,9 +2,7 @@ package journal
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -55,16 +53,8 @@ func WriteShard(runDir string, s Shard) error {
 // ReadShard reads the run directory's place in a sharded run; nil for a run that was
 // not part of one.
 func ReadShard(runDir string) (*Shard, error) {
-	path := filepath.Join(runDir, Dir, shardFile)
-	data, err := readBounded(path, maxRunFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var s Shard
-	if err := decodeJSON(path, data, &s); err != nil {
+	s, path, err := readOptional[Shard](runDir, shardFile, maxRunFile)
+	if s == nil || err != nil {
 		return nil, err
 	}
 	switch {
@@ -73,5 +63,5 @@ func ReadShard(runDir string) (*Shard, error) {
 	case s.Count < 1 || s.Index < 0 || s.Index >= s.Count:
 		return nil, fmt.Errorf("%s:1: shard %d/%d: want 0 ≤ i < n", path, s.Index, s.Count)
 	}
-	return &s, nil
+	return s, nil
 }
