@@ -269,7 +269,7 @@ func TestShardedRunRefusesBadInput(t *testing.T) {
 		{"controller and a process fault", []string{"faults", process, "--toxiproxy", "127.0.0.1:1", "--start", soon, "--shards", "3"}, "the fault controller breaks links only"},
 		{"controller and a tier link", []string{"faults", tier, "--toxiproxy", "127.0.0.1:1", "--start", soon, "--shards", "3"}, "each shard's own link tier"},
 		{"merge without out", []string{"merge", notAShard}, "--out"},
-		{"merge of a run that is no shard", []string{"merge", notAShard, "--out", filepath.Join(t.TempDir(), "m")}, "not part of a sharded run"},
+		{"merge of a run that is no shard", []string{"merge", notAShard, "--out", filepath.Join(t.TempDir(), "m")}, "a run made without --shard i/n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -88,7 +88,7 @@ func read(dirs []string) ([]Part, error) {
 			return nil, err
 		}
 		if sh == nil {
-			problems = append(problems, fmt.Sprintf("%s is not part of a sharded run (no %s): run it with --shard i/n", dir, filepath.Join(dir, journal.Dir, shardFile)))
+			problems = append(problems, fmt.Sprintf("%s has no %s: a part not started yet, or a run made without --shard i/n", dir, filepath.Join(dir, journal.Dir, shardFile)))
 			continue
 		}
 		rec, err := journal.Read(dir)

@@ -236,7 +236,7 @@ func TestMergeRefusesARunThatIsNotAShard(t *testing.T) {
 	_, err := Runs([]string{single}, filepath.Join(root, "merged"))
 	var mismatch *MismatchError
 	require.True(t, errors.As(err, &mismatch))
-	assert.Contains(t, err.Error(), "is not part of a sharded run")
+	assert.Contains(t, err.Error(), "a part not started yet, or a run made without --shard i/n")
 }
 
 func TestMergeOfAnIncompleteShardIsIncomplete(t *testing.T) {
