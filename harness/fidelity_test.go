@@ -240,3 +240,40 @@ slos:
 	t.Logf("L %.2f in progress (planned %.2f), λ %.2f/s, W %.2f s, λW %.2f, L/λW %.3f, peak %d",
 		s.MeanInFlight, s.Planned, s.ArrivalRate, s.MeanSeconds, s.LittlesLaw, s.Ratio, s.Peak)
 }
+
+// A closed entry keeps its users in sessions: after the first cycle, as many are in
+// progress as the run plays (never more), every window's journeys are sent and none
+// is dropped, and Little's law holds with the measured session lengths.
+func TestClosedUsersAreAlwaysInASession(t *testing.T) {
+	rec := runText(t, `
+version: 1
+name: closed
+clock: {start: 2025-07-01 08:00, end: +8m, compress: 60}
+load:
+  users: 0
+  timeout: 5s
+  seed: 1
+  population: {citizens: 200}
+mix:
+  - {journey: citizen-lookup, concurrent_users: 2400, think: 30s scenario}
+slos:
+  window: 1m
+  min_requests: 1
+  objectives:
+    - {name: availability, kind: availability, target: 99%}
+`)
+	s := rec.Sessions
+	require.NotNil(t, s, "sessions.json")
+	assert.LessOrEqual(t, s.Peak, int64(40), "40 users in the run: never more sessions")
+	assert.InDelta(t, 40, s.Planned, 0.5, "the plan: every user in a session")
+	late := s.Windows[len(s.Windows)-3] // after the first cycle (2 s), before the end
+	assert.InDelta(t, 40, late.Mean, 4, "window %d: every user in a session", late.Index)
+	assert.InDelta(t, 1, s.Ratio, 0.2, "L = λW: L %.2f, λ %.2f/s, W %.2f s", s.MeanInFlight, s.ArrivalRate, s.MeanSeconds)
+	sent, dropped := int64(0), int64(0)
+	for _, w := range rec.Windows {
+		sent += w.Sent
+		dropped += w.Dropped
+	}
+	assert.Positive(t, sent)
+	assert.Zero(t, dropped, "a closed user never drops a journey")
+}

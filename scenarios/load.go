@@ -85,6 +85,10 @@ type MixOptions struct {
 	// played compressed). A session lasts its journey's steps and thinks. No omitempty:
 	// a journey's written 0s must survive the resolved scenario's round trip.
 	Think Span `yaml:"think"`
+	// ConcurrentUsers makes a journey entry closed (closed.go): this many users at
+	// scale 1, each walking the journey again a think after its last walk ended,
+	// instead of journeys arriving on a curve.
+	ConcurrentUsers int `yaml:"concurrent_users,omitempty" range:"[0,100000000]"`
 }
 
 // Population is who sends: virtual citizens and commune officials spread over the
@@ -482,10 +486,11 @@ func (s *Scenario) validateMix() ([]problem, map[string]bool) {
 		if m.Rate > 0 && m.Weight > 0 {
 			add(p, "give weight (a share of load.baseline) or rate (its own), not both")
 		}
-		if m.Rate == 0 {
+		if m.Rate == 0 && !m.Closed() {
 			shared++
 			total += max(m.Weight, 0)
 		}
+		ps = append(ps, s.validateClosed(i, m)...)
 		if _, ok := s.Load.Shapes[m.Shape]; m.Shape != "" && !ok {
 			add(p+".shape", "unknown shape %q (define it under load.shapes)", m.Shape)
 		}

@@ -202,6 +202,11 @@ func TestParseLoadModel(t *testing.T) {
 		{"online over 100 % in an area", `units: {"00004": remote}`, `units: {"00004": remote}` + "\n    areas: {\"01\": {online_ratio: 2}}\n  channels: {online: [{at: 2025-07-01, share: 60%}]}", "load.population.areas.01.online_ratio", "is over 100%"},
 		{"channel points out of order", `units: {"00004": remote}`, `units: {"00004": remote}` + "\n  channels: {online: [{at: 2025-07-02, share: 60%}, {at: 2025-07-01, share: 70%}]}", "load.channels.online[1].at", "not after the point before it"},
 		{"no channel points", `units: {"00004": remote}`, `units: {"00004": remote}` + "\n  channels: {online: []}", "load.channels.online", "empty"},
+		{"closed users on a class", "{class: catalogue, rate: 10/s}", "{class: catalogue, concurrent_users: 100}", "mix[2].concurrent_users", "only a journey has users"},
+		{"closed users and a rate", "name: island-dossier, rate: 0.1/s,", "name: island-dossier, rate: 0.1/s, concurrent_users: 100,", "mix[1].concurrent_users", "not both"},
+		{"closed users and a shape", "{journey: citizen-dossier, rate: 2/s, shape: office,", "{journey: citizen-dossier, concurrent_users: 6000, shape: office,", "mix[0].shape", "online the whole run"},
+		{"closed users without a think", "name: island-dossier, rate: 0.1/s,", "name: island-dossier, concurrent_users: 6000, think: 0s,", "mix[1].think", "at least 1ms"},
+		{"closed users under one in the run", "name: island-dossier, rate: 0.1/s,", "name: island-dossier, concurrent_users: 10,", "mix[1].concurrent_users", "are 0.0014 users in the run"},
 		{"objective on an unknown step", "class: island-dossier.submit", "class: island-dossier.sign", "slos.objectives[0].class", `class "island-dossier.sign" is not in the mix`},
 	}
 	for _, tt := range tests {

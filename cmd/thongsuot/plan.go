@@ -146,6 +146,9 @@ func printPlan(w io.Writer, s *scenarios.Scenario, plan *load.Plan, markers []lo
 	for i, f := range plan.Flows {
 		kind, base, shape, tier := "class", "", "", orAny(f.Tier)
 		switch {
+		case f.Users > 0:
+			kind = fmt.Sprintf("journey, closed: %s users, %s in the run (%d steps, session %s)",
+				thousands(float64(s.Mix[i].ConcurrentUsers)), thousands(float64(f.Users)), len(f.Journey.Steps), f.Session.Round(time.Second))
 		case f.Journey != nil:
 			kind = fmt.Sprintf("journey (%d steps, session %s)", len(f.Journey.Steps), f.Session.Round(time.Second))
 		case f.Replay != nil:
@@ -153,6 +156,9 @@ func printPlan(w io.Writer, s *scenarios.Scenario, plan *load.Plan, markers []lo
 		}
 		if f.Replay == nil {
 			base = fmt.Sprintf("%.3g/s", f.Curve.Base)
+			if f.Users > 0 {
+				base = fmt.Sprintf("≤ %.3g/s", f.Curve.Base) // every answer instant: the most its users ask
+			}
 			shape = orDash(s.Mix[i].Shape)
 		}
 		n := 0.0
@@ -234,11 +240,32 @@ func printSessions(w io.Writer, s *scenarios.Scenario, plan *load.Plan, at func(
 	}
 	fmt.Fprintf(w, "  concurrent sessions at scale %g: peak %s at %s", plan.Scale, thousands(peak.Sessions), at(peak.Scenario))
 	if target := s.Load.PeakSessions; target > 0 {
-		fmt.Fprintf(w, " against %s the portal is built for (load.peak_sessions): %+.1f %%", thousands(float64(target)), 100*(peak.Sessions/float64(target)-1))
+		atOne := peak.Sessions / plan.Scale // the target is the world's, at scale 1
+		scaled := ""
+		if plan.Scale != 1 {
+			scaled = fmt.Sprintf(" (%s at scale 1)", thousands(atOne))
+		}
+		fmt.Fprintf(w, "%s against %s the portal is built for (load.peak_sessions): %+.1f %%", scaled, thousands(float64(target)), 100*(atOne/float64(target)-1))
 	}
 	fmt.Fprintf(w, "; about %s in flight in this run at %g×\n", thousands(peak.Sessions/plan.Clock.Compress), plan.Clock.Compress)
+	if users, run := closedUsers(s, plan); users > 0 {
+		fmt.Fprintf(w, "  closed users (always in a session): %s at scale 1, %s at scale %g, %s in this run\n",
+			thousands(float64(users)), thousands(float64(users)*plan.Scale), plan.Scale, thousands(float64(run)))
+	}
 	fmt.Fprintf(w, "  Little's law: %.1f sessions/s × %s mean session = %s mean concurrent (the series' mean: %s)\n",
 		rate, length.Round(time.Second), thousands(rate*length.Seconds()), thousands(mean))
+}
+
+// closedUsers are the users of the scenario's closed entries, in the world at scale 1
+// and in the run.
+func closedUsers(s *scenarios.Scenario, plan *load.Plan) (world, run int) {
+	for i, f := range plan.Flows {
+		if f.Users > 0 {
+			world += s.Mix[i].ConcurrentUsers
+			run += f.Users
+		}
+	}
+	return world, run
 }
 
 // printJudged says in how many of its windows each availability and latency objective

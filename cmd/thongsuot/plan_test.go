@@ -141,3 +141,27 @@ func TestPlanOverridesAreValidated(t *testing.T) {
 		})
 	}
 }
+
+// A closed scenario says how many users are online, and the plan shows them: F2's
+// 120,000 at scale 1, every one in a session, and the users a run plays.
+func TestPlanOfAClosedScenario(t *testing.T) {
+	tests := []struct {
+		args       []string
+		sessions   string
+		users, run string
+	}{
+		{nil, "peak 36,000", "36,000 at scale 0.3", "600 in this run"},
+		{[]string{"--scale", "1"}, "peak 120,000", "120,000 at scale 1", "2,000 in this run"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, stdout, stderr := execute(t, append([]string{"plan", "peak-users", "--out", t.TempDir()}, tt.args...)...)
+			require.Equal(t, slo.ExitPass, code, stderr)
+			for _, want := range []string{tt.sessions, "against 120,000 the portal is built for (load.peak_sessions): +0.0 %",
+				"closed users (always in a session): 120,000 at scale 1", tt.users, tt.run,
+				"journey, closed: 108,000 users", "journey, closed: 12,000 users"} {
+				assert.Contains(t, stdout, want)
+			}
+		})
+	}
+}

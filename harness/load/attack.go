@@ -65,6 +65,12 @@ func Attack(ctx context.Context, plan *Plan, ep Endpoints, setup *Setup, opts Op
 	x.began = opts.Start
 	for _, f := range plan.Flows {
 		switch {
+		case f.Users > 0:
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				runUsers(journeyCtx, f, x)
+			}()
 		case f.Journey != nil:
 			wg.Add(1)
 			go func() {

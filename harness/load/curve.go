@@ -63,6 +63,10 @@ func NewCurves(s *scenarios.Scenario) ([]Curve, error) {
 	}
 	curves := make([]Curve, len(s.Mix))
 	for i, m := range s.Mix {
+		if m.Closed() {
+			curves[i] = closedCurve(s, m, zone)
+			continue
+		}
 		base := float64(m.Rate)
 		if m.Rate == 0 && total > 0 {
 			base = float64(l.Baseline) * m.Weight / total
@@ -92,12 +96,12 @@ func (c Curve) Integrate(from, to time.Time) float64 { return integrate(c.At, fr
 // minute's traffic each).
 func integrate(rate func(time.Time) float64, from, to time.Time) float64 {
 	const step = time.Minute
-	n := int(to.Sub(from) / step)
+	if !to.After(from) {
+		return 0
+	}
+	n := max(int(to.Sub(from)/step), 2) // a span under two minutes still takes Simpson's two steps
 	if n%2 == 1 {
 		n++
-	}
-	if n <= 0 {
-		return 0
 	}
 	h := to.Sub(from) / time.Duration(n)
 	sum := rate(from) + rate(to)

@@ -49,14 +49,7 @@ func newJourney(s *scenarios.Scenario, name string) (*Journey, error) {
 // of step k: a think time before every occurrence after the first, weighted by its
 // share (a step's own think, else the entry's).
 func (j *Journey) offsets(k int, think time.Duration) []time.Duration {
-	before := time.Duration(0)
-	for i, st := range j.Steps[:k] {
-		reps := float64(st.Repeat)
-		if i == 0 {
-			reps-- // no think before the arrival
-		}
-		before += time.Duration(st.Share * reps * float64(stepThink(st, think)))
-	}
+	before := thinking(j.Steps[:k], think)
 	own := stepThink(j.Steps[k], think)
 	out := make([]time.Duration, j.Steps[k].Repeat)
 	for r := range out {
@@ -66,6 +59,21 @@ func (j *Journey) offsets(k int, think time.Duration) []time.Duration {
 		}
 	}
 	return out
+}
+
+// thinking is the expected wall time a walk of these steps (a journey's first ones)
+// spends thinking: a think before every step after the first, each step's own or the
+// entry's, a step that a share of the walks take counted by its share.
+func thinking(steps []scenarios.JourneyStep, think time.Duration) time.Duration {
+	total := 0.0
+	for i, st := range steps {
+		reps := float64(st.Repeat)
+		if i == 0 {
+			reps-- // no think before the arrival
+		}
+		total += st.Share * reps * float64(stepThink(st, think))
+	}
+	return time.Duration(total)
 }
 
 // stepThink is the think before a step: its own, else the entry's.

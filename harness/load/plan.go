@@ -33,8 +33,13 @@ type Flow struct {
 	Tier    string        // users only from units of this tier; "" for all
 	Think   time.Duration // wall time before each step after the first
 	// Session is how long one of the flow's journeys lasts in scenario time at its
-	// expected thinks (session.go); 0 for a single class or a replay.
+	// expected thinks (session.go), a closed flow's with the think after its last step
+	// (closed.go); 0 for a single class or a replay.
 	Session time.Duration
+	// Users is how many users a closed flow plays in the run, the whole run's (a shard
+	// plays every Count-th); 0 for an open flow. Its Curve and Arrivals are then the
+	// most its users can ask (closed.go).
+	Users int
 	// Channel is how the flow's dossiers are filed (its journey's channel) when the
 	// scenario splits dossiers by channel, and online the online share over scenario
 	// time; "" and nil otherwise.
@@ -103,13 +108,22 @@ func NewPlan(s *scenarios.Scenario) (*Plan, error) {
 				return nil, fmt.Errorf("mix[%d]: %w", i, err)
 			}
 			f.Journey = j
-			f.Session = j.sessionLength(m.Think.OnScenario(c))
+			f.Session = sessionLength(j.Journey, f.Think, c.Compress)
+			if m.Closed() {
+				f.Users = s.RunUsers(m)
+				f.Session = closedCycle(j.Journey, f.Think, c.Compress) // the last page read too
+			}
 			if ch := s.Load.Channels; ch != nil && j.Channel != "" {
 				f.Channel, f.online = j.Channel, ch.OnlineAt
 			}
 			for k, st := range j.Steps {
 				f.Classes = append(f.Classes, len(p.Classes))
 				p.Classes = append(p.Classes, scenarios.StepClass(f.Name, st.Name))
+				if k == 0 && f.Users > 0 { // a closed flow's journeys: the most its users ask
+					p.intended = append(p.intended, hitsBetween(f.Arrivals))
+					p.expected = append(p.expected, hitsBetween(f.Arrivals))
+					continue
+				}
 				if k == 0 { // the journey's arrival
 					p.intended = append(p.intended, arrivalsBetween(f.Arrivals))
 					p.expected = append(p.expected, hitsBetween(f.Arrivals))

@@ -3,6 +3,8 @@ package load
 import (
 	"sync"
 	"time"
+
+	"github.com/thongsuot/thongsuot/scenarios"
 )
 
 // A session is one journey walked by one user: from its arrival to its last step's
@@ -11,15 +13,11 @@ import (
 // the answers add well under a second each, which the model leaves out. A run plays
 // the same session compressed: its thinks on the wall clock, plus the answers' latency.
 
-// sessionLength is how long one walk of the journey lasts in scenario time when every
-// step after the first follows a think of that length: the expected number of thinks
-// (steps taken by a share of the walks count by their share) × think.
-func (j *Journey) sessionLength(think time.Duration) time.Duration {
-	steps := 0.0
-	for _, st := range j.Steps {
-		steps += st.Share * float64(st.Repeat)
-	}
-	return time.Duration(max(steps-1, 0) * float64(think))
+// sessionLength is how long one walk of the journey lasts in scenario time when the
+// entry's think is think (wall time) and the run plays at compress: its expected
+// thinks (thinking), each compress× longer in the world than on the wall.
+func sessionLength(j scenarios.Journey, think time.Duration, compress float64) time.Duration {
+	return time.Duration(float64(thinking(j.Steps, think)) * compress)
 }
 
 // Sessions is how many of the plan's journeys are in progress at scenario time t, at

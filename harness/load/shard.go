@@ -68,6 +68,9 @@ func (p *Plan) Shard(sh Shard) error {
 		f.Arrivals = a
 		first := f.Classes[0]
 		p.intended[first], p.expected[first] = arrivalsBetween(a), hitsBetween(a)
+		if f.Users > 0 { // a closed flow's journeys are an expectation (closed.go)
+			p.intended[first] = hitsBetween(a)
+		}
 		if f.Journey == nil {
 			continue
 		}
@@ -86,6 +89,14 @@ func (f *Flow) arrival(n uint64) uint64 {
 		return n*uint64(a.sh.Count) + uint64(a.sh.Index)
 	}
 	return n
+}
+
+// shard is the part of the run the flow's generator sends.
+func (f *Flow) shard() Shard {
+	if a, ok := f.Arrivals.(*shardArrivals); ok {
+		return a.sh
+	}
+	return Whole
 }
 
 // shardArrivals are one shard's arrivals of a whole flow: its arrival k is the whole's
