@@ -223,6 +223,16 @@ func TestRunSmokeOnContainers(t *testing.T) {
 	assert.Equal(t, "containers", sum.Runtime)
 	require.Len(t, sum.Faults, 1)
 	assert.Empty(t, sum.Faults[0].Error, "the toxic was applied through the container's toxiproxy")
+	// The links' meters count in the toxiproxy container, and the run reads them there.
+	rec, err := journal.Read(filepath.Join(dir))
+	require.NoError(t, err)
+	var down int64
+	for _, w := range rec.Links {
+		if w.Link == "client->portal" {
+			down += w.Down
+		}
+	}
+	assert.Positive(t, down, "journal/links.jsonl: what client->portal carried")
 }
 
 // portal-crash on both runtimes, unchanged: the portal is killed under load and

@@ -228,6 +228,11 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 		}
 		direct[r.name] = "http://" + at(mapped.Num())
 	}
+	// The meters count in the toxiproxy container; the harness reads them over its API.
+	linkBytes, _, err := meter(proxies, remoteMeters(api))
+	if err != nil {
+		return nil, err
+	}
 	if err := standing(opts.Tiers, proxies); err != nil {
 		return nil, err
 	}
@@ -246,7 +251,7 @@ func (c Containers) Up(ctx context.Context, opts Options) (st *Stack, err error)
 		Runtime: "containers", Portal: outside.urls["client->portal"], Identity: outside.urls["client->identity"], Tiers: outside.tiers(), IdentityTiers: outside.identityTiers(),
 		Names: outside.names, Proxies: proxies, Links: links, Direct: direct, Systems: systems, ToxiproxyAPI: api,
 		Citizen: people.Citizen, Roles: cs, AdminToken: adminToken, Knobs: newAdminKnobs(roles, direct, adminToken),
-		close: cs.close,
+		LinkBytes: linkBytes, close: cs.close,
 	}, nil
 }
 

@@ -51,6 +51,12 @@ func TestContainersStack(t *testing.T) {
 		resp.Body.Close()
 		assert.Equal(t, http.StatusOK, resp.StatusCode, url)
 	}
+	// The links' meters count in the toxiproxy container and are read over its API.
+	require.NotNil(t, st.LinkBytes, "the containers runtime reads its links")
+	carried := st.LinkBytes()
+	assert.Positive(t, carried["client->portal"].Down, "client->portal carried the answers")
+	assert.Positive(t, carried[scenarios.TierLink("remote")].Up, "the remote tier carried its request")
+
 	// Every link's proxy and every role is at an address of this machine (thongsuot up
 	// prints them), not only the client links.
 	for link, addr := range st.Links {

@@ -97,7 +97,7 @@ func (Embedded) Up(ctx context.Context, opts Options) (st *Stack, err error) {
 		proxies[l.name], links[l.name] = p, p.Listen
 		w.add(ls, l.name, p.Listen, remote)
 	}
-	linkBytes, forgetMeters, err := meter(proxies)
+	linkBytes, forgetMeters, err := meter(proxies, localMeters)
 	if err != nil {
 		return nil, err
 	}

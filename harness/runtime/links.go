@@ -1,9 +1,13 @@
 package runtime
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"net/url"
+	"time"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
 
@@ -207,8 +211,9 @@ type LinkBytes struct {
 // meter puts a meter toxic first on each direction of every link (before the tiers'
 // standing toxics and any fault), under keys unique to this stack, and returns the
 // stack's reading of them. The counts live in the process that runs the toxiproxy
-// server: only the embedded runtime can read them.
-func meter(proxies map[string]*toxiproxy.Proxy) (read func() map[string]LinkBytes, forget func() error, err error) {
+// server: counts reads them there, in one go (toxics.Meters here, the server's
+// MetersPath for a toxiproxy in a container).
+func meter(proxies map[string]*toxiproxy.Proxy, counts func() (map[string]int64, error)) (read func() map[string]LinkBytes, forget func() error, err error) {
 	stack := credential.NewSecret()[:12]
 	key := func(link, stream string) string { return stack + "|" + link + "|" + stream }
 	for link, p := range proxies {
@@ -219,9 +224,13 @@ func meter(proxies map[string]*toxiproxy.Proxy) (read func() map[string]LinkByte
 		}
 	}
 	read = func() map[string]LinkBytes {
+		all, err := counts()
+		if err != nil {
+			return nil // no reading this time: the sampler keeps the last one
+		}
 		out := make(map[string]LinkBytes, len(proxies))
 		for link := range proxies {
-			out[link] = LinkBytes{Up: toxics.Metered(key(link, "upstream")), Down: toxics.Metered(key(link, "downstream"))}
+			out[link] = LinkBytes{Up: all[key(link, "upstream")], Down: all[key(link, "downstream")]}
 		}
 		return out
 	}
@@ -233,4 +242,27 @@ func meter(proxies map[string]*toxiproxy.Proxy) (read func() map[string]LinkByte
 		return nil
 	}
 	return read, forget, nil
+}
+
+// localMeters reads the meters of a toxiproxy server in this process.
+func localMeters() (map[string]int64, error) { return toxics.Meters(), nil }
+
+// remoteMeters reads the meters of the toxiproxy server whose API is at api (host:port).
+func remoteMeters(api string) func() (map[string]int64, error) {
+	client := &http.Client{Timeout: 2 * time.Second}
+	return func() (map[string]int64, error) {
+		resp, err := client.Get("http://" + api + MetersPath)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("toxiproxy meters: %s", resp.Status)
+		}
+		out := map[string]int64{}
+		if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&out); err != nil {
+			return nil, fmt.Errorf("toxiproxy meters: %w", err)
+		}
+		return out, nil
+	}
 }

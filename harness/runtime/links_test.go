@@ -4,8 +4,12 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
+
+	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -173,4 +177,47 @@ func TestContractSecretsAreTheStubsVariables(t *testing.T) {
 	for _, r := range scenarios.Registries {
 		assert.Contains(t, env[rolePortal], scenarios.RegistryURLEnv(r))
 	}
+}
+
+// A toxiproxy server of this binary serves its meters over its API, and a stack whose
+// toxiproxy runs elsewhere (a container) reads its links from there: the same bytes as
+// the server's process reads, and the request and answer each way.
+func TestMetersAreReadOverTheAPI(t *testing.T) {
+	body := strings.Repeat("x", 10_000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, body) }))
+	defer srv.Close()
+	tp, err := StartToxiproxy("127.0.0.1:0")
+	require.NoError(t, err)
+	defer tp.Close()
+	p, err := tp.Proxy("client->portal", "127.0.0.1:0", strings.TrimPrefix(srv.URL, "http://"))
+	require.NoError(t, err)
+	proxies := map[string]*toxiproxy.Proxy{"client->portal": p}
+	remote, forget, err := meter(proxies, remoteMeters(tp.Addr))
+	require.NoError(t, err)
+	defer forget()
+	for range 3 {
+		resp, err := http.Get("http://" + p.Listen + "/")
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	got := remote()["client->portal"]
+	assert.Greater(t, got.Down, int64(3*len(body)), "three answers and their headers")
+	assert.Positive(t, got.Up, "three requests")
+	all, err := localMeters()
+	require.NoError(t, err)
+	var up, down int64
+	for k, v := range all {
+		switch {
+		case strings.HasSuffix(k, "|client->portal|upstream"):
+			up += v
+		case strings.HasSuffix(k, "|client->portal|downstream"):
+			down += v
+		}
+	}
+	assert.Equal(t, LinkBytes{Up: up, Down: down}, got, "what the server's process counts")
+
+	broken, _, err := meter(map[string]*toxiproxy.Proxy{}, remoteMeters("127.0.0.1:1"))
+	require.NoError(t, err)
+	assert.Nil(t, broken(), "no reading when the API cannot be reached")
 }

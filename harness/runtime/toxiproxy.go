@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -11,7 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
-	_ "github.com/thongsuot/thongsuot/harness/fault/toxics" // the custom toxics, for this server
+	"github.com/thongsuot/thongsuot/harness/fault/toxics" // the custom toxics, for this server
 )
 
 // Toxiproxy is a toxiproxy server running in this process. Toxics registered in this
@@ -23,6 +24,11 @@ type Toxiproxy struct {
 	http   *http.Server
 }
 
+// MetersPath is where a toxiproxy server of this binary serves its meter toxics' counts
+// (toxics.Meters, a JSON object of key → bytes) beside toxiproxy's own API: how the
+// harness reads the links of a toxiproxy in a container.
+const MetersPath = "/thongsuot/meters"
+
 // StartToxiproxy serves the toxiproxy API on addr ("127.0.0.1:0" picks a port).
 func StartToxiproxy(addr string) (*Toxiproxy, error) {
 	ln, err := net.Listen("tcp", addr)
@@ -32,7 +38,13 @@ func StartToxiproxy(addr string) (*Toxiproxy, error) {
 	srv := toxiproxyserver.NewServer(toxiproxyserver.NewMetricsContainer(prometheus.NewRegistry()), zerolog.Nop())
 	// Not srv.Listen: it has no ReadHeaderTimeout and cannot be given a listener.
 	// Routes carries toxiproxy's own 25 s handler timeout; ours bound the connection.
-	t := &Toxiproxy{Addr: ln.Addr().String(), server: srv, http: NewHTTPServer(srv.Routes())}
+	mux := http.NewServeMux()
+	mux.Handle("/", srv.Routes())
+	mux.HandleFunc("GET "+MetersPath, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(toxics.Meters())
+	})
+	t := &Toxiproxy{Addr: ln.Addr().String(), server: srv, http: NewHTTPServer(mux)}
 	go t.http.Serve(ln)
 	t.Client = toxiproxy.NewClient(t.Addr)
 	return t, nil
