@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/thongsuot/thongsuot/units"
 )
 
 // SUT says what the system under test is, role by role: the portal, the identity
@@ -136,6 +138,7 @@ const (
 	GrantClientCreds  = "client_credentials"
 	EnvPrefix         = "THONGSUOT_"
 	envRegistryPrefix = "THONGSUOT_REGISTRY_URL_"
+	envProvincePrefix = "THONGSUOT_PROVINCE_URL_"
 )
 
 // The environment contract: what thongsuot sets in an image role's container. URLs go
@@ -158,11 +161,22 @@ func RegistryURLEnv(registry string) string {
 	return envRegistryPrefix + strings.ToUpper(strings.ReplaceAll(registry, "-", "_"))
 }
 
+// ProvinceURLEnv names the variable holding one province's case-handling system's URL,
+// through the document exchange and the province's own link: THONGSUOT_PROVINCE_URL_79.
+// A portal hands each stored dossier to its unit's province there (POST /v1/dossiers).
+func ProvinceURLEnv(code string) string { return envProvincePrefix + code }
+
+// contractBase are the contract's variables that are not one per registry or province.
+var contractBase = []string{EnvPort, EnvIdentityURL, EnvRegistryURL, EnvRegistryToken, EnvAdminToken, EnvIssuer, EnvAudience, EnvSeed, EnvCitizens}
+
 // ContractEnv lists every variable of the contract.
 func ContractEnv() []string {
-	out := []string{EnvPort, EnvIdentityURL, EnvRegistryURL, EnvRegistryToken, EnvAdminToken, EnvIssuer, EnvAudience, EnvSeed, EnvCitizens}
+	out := slices.Clone(contractBase)
 	for _, r := range Registries {
 		out = append(out, RegistryURLEnv(r))
+	}
+	for _, p := range units.Provinces() {
+		out = append(out, ProvinceURLEnv(p.Code))
 	}
 	return out
 }

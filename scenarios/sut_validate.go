@@ -274,8 +274,8 @@ func checkRefs(field, text string) []problem {
 		case !envNameRe.MatchString(name):
 			ps = append(ps, problemf(field, "${%s}: not a name an environment variable can have", name))
 		case strings.HasPrefix(name, EnvPrefix) && !slices.Contains(ContractEnv(), name):
-			ps = append(ps, problemf(field, "${%s} is not a variable of the contract (%s, %s)", name,
-				strings.Join(ContractEnv()[:len(ContractEnv())-len(Registries)], ", "), RegistryURLEnv("<REGISTRY>")))
+			ps = append(ps, problemf(field, "${%s} is not a variable of the contract (%s, %s, %s)", name,
+				strings.Join(contractBase, ", "), RegistryURLEnv("<REGISTRY>"), ProvinceURLEnv("<CODE>")))
 		}
 	}
 	return ps

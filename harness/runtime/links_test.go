@@ -177,6 +177,12 @@ func TestContractSecretsAreTheStubsVariables(t *testing.T) {
 	for _, r := range scenarios.Registries {
 		assert.Contains(t, env[rolePortal], scenarios.RegistryURLEnv(r))
 	}
+	// The provinces' systems, each through the exchange and its own link.
+	w := newWiring()
+	w.urls[scenarios.ProvinceLink("79")] = "http://toxiproxy:21079"
+	env = contractEnv(w, Options{Seed: 7, Citizens: 100}, "admin", "registry")
+	assert.Equal(t, "http://toxiproxy:21079", env[rolePortal]["THONGSUOT_PROVINCE_URL_79"])
+	assert.Contains(t, scenarios.ContractEnv(), "THONGSUOT_PROVINCE_URL_01", "a scenario may pass it on")
 }
 
 // A toxiproxy server of this binary serves its meters over its API, and a stack whose

@@ -30,6 +30,9 @@ func contractEnv(w wiring, opts Options, adminToken, registryToken string) map[s
 	for name, u := range w.registries() {
 		portal[scenarios.RegistryURLEnv(name)] = u
 	}
+	for code, u := range w.provinces() {
+		portal[scenarios.ProvinceURLEnv(code)] = u
+	}
 	out := map[string]map[string]string{
 		rolePortal:   merge(portal, issuer),
 		roleIdentity: merge(map[string]string{scenarios.EnvAdminToken: adminToken}, issuer, census),
