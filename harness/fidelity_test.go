@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -207,24 +208,7 @@ slos:
 // over the run holds: the mean number in progress equals the rate sessions began times
 // their mean length, and both sit near what the plan expects at this compression.
 func TestSessionsAtRunTimeKeepLittlesLaw(t *testing.T) {
-	rec := runText(t, `
-version: 1
-name: sessions
-clock: {start: 2025-07-01 08:00, end: +8m, compress: 60}
-load:
-  baseline: 20/s
-  users: 0
-  timeout: 5s
-  seed: 1
-  population: {citizens: 200}
-mix:
-  - {journey: citizen-lookup, weight: 1, think: 60s scenario}
-slos:
-  window: 1m
-  min_requests: 1
-  objectives:
-    - {name: availability, kind: availability, target: 99%}
-`)
+	rec := runText(t, journeyScenario("sessions", "baseline: 20/s", "{journey: citizen-lookup, weight: 1, think: 60s scenario}"))
 	s := rec.Sessions
 	require.NotNil(t, s, "sessions.json")
 	assert.Positive(t, s.Started)
@@ -245,23 +229,7 @@ slos:
 // progress as the run plays (never more), every window's journeys are sent and none
 // is dropped, and Little's law holds with the measured session lengths.
 func TestClosedUsersAreAlwaysInASession(t *testing.T) {
-	rec := runText(t, `
-version: 1
-name: closed
-clock: {start: 2025-07-01 08:00, end: +8m, compress: 60}
-load:
-  users: 0
-  timeout: 5s
-  seed: 1
-  population: {citizens: 200}
-mix:
-  - {journey: citizen-lookup, concurrent_users: 2400, think: 30s scenario}
-slos:
-  window: 1m
-  min_requests: 1
-  objectives:
-    - {name: availability, kind: availability, target: 99%}
-`)
+	rec := runText(t, journeyScenario("closed", "", "{journey: citizen-lookup, concurrent_users: 2400, think: 30s scenario}"))
 	s := rec.Sessions
 	require.NotNil(t, s, "sessions.json")
 	assert.LessOrEqual(t, s.Peak, int64(40), "40 users in the run: never more sessions")
@@ -276,4 +244,27 @@ slos:
 	}
 	assert.Positive(t, sent)
 	assert.Zero(t, dropped, "a closed user never drops a journey")
+}
+
+// journeyScenario is 8 scenario minutes at 60× of one journey entry, judged on
+// availability in every minute that has a request.
+func journeyScenario(name, rate, entry string) string {
+	return fmt.Sprintf(`
+version: 1
+name: %s
+clock: {start: 2025-07-01 08:00, end: +8m, compress: 60}
+load:
+  %s
+  users: 0
+  timeout: 5s
+  seed: 1
+  population: {citizens: 200}
+mix:
+  - %s
+slos:
+  window: 1m
+  min_requests: 1
+  objectives:
+    - {name: availability, kind: availability, target: 99%%}
+`, name, rate, entry)
 }
