@@ -249,6 +249,9 @@ func write(res *Result, out string) (err error) {
 	if err := j.AppendWindows(Windows(res.Shards)); err != nil {
 		return err
 	}
+	if err := j.AppendProvinceWindows(ProvinceWindows(res.Shards)); err != nil {
+		return err
+	}
 	if c := res.Controller; c != nil {
 		for _, f := range c.Record.Faults {
 			if err := j.AppendFault(f); err != nil {
@@ -300,6 +303,40 @@ func Windows(shards []Part) []*metrics.Window {
 			return a.Index - b.Index
 		}
 		return order[a.Class] - order[b.Class]
+	})
+	return out
+}
+
+// ProvinceWindows merges the shards' province windows of each index and province, as
+// Windows does the classes': counts summed, histograms merged bucket by bucket; in
+// index then code order.
+func ProvinceWindows(shards []Part) []*metrics.ProvinceWindow {
+	type key struct {
+		index    int
+		province string
+	}
+	at := map[key]*metrics.ProvinceWindow{}
+	var out []*metrics.ProvinceWindow
+	for _, p := range shards {
+		for _, w := range p.Record.ProvinceWindows {
+			k := key{w.Index, w.Province}
+			if m, ok := at[k]; ok {
+				m.Merge(w)
+				continue
+			}
+			m := *w
+			m.Latency = nil
+			m.Sent, m.Failed = 0, 0
+			m.Merge(w) // a copy: the part's record stays as read
+			at[k] = &m
+			out = append(out, &m)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *metrics.ProvinceWindow) int {
+		if a.Index != b.Index {
+			return a.Index - b.Index
+		}
+		return strings.Compare(a.Province, b.Province)
 	})
 	return out
 }
