@@ -31,9 +31,9 @@ type Record struct {
 	// per window and province that sent, additions merged), by index then code; empty
 	// in journals written before they were kept.
 	ProvinceWindows []*metrics.ProvinceWindow
-	Reconciliation *Reconciliation // nil when the run made no check
-	Sessions       *Sessions       // nil when the run had no journeys or did not finish
-	Provinces      *Provinces      // nil when no provincial system was started
+	Reconciliation  *Reconciliation // nil when the run made no check
+	Sessions        *Sessions       // nil when the run had no journeys or did not finish
+	Provinces       *Provinces      // nil when no provincial system was started
 }
 
 // Read reads runDir/journal. A torn last line (a run killed mid-write) is ignored;

@@ -64,9 +64,9 @@ type Recorder struct {
 	// openProvinces and afterProvinces are the same for the provinces' windows, by
 	// index and province code: at most 34 per window, whatever the classes.
 	openProvinces, afterProvinces map[int]map[string]*ProvinceWindow
-	reopened map[int]bool // windows that got an answer later than Grace after their end
-	reopens  int64
-	totals   Totals
+	reopened                      map[int]bool // windows that got an answer later than Grace after their end
+	reopens                       int64
+	totals                        Totals
 	// interval holds the latencies since the last IntervalLatency call, for live progress.
 	interval *hdrhistogram.Histogram
 }
