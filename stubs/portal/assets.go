@@ -34,10 +34,10 @@ const (
 // byte, so that nothing on the way could shrink it.
 var pageBody = []byte(strings.Repeat("/* thongsuot reference portal page asset */\n", PageBytes/44+1)[:PageBytes])
 
-// handlePage serves the page's assets: public, cacheable for a day (a browser that
+// ServePage serves the page's assets: public, cacheable for a day (a browser that
 // kept them sends nothing), outside admission control — a CDN or the front web server
 // serves static files, not the application.
-func handlePage(w http.ResponseWriter, r *http.Request) {
+func ServePage(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Cache-Control", "public, max-age=86400")
