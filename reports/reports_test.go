@@ -106,7 +106,7 @@ func makeRun(t testing.TB, spec runSpec) string {
 				code := map[string]string{"catalogue": "01", "submit": "79"}[class]
 				w.BytesOut, w.BytesIn = 50_000, 500_000
 				w.ProvinceBytes = map[string]metrics.Bytes{code: {In: w.BytesIn, Out: w.BytesOut}}
-				pw := metrics.NewProvinceWindow(i, code, w.Start, w.Scenario)
+				pw := metrics.NewProvinceWindow(i, code)
 				pw.Sent, pw.Failed = w.Sent, bad
 				require.NoError(t, pw.Latency.RecordValues(spec.latency(class, i), 50-bad))
 				provinces = append(provinces, pw)

@@ -69,7 +69,7 @@ func (p part) write(t *testing.T, dir string) string {
 			}
 			require.NoError(t, j.AppendWindows([]*metrics.Window{w}))
 			// Class c's users all in provinces[c], one request in ten unanswered.
-			pw := metrics.NewProvinceWindow(wi, provinces[ci], w.Start, start)
+			pw := metrics.NewProvinceWindow(wi, provinces[ci])
 			for k, l := range ls {
 				pw.Sent++
 				if k%10 == 0 {
@@ -128,7 +128,7 @@ func TestMergeIsExact(t *testing.T) {
 				}
 				k := [2]int{w, c}
 				if unionProvince[k] == nil {
-					unionProvince[k], provinceHist[k] = &tally{}, metrics.NewProvinceWindow(0, "", 0, start).Latency
+					unionProvince[k], provinceHist[k] = &tally{}, metrics.NewProvinceWindow(0, "").Latency
 				}
 				for n, l := range p.latencies[w][c] {
 					unionProvince[k].sent++

@@ -14,21 +14,22 @@ import (
 // answered ones' latencies. Per class it would be 34 × the classes' lines a window; the
 // province table (report.html, summary.json) needs only the province's whole traffic.
 // Its bytes are the class windows' ProvinceBytes.
+//
+// A line holds no times: the index places it (the class windows of that index carry
+// them), which keeps a line near 150 bytes, 34 of them a window at most.
 type ProvinceWindow struct {
-	Index    int           `json:"index"`
-	Province string        `json:"province"`       // its code (units)
-	Start    time.Duration `json:"start"`          // wall offset from the run start, ns
-	Scenario time.Time     `json:"scenario_start"` // scenario time at Start
-	Sent     int64         `json:"sent"`
-	Failed   int64         `json:"failed"` // transport errors, timeouts and 5xx (Unanswered)
+	Index    int    `json:"index"`
+	Province string `json:"province"` // its code (units)
+	Sent     int64  `json:"sent"`
+	Failed   int64  `json:"failed,omitempty"` // transport errors, timeouts and 5xx (Unanswered)
 	// Latency holds the answered requests' latencies at two significant digits: a
 	// province's p95 to 1 %, in about a tenth of a class window's histogram.
 	Latency *hdrhistogram.Histogram `json:"-"`
 }
 
 // NewProvinceWindow is an empty province window in the journal's geometry.
-func NewProvinceWindow(index int, province string, start time.Duration, scenario time.Time) *ProvinceWindow {
-	return &ProvinceWindow{Index: index, Province: province, Start: start, Scenario: scenario, Latency: newFailedHistogram()}
+func NewProvinceWindow(index int, province string) *ProvinceWindow {
+	return &ProvinceWindow{Index: index, Province: province, Latency: newFailedHistogram()}
 }
 
 func (p *ProvinceWindow) add(res *vegeta.Result) {
@@ -78,7 +79,7 @@ func SumProvinces(ws []*ProvinceWindow) map[string]*ProvinceWindow {
 	for _, w := range ws {
 		m, ok := out[w.Province]
 		if !ok {
-			m = NewProvinceWindow(w.Index, w.Province, w.Start, w.Scenario)
+			m = NewProvinceWindow(w.Index, w.Province)
 			out[w.Province] = m
 		}
 		m.Merge(w)

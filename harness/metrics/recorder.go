@@ -132,8 +132,7 @@ func (r *Recorder) provinceWindow(idx int, written bool, province string) *Provi
 	}
 	p, ok := byCode[province]
 	if !ok {
-		from := time.Duration(idx) * r.cfg.Width
-		p = NewProvinceWindow(idx, province, from, r.cfg.Clock.ToScenario(from))
+		p = NewProvinceWindow(idx, province)
 		byCode[province] = p
 	}
 	return p
