@@ -23,7 +23,7 @@ type ProvinceWindow struct {
 	Sent     int64  `json:"sent"`
 	Failed   int64  `json:"failed,omitempty"` // transport errors, timeouts and 5xx (Unanswered)
 	// Latency holds the answered requests' latencies at two significant digits: a
-	// province's p95 to 1 %, in about a tenth of a class window's histogram.
+	// province's p95 to 1 %, in a seventh of a class window's histogram's memory.
 	Latency *hdrhistogram.Histogram `json:"-"`
 }
 
