@@ -109,11 +109,7 @@ func (r *Recorder) Sent(class int, res *vegeta.Result, due time.Time) {
 		province = r.cfg.ProvinceOf(res)
 	}
 	idx, written := r.windowAt(due, res.Timestamp.Add(res.Latency))
-	in := r.open
-	if written {
-		in = r.after
-	}
-	r.window(in, idx)[class].add(res, late, tier, province)
+	r.classWindows(idx, written)[class].add(res, late, tier, province)
 	if province != "" {
 		r.provinceWindow(idx, written, province).add(res)
 	}
@@ -143,12 +139,15 @@ func (r *Recorder) Dropped(class int, due time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.totals.Dropped++
-	idx, written := r.windowAt(due, time.Time{})
-	in := r.open
+	r.classWindows(r.windowAt(due, time.Time{}))[class].Dropped++
+}
+
+// classWindows are the classes' windows idx: open, or additions to windows written.
+func (r *Recorder) classWindows(idx int, written bool) []*Window {
 	if written {
-		in = r.after
+		return r.window(r.after, idx)
 	}
-	r.window(in, idx)[class].Dropped++
+	return r.window(r.open, idx)
 }
 
 // windowAt is the index of the window a request due at due counts in, and whether that
