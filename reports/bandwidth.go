@@ -1,9 +1,11 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -18,8 +20,22 @@ type SummaryBandwidth struct {
 	Tiers []TrafficTotals `json:"tiers"`
 	Links []TrafficTotals `json:"links"` // empty where the runtime could not read its links' meters
 	// Provinces are by province code (units), the unit whose user sent each request:
-	// busiest first.
-	Provinces []TrafficTotals `json:"provinces"`
+	// every province, busiest first, with what its users got over the run.
+	Provinces []ProvinceTraffic `json:"provinces"`
+}
+
+// ProvinceTraffic is one province's row: its users' bytes and busiest window (Name is
+// the province's code), and what they got over the run, every class together.
+type ProvinceTraffic struct {
+	TrafficTotals
+	Province string `json:"province"` // the province's name (units)
+	Sent     int64  `json:"sent"`     // requests its users sent
+	Failed   int64  `json:"failed"`   // of those, unanswered: transport errors, timeouts, 5xx
+	// Availability is the share of its requests answered, in percent; P95 the answered
+	// requests' 95th percentile latency (to 1 %). Both absent when it sent nothing, and
+	// in journals written before provinces' latencies were kept.
+	Availability *float64 `json:"availability,omitempty"`
+	P95          *float64 `json:"p95_ms,omitempty"`
 }
 
 // TrafficTotals are one tier's or link's bytes over the run and its busiest window.
@@ -39,33 +55,7 @@ type TrafficTotals struct {
 // bandwidth sums the run's bytes per tier and per link.
 func (r *Run) bandwidth() SummaryBandwidth {
 	width := r.Journal.Run.Window
-	out := SummaryBandwidth{Tiers: []TrafficTotals{}, Links: []TrafficTotals{}, Provinces: []TrafficTotals{}}
-	byProvince := map[string]*TrafficTotals{}
-	for i := range r.windowCount() {
-		w := r.window(i, "")
-		if w == nil {
-			continue
-		}
-		for code, b := range w.ProvinceBytes {
-			t := byProvince[code]
-			if t == nil {
-				t = &TrafficTotals{Name: code}
-				byProvince[code] = t
-			}
-			t.BytesUp, t.BytesDown = t.BytesUp+b.Out, t.BytesDown+b.In
-			t.PeakUpMbps = max(t.PeakUpMbps, metrics.Mbps(b.Out, width))
-			t.PeakDownMbps = max(t.PeakDownMbps, metrics.Mbps(b.In, width))
-		}
-	}
-	for _, t := range byProvince {
-		out.Provinces = append(out.Provinces, *t)
-	}
-	slices.SortFunc(out.Provinces, func(a, b TrafficTotals) int {
-		if a.BytesDown+a.BytesUp != b.BytesDown+b.BytesUp {
-			return int((b.BytesDown + b.BytesUp) - (a.BytesDown + a.BytesUp))
-		}
-		return strings.Compare(a.Name, b.Name)
-	})
+	out := SummaryBandwidth{Tiers: []TrafficTotals{}, Links: []TrafficTotals{}, Provinces: r.provinces()}
 	for _, tier := range scenarios.Tiers {
 		t := TrafficTotals{Name: tier}
 		for i := range r.windowCount() {
@@ -106,6 +96,73 @@ func (r *Run) bandwidth() SummaryBandwidth {
 		out.Links = append(out.Links, *byLink[name])
 	}
 	return out
+}
+
+// provinces is every province's row, busiest first: bytes and peaks from the class
+// windows, requests and latencies from the province windows summed over the run.
+func (r *Run) provinces() []ProvinceTraffic {
+	width := r.Journal.Run.Window
+	if len(r.Journal.ProvinceWindows) == 0 && !r.anyProvinceBytes() {
+		return []ProvinceTraffic{} // no request named a unit (a replay, an old journal)
+	}
+	byCode := map[string]*ProvinceTraffic{}
+	var order []string
+	row := func(code string) *ProvinceTraffic {
+		p := byCode[code]
+		if p == nil {
+			p = &ProvinceTraffic{TrafficTotals: TrafficTotals{Name: code}}
+			byCode[code] = p
+			order = append(order, code)
+		}
+		return p
+	}
+	for _, p := range scenarios.Provinces() {
+		row(p.Code).Province = p.Name
+	}
+	for i := range r.windowCount() {
+		w := r.window(i, "")
+		if w == nil {
+			continue
+		}
+		for code, b := range w.ProvinceBytes {
+			t := row(code)
+			t.BytesUp, t.BytesDown = t.BytesUp+b.Out, t.BytesDown+b.In
+			t.PeakUpMbps = max(t.PeakUpMbps, metrics.Mbps(b.Out, width))
+			t.PeakDownMbps = max(t.PeakDownMbps, metrics.Mbps(b.In, width))
+		}
+	}
+	for code, run := range metrics.SumProvinces(r.Journal.ProvinceWindows) {
+		t := row(code)
+		t.Sent, t.Failed = run.Sent, run.Failed
+		if run.Sent > 0 {
+			a := run.Availability()
+			t.Availability = &a
+		}
+		if run.Latency.TotalCount() > 0 {
+			p95 := float64(run.Percentile(95)) / float64(time.Millisecond)
+			t.P95 = &p95
+		}
+	}
+	out := make([]ProvinceTraffic, len(order))
+	for i, code := range order {
+		out[i] = *byCode[code]
+	}
+	slices.SortStableFunc(out, func(a, b ProvinceTraffic) int {
+		if a.BytesDown+a.BytesUp != b.BytesDown+b.BytesUp {
+			return cmp.Compare(b.BytesDown+b.BytesUp, a.BytesDown+a.BytesUp)
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return out
+}
+
+func (r *Run) anyProvinceBytes() bool {
+	for _, w := range r.Journal.Windows {
+		if len(w.ProvinceBytes) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // bandwidthFigure draws Mbps per tier over the run, each way, and each tier link's

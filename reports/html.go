@@ -71,6 +71,14 @@ const openFailedWindows = 5
 type pageFigure struct {
 	Name, Title, Caption string
 	Src                  template.URL
+	// Provinces is the per-province table the bandwidth figure carries beneath it.
+	Provinces []pageProvince
+}
+
+// pageProvince is one province's row of the bandwidth section.
+type pageProvince struct {
+	Code, Name, Up, Down, Sent, P95, Availability string
+	Failed                                        bool // some of its requests got no answer
 }
 
 type pageFault struct {
@@ -98,6 +106,9 @@ func writeHTML(r *Run, sum *Summary, images []rendered, path string) error {
 			pg.Timeline = &f
 			continue
 		}
+		if img.figure.Name == "bandwidth" {
+			f.Provinces = pageProvinces(sum.Bandwidth.Provinces)
+		}
 		pg.Figures = append(pg.Figures, f)
 	}
 	for _, row := range r.faultRows() {
@@ -119,6 +130,27 @@ func writeHTML(r *Run, sum *Summary, images []rendered, path string) error {
 		return err
 	}
 	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// pageProvinces are the provinces' rows, in the summary's order (busiest first); "—"
+// where a province sent nothing or its journal kept no latencies.
+func pageProvinces(ps []ProvinceTraffic) []pageProvince {
+	out := make([]pageProvince, len(ps))
+	for i, p := range ps {
+		row := pageProvince{Code: p.Name, Name: p.Province, Up: "—", Down: "—", Sent: fmt.Sprint(p.Sent), P95: "—", Availability: "—",
+			Failed: p.Failed > 0}
+		if p.BytesUp+p.BytesDown > 0 {
+			row.Up, row.Down = mbpsText(p.PeakUpMbps), mbpsText(p.PeakDownMbps)
+		}
+		if p.P95 != nil {
+			row.P95 = FormatValue("ms", *p.P95)
+		}
+		if p.Availability != nil {
+			row.Availability = FormatValue("%", *p.Availability)
+		}
+		out[i] = row
+	}
+	return out
 }
 
 // headline is the verdict in one sentence.

@@ -263,3 +263,67 @@ func TestReportShowsFailedChecksPerClass(t *testing.T) {
 		})
 	}
 }
+
+// The bandwidth section carries a row per province — all 34, by code and name, busiest
+// first —: its users' busiest window each way, their requests, p95 and availability over
+// the run; and summary.json the same rows.
+func TestReportTablesEveryProvince(t *testing.T) {
+	dir := makeRun(t, runSpec{complete: true, provinces: true,
+		latency: func(class string, i int) int64 {
+			if class == "submit" && i == 9 {
+				return 400_000 // the slowest tenth of the run's submits: their p95
+			}
+			return 2000
+		},
+		failed: func(class string, i int) int64 {
+			if class == "submit" && i == 0 {
+				return 5 // 5 of the province's 500
+			}
+			return 0
+		}})
+	sum, err := Render(dir)
+	require.NoError(t, err)
+	rows := htmlNodes(t, filepath.Join(dir, HTMLFile), func(n *html.Node) bool {
+		return n.Data == "tr" && attr(n, "class") == "province"
+	})
+	require.Len(t, rows, 34, "every province, by the units data")
+	cells := func(n *html.Node) []string {
+		var out []string
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && c.Data == "td" {
+				out = append(out, textOf(c))
+			}
+		}
+		return out
+	}
+	tests := []struct {
+		row  int
+		want []string
+	}{
+		// 10 kB down and 1 kB up per request, 50 a one-second window: 4 and 0.4 Mbps.
+		{0, []string{"01", "Hà Nội", "0.4 Mbps", "4 Mbps", "500", "2.0ms", "100.00%"}},
+		{1, []string{"79", "Hồ Chí Minh", "0.4 Mbps", "4 Mbps", "500", "401.4ms", "99.00%"}}, // 400 ms to two significant digits
+		{33, nil}, // a province whose users sent nothing: dashes
+	}
+	for _, tt := range tests {
+		got := cells(rows[tt.row])
+		require.Len(t, got, 7)
+		if tt.want == nil {
+			assert.Equal(t, []string{"—", "—", "0", "—", "—"}, got[2:], "row %d", tt.row)
+			continue
+		}
+		assert.Equal(t, tt.want[0], got[0])
+		assert.Contains(t, got[1], tt.want[1], "the province's name")
+		assert.Equal(t, tt.want[2:], got[2:], "row %d", tt.row)
+	}
+	require.Len(t, sum.Bandwidth.Provinces, 34)
+	hcm := sum.Bandwidth.Provinces[1]
+	assert.Equal(t, "79", hcm.Name)
+	assert.Equal(t, int64(500), hcm.Sent)
+	assert.Equal(t, int64(5), hcm.Failed)
+	require.NotNil(t, hcm.Availability)
+	assert.InDelta(t, 99.0, *hcm.Availability, 1e-9)
+	require.NotNil(t, hcm.P95)
+	assert.InDelta(t, 400, *hcm.P95, 4, "to 1 %")
+	assert.Nil(t, sum.Bandwidth.Provinces[33].P95, "nothing sent, no p95")
+}

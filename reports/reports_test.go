@@ -41,6 +41,9 @@ type runSpec struct {
 	noFaults bool
 	scenario string // YAML; scenarioYAML when empty
 	sut      map[string]string
+	// provinces puts each class's users in a province (catalogue 01, submit 79): 1 kB up
+	// and 10 kB down a request, and the province windows beside the class windows.
+	provinces bool
 }
 
 // writeRun is the standard hand-made run: submit slow (210 ms) in windows 4 and 5,
@@ -80,6 +83,7 @@ func makeRun(t testing.TB, spec runSpec) string {
 		n = 10
 	}
 	var ws []*metrics.Window
+	var provinces []*metrics.ProvinceWindow
 	for i := 0; i < n; i++ {
 		for _, class := range []string{"catalogue", "submit"} {
 			w := &metrics.Window{Index: i, Class: class, Start: time.Duration(i) * time.Second,
@@ -98,9 +102,21 @@ func makeRun(t testing.TB, spec runSpec) string {
 			}
 			require.NoError(t, w.Latency.RecordValues(spec.latency(class, i), 50-bad))
 			ws = append(ws, w)
+			if spec.provinces {
+				code := map[string]string{"catalogue": "01", "submit": "79"}[class]
+				w.BytesOut, w.BytesIn = 50_000, 500_000
+				w.ProvinceBytes = map[string]metrics.Bytes{code: {In: w.BytesIn, Out: w.BytesOut}}
+				pw := metrics.NewProvinceWindow(i, code)
+				pw.Sent, pw.Failed = w.Sent, bad
+				require.NoError(t, pw.Latency.RecordValues(spec.latency(class, i), 50-bad))
+				provinces = append(provinces, pw)
+			}
 		}
 	}
 	require.NoError(t, j.AppendWindows(ws))
+	if len(provinces) > 0 {
+		require.NoError(t, j.AppendProvinceWindows(provinces))
+	}
 	if !spec.noFaults {
 		require.NoError(t, j.AppendFault(journal.FaultWindow{Name: "slow registry", Link: "portal->registry", Toxic: "latency",
 			Params: map[string]string{"latency": "200"}, Start: 4 * time.Second, End: 6 * time.Second, Scenario: s.Clock.Start.Add(4 * span)}))

@@ -85,3 +85,17 @@ func (p *Population) validateAreas(channels *Channels) []problem {
 
 // roundedPercent writes a share for a message, without the float's last-digit noise.
 func roundedPercent(v float64) string { return strconv.FormatFloat(100*v, 'g', 6, 64) + "%" }
+
+// Province is one of the 34 provinces as the reference data (units) names it.
+type Province struct{ Code, Name string }
+
+// Provinces are the 34 provinces in the reference data's order, for the reports, which
+// read no reference data of their own.
+func Provinces() []Province {
+	ps := units.Provinces()
+	out := make([]Province, len(ps))
+	for i, p := range ps {
+		out[i] = Province{Code: p.Code, Name: p.Name}
+	}
+	return out
+}

@@ -161,9 +161,9 @@ slos:
 func TestParseLoadModel(t *testing.T) {
 	s, err := Parse([]byte(surge), "s.yaml")
 	require.NoError(t, err)
-	assert.Equal(t, []string{"citizen-dossier.login", "citizen-dossier.catalogue", "citizen-dossier.unit", "citizen-dossier.submit",
+	assert.Equal(t, []string{"citizen-dossier.page", "citizen-dossier.login", "citizen-dossier.catalogue", "citizen-dossier.unit", "citizen-dossier.submit",
 		"citizen-dossier.upload", "citizen-dossier.pay", "citizen-dossier.status",
-		"island-dossier.login", "island-dossier.catalogue", "island-dossier.unit", "island-dossier.submit",
+		"island-dossier.page", "island-dossier.login", "island-dossier.catalogue", "island-dossier.unit", "island-dossier.submit",
 		"island-dossier.upload", "island-dossier.pay", "island-dossier.status", "catalogue"}, s.ClassNames())
 	assert.Equal(t, DefaultThink, s.Mix[1].Think.D, "journeys think 1s by default")
 	assert.Equal(t, 1.0, s.Load.Population.Weights["special_zone"], "unset weights take the default")

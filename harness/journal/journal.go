@@ -27,6 +27,10 @@ const (
 	windowsFile = "windows.jsonl"
 	faultsFile  = "faults.jsonl"
 	healthFile  = "health.jsonl"
+	// provinceWindowsFile holds, per window and province, the requests of the
+	// province's users over every class (metrics.ProvinceWindow); absent in journals
+	// written before it was kept.
+	provinceWindowsFile = "province_windows.jsonl"
 )
 
 // RunInfo describes a run: written at the start, rewritten at the end.
@@ -70,7 +74,11 @@ type Journal struct {
 	windows File
 	faults  File
 	health  File
-	info    RunInfo
+	// provinces is opened with the first province windows: a run whose users name no
+	// unit writes none.
+	provinces File
+	open      Opener
+	info      RunInfo
 
 	mu  sync.Mutex
 	err error
@@ -101,7 +109,7 @@ func CreateWith(runDir string, info RunInfo, open Opener) (*Journal, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating journal: %w", err)
 	}
-	j := &Journal{dir: dir, info: info}
+	j := &Journal{dir: dir, info: info, open: open}
 	var opened []File
 	for _, f := range []struct {
 		name string
@@ -158,6 +166,22 @@ func (j *Journal) AppendWindows(ws []*metrics.Window) error {
 	return j.fail(appendLines(j.windows, ws))
 }
 
+// AppendProvinceWindows writes the provinces' windows and syncs them to disk.
+func (j *Journal) AppendProvinceWindows(ws []*metrics.ProvinceWindow) error {
+	j.mu.Lock()
+	if j.provinces == nil {
+		f, err := j.open(filepath.Join(j.dir, provinceWindowsFile))
+		if err != nil {
+			j.mu.Unlock()
+			return j.fail(fmt.Errorf("creating journal: %w", err))
+		}
+		j.provinces = f
+	}
+	f := j.provinces
+	j.mu.Unlock()
+	return j.fail(appendLines(f, ws))
+}
+
 // AppendFault writes one fault window and syncs it to disk.
 func (j *Journal) AppendFault(f FaultWindow) error {
 	return j.fail(appendLines(j.faults, []FaultWindow{f}))
@@ -211,5 +235,11 @@ func appendLines[T any](f File, items []T) error {
 // stopped is when the load stopped; reopened, how many windows got later additions.
 func (j *Journal) Close(ended *time.Time, stopped time.Time, reopened int64) error {
 	j.info.Ended, j.info.Stopped, j.info.Reopened = ended, &stopped, reopened
-	return errors.Join(j.writeInfo(), j.windows.Close(), j.faults.Close(), j.health.Close())
+	err := errors.Join(j.writeInfo(), j.windows.Close(), j.faults.Close(), j.health.Close())
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.provinces != nil {
+		err = errors.Join(err, j.provinces.Close())
+	}
+	return err
 }

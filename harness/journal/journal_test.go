@@ -220,3 +220,49 @@ func TestJournalWriteErrors(t *testing.T) {
 	assert.Contains(t, closeErr.Error(), "writing "+runJSON)
 	assert.NoFileExists(t, runJSON+".tmp")
 }
+
+// Province windows read back in index then code order, a window's later additions
+// merged into it; a line no run writes is refused with its line number.
+func TestProvinceWindowsReadBack(t *testing.T) {
+	line := func(index int, code string, sent, failed int64, latency time.Duration) *metrics.ProvinceWindow {
+		p := metrics.NewProvinceWindow(index, code)
+		p.Sent, p.Failed = sent, failed
+		for range sent - failed {
+			require.NoError(t, p.Latency.RecordValue(latency.Microseconds()))
+		}
+		return p
+	}
+	tests := []struct {
+		name  string
+		lines []*metrics.ProvinceWindow
+		want  []string // index/code/sent/failed, in order
+		err   string
+	}{
+		{"additions merged", []*metrics.ProvinceWindow{line(1, "79", 3, 1, time.Millisecond), line(0, "01", 2, 0, time.Millisecond), line(1, "79", 4, 0, time.Second)},
+			[]string{"0/01/2/0", "1/79/7/1"}, ""},
+		{"more failed than sent", []*metrics.ProvinceWindow{{Index: 0, Province: "01", Sent: 1, Failed: 2}}, nil, "province_windows.jsonl:1: province window 0"},
+		{"past the run", []*metrics.ProvinceWindow{line(5, "01", 1, 0, time.Millisecond)}, nil, "province_windows.jsonl:1:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			j, err := Create(dir, RunInfo{ID: "r", Classes: []string{"c"}, Window: time.Second, Windows: 2})
+			require.NoError(t, err)
+			require.NoError(t, j.AppendProvinceWindows(tt.lines))
+			require.NoError(t, j.Close(nil, time.Now(), 0))
+			rec, err := Read(dir)
+			if tt.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.err)
+				return
+			}
+			require.NoError(t, err)
+			var got []string
+			for _, p := range rec.ProvinceWindows {
+				got = append(got, fmt.Sprintf("%d/%s/%d/%d", p.Index, p.Province, p.Sent, p.Failed))
+			}
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, time.Second, rec.ProvinceWindows[1].Percentile(100).Round(100*time.Millisecond), "the addition's latencies merged")
+		})
+	}
+}

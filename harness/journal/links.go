@@ -3,6 +3,8 @@ package journal
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/thongsuot/thongsuot/harness/metrics"
 )
@@ -46,6 +48,44 @@ func readLinks(dir string) ([]metrics.LinkWindow, error) {
 		}
 		out = append(out, w)
 		return nil
+	})
+	return out, err
+}
+
+// maxProvinces bounds the provinces a window names: the 34, with room for a reference
+// dataset that grows.
+const maxProvinces = 64
+
+// readProvinceWindows reads province_windows.jsonl, the additions a window got after
+// it was first written merged into it; a journal without one has none.
+func readProvinceWindows(dir string, run RunInfo) ([]*metrics.ProvinceWindow, error) {
+	type key struct {
+		index    int
+		province string
+	}
+	at := map[key]*metrics.ProvinceWindow{}
+	var out []*metrics.ProvinceWindow
+	err := readLines(filepath.Join(dir, provinceWindowsFile), maxLine, func(w *metrics.ProvinceWindow) error {
+		if w.Index < 0 || w.Index >= max(run.Windows, 1) || w.Province == "" || len(w.Province) > 16 || w.Sent < 0 || w.Failed < 0 || w.Failed > w.Sent {
+			return fmt.Errorf("province window %d %q is not one a run writes", w.Index, w.Province)
+		}
+		k := key{w.Index, w.Province}
+		if first, ok := at[k]; ok {
+			first.Merge(w)
+			return nil
+		}
+		if len(out) >= maxProvinces*maxWindows {
+			return fmt.Errorf("more province windows than a run writes")
+		}
+		at[k] = w
+		out = append(out, w)
+		return nil
+	})
+	slices.SortStableFunc(out, func(a, b *metrics.ProvinceWindow) int {
+		if a.Index != b.Index {
+			return a.Index - b.Index
+		}
+		return strings.Compare(a.Province, b.Province)
 	})
 	return out, err
 }

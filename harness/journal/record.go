@@ -26,10 +26,14 @@ type Record struct {
 	Health []health.Window
 	// Links is what each link carried per window; empty where the runtime could not
 	// read its links' meters, and in journals written before they were.
-	Links          []metrics.LinkWindow
-	Reconciliation *Reconciliation // nil when the run made no check
-	Sessions       *Sessions       // nil when the run had no journeys or did not finish
-	Provinces      *Provinces      // nil when no provincial system was started
+	Links []metrics.LinkWindow
+	// ProvinceWindows are the provinces' requests per window, over every class (one
+	// per window and province that sent, additions merged), by index then code; empty
+	// in journals written before they were kept.
+	ProvinceWindows []*metrics.ProvinceWindow
+	Reconciliation  *Reconciliation // nil when the run made no check
+	Sessions        *Sessions       // nil when the run had no journeys or did not finish
+	Provinces       *Provinces      // nil when no provincial system was started
 }
 
 // Read reads runDir/journal. A torn last line (a run killed mid-write) is ignored;
@@ -74,6 +78,9 @@ func Read(runDir string) (*Record, error) {
 		return nil, err
 	}
 	if rec.Links, err = readLinks(dir); err != nil {
+		return nil, err
+	}
+	if rec.ProvinceWindows, err = readProvinceWindows(dir, rec.Run); err != nil {
 		return nil, err
 	}
 	if rec.Reconciliation, err = readReconciliation(runDir); err != nil {

@@ -117,15 +117,15 @@ func TestPlanIntendedPerJourneyStep(t *testing.T) {
 	s.Mix = []scenarios.Class{{Journey: "citizen-dossier", Weight: 1, MixOptions: scenarios.MixOptions{Think: scenarios.Span{D: time.Second}}}}
 	plan, err := NewPlan(s)
 	require.NoError(t, err)
-	require.Equal(t, []string{"citizen-dossier.login", "citizen-dossier.catalogue", "citizen-dossier.unit",
+	require.Equal(t, []string{"citizen-dossier.page", "citizen-dossier.login", "citizen-dossier.catalogue", "citizen-dossier.unit",
 		"citizen-dossier.submit", "citizen-dossier.upload", "citizen-dossier.pay", "citizen-dossier.status"}, plan.Classes)
 	j := plan.Flows[0].Journey
-	assert.Equal(t, []time.Duration{5400 * time.Millisecond, 6400 * time.Millisecond}, j.offsets(6, time.Second),
-		"status follows five steps and 40 % of a pay step")
+	assert.Equal(t, []time.Duration{6400 * time.Millisecond, 7400 * time.Millisecond}, j.offsets(7, time.Second),
+		"status follows six steps (the page load first) and 40 % of a pay step")
 	wall := plan.Clock.WallDuration()
 	assert.InDelta(t, 600, plan.Intended(0, 0, wall), 1, "10/s for 60 s")
-	assert.InDelta(t, 0.4*(600-10*1*5), plan.Intended(5, 0, wall), 1, "pay: 40 %, less the journeys whose pay falls after the end")
-	assert.InDelta(t, 0, plan.Intended(6, 0, 5*time.Second), 1e-9, "no status before its offset")
-	assert.InDelta(t, 10, plan.Intended(3, 10*time.Second, 11*time.Second), 0.01, "a second of submits")
+	assert.InDelta(t, 0.4*(600-10*1*6), plan.Intended(6, 0, wall), 1, "pay: 40 %, less the journeys whose pay falls after the end")
+	assert.InDelta(t, 0, plan.Intended(7, 0, 6*time.Second), 1e-9, "no status before its offset")
+	assert.InDelta(t, 10, plan.Intended(4, 10*time.Second, 11*time.Second), 0.01, "a second of submits")
 	assert.False(t, math.IsNaN(plan.Total()))
 }

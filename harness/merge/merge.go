@@ -249,6 +249,9 @@ func write(res *Result, out string) (err error) {
 	if err := j.AppendWindows(Windows(res.Shards)); err != nil {
 		return err
 	}
+	if err := j.AppendProvinceWindows(ProvinceWindows(res.Shards)); err != nil {
+		return err
+	}
 	if c := res.Controller; c != nil {
 		for _, f := range c.Record.Faults {
 			if err := j.AppendFault(f); err != nil {
@@ -273,33 +276,62 @@ func write(res *Result, out string) (err error) {
 // the histograms merged bucket by bucket (metrics.Window.Merge), in index then class
 // order.
 func Windows(shards []Part) []*metrics.Window {
-	type key struct {
-		index int
-		class string
-	}
-	at := map[key]*metrics.Window{}
-	var out []*metrics.Window
-	for _, p := range shards {
-		for _, w := range p.Record.Windows {
-			k := key{w.Index, w.Class}
-			if m, ok := at[k]; ok {
-				m.Merge(w)
-				continue
-			}
-			m := metrics.Sum(w.Class, w)
-			at[k] = m
-			out = append(out, m)
-		}
-	}
 	order := map[string]int{}
 	for i, c := range shards[0].Record.Run.Classes {
 		order[c] = i
 	}
-	slices.SortStableFunc(out, func(a, b *metrics.Window) int {
-		if a.Index != b.Index {
-			return a.Index - b.Index
+	return byWindow(shards, func(p Part) []*metrics.Window { return p.Record.Windows },
+		func(w *metrics.Window) (int, string) { return w.Index, w.Class },
+		func(a, b string) int { return order[a] - order[b] },
+		func(w *metrics.Window) *metrics.Window { return metrics.Sum(w.Class, w) },
+		(*metrics.Window).Merge)
+}
+
+// ProvinceWindows merges the shards' province windows of each index and province, as
+// Windows does the classes': counts summed, histograms merged bucket by bucket; in
+// index then code order.
+func ProvinceWindows(shards []Part) []*metrics.ProvinceWindow {
+	return byWindow(shards, func(p Part) []*metrics.ProvinceWindow { return p.Record.ProvinceWindows },
+		func(w *metrics.ProvinceWindow) (int, string) { return w.Index, w.Province },
+		strings.Compare,
+		func(w *metrics.ProvinceWindow) *metrics.ProvinceWindow {
+			m := metrics.NewProvinceWindow(w.Index, w.Province)
+			m.Merge(w)
+			return m
+		},
+		(*metrics.ProvinceWindow).Merge)
+}
+
+// byWindow merges the shards' lines that share a window index and a name (a class, a
+// province): the first copied (the parts' records stay as read), the others merged
+// into it; in index order, then by the names' order.
+func byWindow[W any](shards []Part, lines func(Part) []W, key func(W) (int, string), names func(a, b string) int,
+	copyOf func(W) W, merge func(into, w W)) []W {
+	type at struct {
+		index int
+		name  string
+	}
+	first := map[at]W{}
+	var out []W
+	for _, p := range shards {
+		for _, w := range lines(p) {
+			i, n := key(w)
+			if m, ok := first[at{i, n}]; ok {
+				merge(m, w)
+				continue
+			}
+			m := copyOf(w)
+			first[at{i, n}] = m
+			out = append(out, m)
 		}
-		return order[a.Class] - order[b.Class]
+	}
+	slices.SortStableFunc(out, func(a, b W) int {
+		ia, na := key(a)
+		ib, nb := key(b)
+		if ia != ib {
+			return ia - ib
+		}
+		return names(na, nb)
 	})
 	return out
 }

@@ -21,6 +21,8 @@ import (
 var (
 	start   = time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
 	classes = []string{"catalogue", "submit"}
+	// provinces are where each class's users are, in the parts' province windows.
+	provinces = []string{"01", "79"}
 )
 
 // part is one run directory of a sharded run, written as a run writes it.
@@ -66,6 +68,17 @@ func (p part) write(t *testing.T, dir string) string {
 				w.Codes["200"]++
 			}
 			require.NoError(t, j.AppendWindows([]*metrics.Window{w}))
+			// Class c's users all in provinces[c], one request in ten unanswered.
+			pw := metrics.NewProvinceWindow(wi, provinces[ci])
+			for k, l := range ls {
+				pw.Sent++
+				if k%10 == 0 {
+					pw.Failed++
+					continue
+				}
+				require.NoError(t, pw.Latency.RecordValue(l.Microseconds()))
+			}
+			require.NoError(t, j.AppendProvinceWindows([]*metrics.ProvinceWindow{pw}))
 		}
 	}
 	if p.shard.Role == journal.RoleController {
@@ -93,6 +106,10 @@ func TestMergeIsExact(t *testing.T) {
 	root := t.TempDir()
 	rng := rand.New(rand.NewPCG(1, 2))
 	union := map[[2]int]*hdrhistogram.Histogram{}
+	// unionProvince[w][c]: what the merged province window of class c's province holds.
+	type tally struct{ sent, failed int64 }
+	unionProvince := map[[2]int]*tally{}
+	provinceHist := map[[2]int]*hdrhistogram.Histogram{}
 	var dirs []string
 	for i := range 3 {
 		p := newPart(i, 3)
@@ -108,6 +125,18 @@ func TestMergeIsExact(t *testing.T) {
 					l := time.Duration(rng.ExpFloat64()*float64(time.Duration(5*(i+1))*time.Millisecond)) + time.Millisecond
 					p.latencies[w][c] = append(p.latencies[w][c], l)
 					require.NoError(t, union[[2]int{w, c}].RecordValue(l.Microseconds()))
+				}
+				k := [2]int{w, c}
+				if unionProvince[k] == nil {
+					unionProvince[k], provinceHist[k] = &tally{}, metrics.NewProvinceWindow(0, "").Latency
+				}
+				for n, l := range p.latencies[w][c] {
+					unionProvince[k].sent++
+					if n%10 == 0 {
+						unionProvince[k].failed++
+						continue
+					}
+					require.NoError(t, provinceHist[k].RecordValue(l.Microseconds()))
 				}
 			}
 		}
@@ -136,6 +165,16 @@ func TestMergeIsExact(t *testing.T) {
 		assert.Equal(t, 100*u.TotalCount(), w.BytesIn, "bytes summed")
 		for _, q := range []float64{50, 90, 95, 99, 99.9, 100} {
 			assert.Equal(t, u.ValueAtQuantile(q), w.Latency.ValueAtQuantile(q), "window %d %s p%v", w.Index, w.Class, q)
+		}
+	}
+	require.Len(t, rec.ProvinceWindows, 2*len(provinces), "a province window per window and province")
+	for _, pw := range rec.ProvinceWindows {
+		k := [2]int{pw.Index, indexOf(provinces, pw.Province)}
+		require.NotNil(t, unionProvince[k], "window %d %s", pw.Index, pw.Province)
+		assert.Equal(t, unionProvince[k].sent, pw.Sent, "window %d %s: the shards' requests summed", pw.Index, pw.Province)
+		assert.Equal(t, unionProvince[k].failed, pw.Failed)
+		for _, q := range []float64{50, 95, 99} {
+			assert.Equal(t, provinceHist[k].ValueAtQuantile(q), pw.Latency.ValueAtQuantile(q), "window %d %s p%v: merged exactly", pw.Index, pw.Province, q)
 		}
 	}
 	require.Len(t, rec.Faults, 1, "the controller's faults")

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -184,4 +185,102 @@ func TestEmptyWindowEncodesOnce(t *testing.T) {
 	assert.Equal(t, int64(0), back.Latency.TotalCount())
 	back.Latency.RecordValue(5)
 	assert.Equal(t, int64(1), back.Latency.TotalCount())
+}
+
+// provincesInMemory is windowsInMemory that also keeps the provinces' windows.
+type provincesInMemory struct {
+	windowsInMemory
+	provinces []*ProvinceWindow
+}
+
+func (m *provincesInMemory) AppendProvinceWindows(ps []*ProvinceWindow) error {
+	m.provinces = append(m.provinces, ps...)
+	return nil
+}
+
+// Each province's requests are counted over every class together, per window: sent,
+// unanswered and the answered latencies; a late answer is an addition, as for classes;
+// a request that names no province counts for none. The windows read back from JSON
+// and sum over the run.
+func TestRecorderCountsEachProvince(t *testing.T) {
+	start := time.Now()
+	out := &provincesInMemory{}
+	rec := NewRecorder(out, RecorderConfig{Start: start, Width: time.Second, Windows: 2, Classes: []string{"a", "b"},
+		Planned: func(int, time.Duration, time.Duration) float64 { return 0 }, Grace: time.Second,
+		ProvinceOf: func(res *vegeta.Result) string { return res.Headers.Get("Province") }})
+	at := func(d time.Duration) time.Time { return start.Add(d) }
+	send := func(class int, due time.Duration, province string, code uint16, latency time.Duration) {
+		res := result(at(due), code, latency)
+		res.Headers = map[string][]string{"Province": {province}}
+		rec.Sent(class, res, at(due))
+	}
+	for i := range 100 {
+		send(i%2, time.Duration(i)*time.Millisecond, "01", 200, time.Duration(i+1)*time.Millisecond) // both classes: one province window
+	}
+	send(0, 10*time.Millisecond, "79", 503, time.Millisecond)
+	send(1, 20*time.Millisecond, "79", 200, 300*time.Millisecond)
+	send(0, 30*time.Millisecond, "", 200, time.Millisecond)
+	send(0, 1500*time.Millisecond, "79", 0, time.Second)
+	require.NoError(t, rec.Flush(at(1100*time.Millisecond)))
+	send(1, 900*time.Millisecond, "01", 200, 2*time.Second) // window 0 again, already written
+	_, err := rec.Close(at(2 * time.Second))
+	require.NoError(t, err)
+
+	tests := []struct {
+		index            int
+		province         string
+		sent, failed     int64
+		p95              time.Duration
+		availability     float64
+		asWritten, total bool // the first line written, or the window summed with its addition
+	}{
+		{0, "01", 100, 0, 95 * time.Millisecond, 100, true, false},
+		{0, "79", 2, 1, 300 * time.Millisecond, 50, true, false},
+		{1, "79", 1, 1, 0, 0, true, false},
+		{0, "01", 101, 0, 96 * time.Millisecond, 100, false, true},
+	}
+	byKey := map[string]*ProvinceWindow{}
+	for _, p := range out.provinces {
+		data, err := json.Marshal(p)
+		require.NoError(t, err)
+		var back ProvinceWindow
+		require.NoError(t, json.Unmarshal(data, &back), "%s", data)
+		k := fmt.Sprint(back.Index, back.Province)
+		if first, ok := byKey[k]; ok {
+			first.Merge(&back)
+			continue
+		}
+		byKey[k] = &back
+	}
+	assert.Len(t, out.provinces, 4, "window 0: 01 and 79; window 1: 79; window 0's addition for 01")
+	for _, tt := range tests {
+		if !tt.total {
+			continue
+		}
+		p := byKey[fmt.Sprint(tt.index, tt.province)]
+		require.NotNil(t, p)
+		assert.Equal(t, tt.sent, p.Sent, "window %d %s with its addition", tt.index, tt.province)
+		assert.InDelta(t, tt.p95, p.Percentile(95), float64(tt.p95)/50, "two significant digits")
+	}
+	for _, tt := range tests {
+		if !tt.asWritten {
+			continue
+		}
+		var p *ProvinceWindow
+		for _, x := range out.provinces {
+			if x.Index == tt.index && x.Province == tt.province {
+				p = x
+				break
+			}
+		}
+		require.NotNil(t, p, "window %d %s", tt.index, tt.province)
+		assert.Equal(t, tt.sent, p.Sent, "window %d %s", tt.index, tt.province)
+		assert.Equal(t, tt.failed, p.Failed, "window %d %s", tt.index, tt.province)
+		assert.InDelta(t, tt.p95, p.Percentile(95), float64(tt.p95)/50, "window %d %s: answered latencies only", tt.index, tt.province)
+		assert.InDelta(t, tt.availability, p.Availability(), 1e-9)
+	}
+	run := SumProvinces(out.provinces)
+	require.Len(t, run, 2, "no province for the request that named none")
+	assert.Equal(t, int64(104), run["79"].Sent+run["01"].Sent)
+	assert.Equal(t, int64(2), run["79"].Failed)
 }

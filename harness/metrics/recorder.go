@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -41,6 +43,12 @@ type WindowWriter interface {
 	AppendWindows([]*Window) error
 }
 
+// ProvinceWindowWriter is a WindowWriter that also keeps the provinces' windows (the
+// journal does); a recorder writing elsewhere does not count them.
+type ProvinceWindowWriter interface {
+	AppendProvinceWindows([]*ProvinceWindow) error
+}
+
 // Recorder sorts requests into windows by the time they fell due and writes each window
 // out as soon as it ends, then what still comes for it as additions. It is safe for
 // concurrent use.
@@ -52,10 +60,13 @@ type Recorder struct {
 	open map[int][]*Window
 	next int // windows below next are written
 	// after holds what came for windows already written, until the next flush.
-	after    map[int][]*Window
-	reopened map[int]bool // windows that got an answer later than Grace after their end
-	reopens  int64
-	totals   Totals
+	after map[int][]*Window
+	// openProvinces and afterProvinces are the same for the provinces' windows, by
+	// index and province code: at most 34 per window, whatever the classes.
+	openProvinces, afterProvinces map[int]map[string]*ProvinceWindow
+	reopened                      map[int]bool // windows that got an answer later than Grace after their end
+	reopens                       int64
+	totals                        Totals
 	// interval holds the latencies since the last IntervalLatency call, for live progress.
 	interval *hdrhistogram.Histogram
 }
@@ -68,6 +79,7 @@ type Totals struct {
 // NewRecorder records into out.
 func NewRecorder(out WindowWriter, cfg RecorderConfig) *Recorder {
 	return &Recorder{cfg: cfg, out: out, open: map[int][]*Window{}, after: map[int][]*Window{}, reopened: map[int]bool{},
+		openProvinces: map[int]map[string]*ProvinceWindow{}, afterProvinces: map[int]map[string]*ProvinceWindow{},
 		interval: NewHistogram()}
 }
 
@@ -96,7 +108,30 @@ func (r *Recorder) Sent(class int, res *vegeta.Result, due time.Time) {
 	if r.cfg.ProvinceOf != nil {
 		province = r.cfg.ProvinceOf(res)
 	}
-	r.windowAt(due, res.Timestamp.Add(res.Latency))[class].add(res, late, tier, province)
+	idx, written := r.windowAt(due, res.Timestamp.Add(res.Latency))
+	r.classWindows(idx, written)[class].add(res, late, tier, province)
+	if province != "" {
+		r.provinceWindow(idx, written, province).add(res)
+	}
+}
+
+// provinceWindow is province's window idx: open, or an addition to one written.
+func (r *Recorder) provinceWindow(idx int, written bool, province string) *ProvinceWindow {
+	in := r.openProvinces
+	if written {
+		in = r.afterProvinces
+	}
+	byCode, ok := in[idx]
+	if !ok {
+		byCode = map[string]*ProvinceWindow{}
+		in[idx] = byCode
+	}
+	p, ok := byCode[province]
+	if !ok {
+		p = NewProvinceWindow(idx, province)
+		byCode[province] = p
+	}
+	return p
 }
 
 // Dropped records a request of class i that fell due at due and was never sent.
@@ -104,23 +139,32 @@ func (r *Recorder) Dropped(class int, due time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.totals.Dropped++
-	r.windowAt(due, time.Time{})[class].Dropped++
+	r.classWindows(r.windowAt(due, time.Time{}))[class].Dropped++
 }
 
-// windowAt is the window a request due at due counts in: an open one, or an addition
-// to one already written. answered is when its answer came (zero for a drop): an
-// answer later than Grace after the window's end reopens the window.
-func (r *Recorder) windowAt(due, answered time.Time) []*Window {
-	idx := min(max(int(due.Sub(r.cfg.Start)/r.cfg.Width), 0), r.cfg.Windows-1)
+// classWindows are the classes' windows idx: open, or additions to windows written.
+func (r *Recorder) classWindows(idx int, written bool) []*Window {
+	if written {
+		return r.window(r.after, idx)
+	}
+	return r.window(r.open, idx)
+}
+
+// windowAt is the index of the window a request due at due counts in, and whether that
+// window was already written (the request is then an addition to it). answered is
+// when its answer came (zero for a drop): an answer later than Grace after the
+// window's end reopens the window.
+func (r *Recorder) windowAt(due, answered time.Time) (idx int, written bool) {
+	idx = min(max(int(due.Sub(r.cfg.Start)/r.cfg.Width), 0), r.cfg.Windows-1)
 	if idx >= r.next {
-		return r.window(r.open, idx)
+		return idx, false
 	}
 	end := r.cfg.Start.Add(time.Duration(idx+1) * r.cfg.Width)
 	if !r.reopened[idx] && answered.Sub(end) > r.cfg.Grace {
 		r.reopened[idx] = true
 		r.reopens++
 	}
-	return r.window(r.after, idx)
+	return idx, true
 }
 
 func (r *Recorder) window(in map[int][]*Window, idx int) []*Window {
@@ -165,6 +209,7 @@ func (r *Recorder) Flush(now time.Time) error {
 func (r *Recorder) flushBelow(limit int) error {
 	r.mu.Lock()
 	var batch []*Window
+	var provinces []*ProvinceWindow
 	for ; r.next < limit; r.next++ {
 		ws := r.window(r.open, r.next) // empty windows too: gaps must show
 		for i, w := range ws {
@@ -172,16 +217,36 @@ func (r *Recorder) flushBelow(limit int) error {
 		}
 		batch = append(batch, ws...)
 		delete(r.open, r.next)
+		provinces = appendProvinces(provinces, r.openProvinces[r.next]) // only provinces that sent
+		delete(r.openProvinces, r.next)
 	}
 	for idx, ws := range r.after {
 		batch = append(batch, ws...)
 		delete(r.after, idx)
 	}
-	r.mu.Unlock()
-	if len(batch) == 0 {
-		return nil
+	for idx, byCode := range r.afterProvinces {
+		provinces = appendProvinces(provinces, byCode)
+		delete(r.afterProvinces, idx)
 	}
-	return r.out.AppendWindows(batch)
+	r.mu.Unlock()
+	if len(batch) > 0 {
+		if err := r.out.AppendWindows(batch); err != nil {
+			return err
+		}
+	}
+	if pw, ok := r.out.(ProvinceWindowWriter); ok && len(provinces) > 0 {
+		return pw.AppendProvinceWindows(provinces)
+	}
+	return nil
+}
+
+// appendProvinces appends a window's provinces in code order, so a journal reads the same
+// from run to run.
+func appendProvinces(to []*ProvinceWindow, byCode map[string]*ProvinceWindow) []*ProvinceWindow {
+	for _, code := range slices.Sorted(maps.Keys(byCode)) {
+		to = append(to, byCode[code])
+	}
+	return to
 }
 
 // FlushEvery is how often a run should flush its recorder: a window is then on disk at

@@ -64,9 +64,10 @@ type Config struct {
 	ApplicantCacheTTL  time.Duration            // reuse a positive population check this long; 0 checks every submission [0]
 	Logger             *slog.Logger             // [discard]
 
-	// Quotas: far above what a citizen does (one 64 KiB scan per dossier, one
-	// request at a time), low enough that one account cannot fill the disk or
-	// take the portal's admission slots.
+	// Quotas: far above what a citizen does (a scanned page or two per dossier — the
+	// built-in journeys upload one of 300 KiB, citizen-dossier.yaml — one request at a
+	// time: 200 MiB is about 680 such dossiers), low enough that one account cannot
+	// fill the disk or take the portal's admission slots.
 	CallerInFlight            int   // requests in progress per authenticated caller, else 429; off in naive mode [64]
 	MaxDossierAttachments     int   // attachments per dossier, else 413 [20]
 	MaxDossierAttachmentBytes int64 // attachment bytes per dossier, else 413 [25 MiB]

@@ -73,6 +73,7 @@ func (s *Server) routes() http.Handler {
 	root.HandleFunc("GET /readyz", s.handleReadyz)
 	root.Handle("GET /metrics", s.metrics.handler())
 	root.HandleFunc("GET /openapi.yaml", s.handleOpenAPI)
+	root.HandleFunc("GET "+PagePath, ServePage)
 	root.Handle("/", api)
 	return closeUnreadBodies(s.limitHeaders(s.metrics.instrument(root)))
 }
