@@ -73,8 +73,10 @@ func (c *workerClient) host(u *url.URL) (*fasthttp.HostClient, error) {
 	}
 	isTLS := u.Scheme == "https"
 	addr := fasthttp.AddMissingPort(u.Host, isTLS)
-	name := addr
-	if n, ok := c.reach.Names[u.Host]; ok {
+	name := addr // the TLS server name, as Reach.Client's dialer picks it
+	if n, ok := c.reach.Names[addr]; ok {
+		name = n
+	} else if n, ok := c.reach.Names[u.Host]; ok {
 		name = n
 	}
 	if h, _, err := net.SplitHostPort(name); err == nil {
