@@ -98,16 +98,8 @@ func TestWorkerClientCountsEachExchangeExactly(t *testing.T) {
 	srv := newMeteredServer(t, answer, nil, false)
 	c := newWorkerClient(Reach{}, 5*time.Second)
 	defer c.close()
-	tests := []struct {
-		name, method string
-		upload       int
-	}{
-		{"a read", http.MethodGet, 0},
-		{"an upload", http.MethodPost, 64 << 10},
-		{"another read on the same connection", http.MethodGet, 0},
-	}
 	var sent int64
-	for i, tt := range tests {
+	for i, tt := range exchangesOnOneConnection {
 		t.Run(tt.name, func(t *testing.T) {
 			res := workerHit(t, c, tt.method, "http://"+srv.addr+"/x", []byte(strings.Repeat("s", tt.upload)))
 			require.Empty(t, res.Error)
