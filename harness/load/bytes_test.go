@@ -45,6 +45,16 @@ func rawServer(t *testing.T, answer string) (addr string) {
 	return ln.Addr().String()
 }
 
+// exchangesOnOneConnection follow one another on a keep-alive connection.
+var exchangesOnOneConnection = []struct {
+	name, method string
+	upload       int
+}{
+	{"a read", http.MethodGet, 0},
+	{"an upload", http.MethodPost, 64 << 10},
+	{"another read on the same connection", http.MethodGet, 0},
+}
+
 // Every exchange is counted whole and once, headers included, on a connection that
 // carries one after another: the answer's exact bytes in, and out at least the body
 // plus a request line and headers.
@@ -53,15 +63,7 @@ func TestWireBytesCountEachExchangeWhole(t *testing.T) {
 	answer := fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
 	addr := rawServer(t, answer)
 	client := NewClient(5 * time.Second)
-	tests := []struct {
-		name, method string
-		upload       int
-	}{
-		{"a read", http.MethodGet, 0},
-		{"an upload", http.MethodPost, 64 << 10},
-		{"another read on the same connection", http.MethodGet, 0},
-	}
-	for _, tt := range tests {
+	for _, tt := range exchangesOnOneConnection {
 		t.Run(tt.name, func(t *testing.T) {
 			var sent *vegeta.Result
 			sink := wireSink{SinkFuncs{OnSent: func(_ int, res *vegeta.Result, _ time.Time) { sent = res }}}

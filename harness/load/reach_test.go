@@ -42,7 +42,7 @@ func portalCert(t *testing.T, name string) (tls.Certificate, []byte) {
 	return tls.Certificate{Certificate: [][]byte{leafDER}, PrivateKey: key}, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
 }
 
-// Through a local proxy's address, the client speaks to the system its URL names: the
+// Through a local proxy's address, the client (and a sender's) speaks to the system its URL names: the
 // TLS server name and the Host header are the system's, checked against the CA file
 // the scenario gives.
 func TestReachNamesTheSystemBehindAProxy(t *testing.T) {
@@ -76,12 +76,24 @@ func TestReachNamesTheSystemBehindAProxy(t *testing.T) {
 			resp, err := tt.reach.Client(2 * time.Second).Get(srv.URL + "/readyz")
 			if tt.err != "" {
 				assert.ErrorContains(t, err, tt.err)
+			} else {
+				require.NoError(t, err)
+				resp.Body.Close()
+				assert.Equal(t, http.StatusOK, resp.StatusCode)
+				assert.Equal(t, "portal.npsp.test", host, "the Host header names the system")
+			}
+
+			host = ""
+			c := newWorkerClient(tt.reach, 2*time.Second) // a sender's
+			defer c.close()
+			res := workerHit(t, c, http.MethodGet, srv.URL+"/readyz", nil)
+			if tt.err != "" {
+				assert.Contains(t, res.Error, tt.err)
 				return
 			}
-			require.NoError(t, err)
-			resp.Body.Close()
-			assert.Equal(t, http.StatusOK, resp.StatusCode)
-			assert.Equal(t, "portal.npsp.test", host, "the Host header names the system")
+			assert.Empty(t, res.Error)
+			assert.Equal(t, uint16(http.StatusOK), res.Code)
+			assert.Equal(t, "portal.npsp.test", host, "the sender's Host header names the system too")
 		})
 	}
 	_, err = RootsWith(filepath.Join(t.TempDir(), "none.pem"))

@@ -1,10 +1,6 @@
 package load
 
 import (
-	"bytes"
-	"context"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -18,10 +14,11 @@ import (
 // each arrival to a pool of workers that grows up to MaxWorkers when every worker is
 // busy) with vegeta's Targeter, Pacer and Result, but none of what vegeta's attacker
 // costs per request here: no results channel and collector goroutine (a worker hands
-// its result to the sink itself), no body buffer (the answer is counted and discarded),
-// no X-Vegeta-Seq header, no URL parsing for a URL already seen, and one Result per
-// worker, reused. Profiling the generator at its maximum rate showed those at about a
-// fifth of its CPU.
+// its result to the sink itself), no body buffer per answer (each worker reads into
+// one of its own), no X-Vegeta-Seq header, no URL parsing for a URL already seen, and
+// one Result per worker, reused. Profiling the generator at its maximum rate showed
+// those at about a fifth of its CPU; most of the rest was net/http's transport, which
+// each worker replaces with connections of its own (workerclient.go).
 type sender struct {
 	x     *executor
 	f     *Flow
@@ -122,27 +119,29 @@ func (s *sender) run(stop <-chan struct{}) (sent uint64) {
 	}
 }
 
-// work sends the arrivals it is handed, and hands each result to the sink.
+// work sends the arrivals it is handed on its own connections, and hands each result
+// to the sink.
 func (s *sender) work(ticks <-chan uint64) {
 	var (
-		res   vegeta.Result
-		tgt   vegeta.Target
-		empty = http.Header{}
+		res vegeta.Result
+		tgt vegeta.Target
+		c   = newWorkerClient(s.x.env.ep.Reach, s.x.opts.Timeout)
 	)
+	defer c.close()
 	for n := range ticks {
 		s.busy.Add(1)
 		tgt = vegeta.Target{}
-		s.hit(&tgt, &res, n, empty)
+		s.hit(c, &tgt, &res, n)
 		due, _ := s.f.Arrivals.Intended(n)
 		s.x.sink.Sent(s.class, &res, s.x.began.Add(due))
 		s.busy.Add(-1)
 	}
 }
 
-// hit sends arrival n and describes it in res as vegeta's attacker does (a code below
-// 200 or from 400 on carries the status as its error; a transport error has code 0).
-// In-flight requests finish when the run is stopped: the client's timeout bounds them.
-func (s *sender) hit(tgt *vegeta.Target, res *vegeta.Result, n uint64, empty http.Header) {
+// hit sends arrival n through c and describes it in res as vegeta's attacker does (a
+// code below 200 or from 400 on carries the status as its error; a transport error has
+// code 0). In-flight requests finish when the run is stopped: the timeout bounds them.
+func (s *sender) hit(c *workerClient, tgt *vegeta.Target, res *vegeta.Result, n uint64) {
 	*res = vegeta.Result{Attack: s.f.Name, Seq: n, Timestamp: time.Now()}
 	a := s.f.arrival(n) // the whole run's arrival this is: a shard's are spread (shard.go)
 	if err := s.build(tgt, a, &s.e); err != nil {
@@ -156,47 +155,7 @@ func (s *sender) hit(tgt *vegeta.Target, res *vegeta.Result, n uint64, empty htt
 		res.Error, res.Latency = err.Error(), time.Since(res.Timestamp)
 		return
 	}
-	req := &http.Request{Method: tgt.Method, URL: u, Header: tgt.Header, Host: u.Host,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
-	if req.Header == nil {
-		req.Header = empty // never written to: the transport adds its headers on the wire
-	}
-	if len(tgt.Body) > 0 {
-		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(tgt.Body)), int64(len(tgt.Body))
-		res.BytesOut = uint64(len(tgt.Body))
-	}
-	// The client's transport, not the client: http.Client copies the headers of every
-	// request for redirects it would follow, and the load follows none. The client's
-	// timeout is the request's deadline, up to the answer's last byte, as with Client.Do.
-	if s.x.client.Timeout > 0 {
-		ctx, cancel := context.WithTimeout(context.Background(), s.x.client.Timeout)
-		defer cancel()
-		req = req.WithContext(ctx)
-	}
-	resp, err := s.roundTrip(req)
-	if err != nil {
-		err = &url.Error{Op: urlOp(req.Method), URL: tgt.URL, Err: err} // as Client.Do says it
-		res.Error, res.Latency = err.Error(), time.Since(res.Timestamp)
-		return
-	}
-	in, err := io.Copy(io.Discard, resp.Body) // bodies are not kept: metrics need codes, sizes and latencies
-	resp.Body.Close()
-	res.Latency, res.BytesIn = time.Since(res.Timestamp), uint64(in)
-	if err != nil {
-		res.Error = err.Error()
-		return
-	}
-	res.Code, res.Headers = uint16(resp.StatusCode), resp.Header
-	if res.Code < 200 || res.Code >= 400 {
-		res.Error = resp.Status
-	}
-}
-
-func (s *sender) roundTrip(req *http.Request) (*http.Response, error) {
-	if rt := s.x.client.Transport; rt != nil {
-		return rt.RoundTrip(req)
-	}
-	return http.DefaultTransport.RoundTrip(req)
+	c.do(u, tgt, res)
 }
 
 // urlOp is how Client.Do names a method in its errors: "Get", "Post".

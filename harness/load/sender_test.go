@@ -18,10 +18,11 @@ import (
 // refusal, bytes both ways, method and URL, the answer's headers; and a transport
 // error as code 0 with its text.
 func TestSenderDescribesEachRequestAsVegetaDoes(t *testing.T) {
-	var bodies sync.Map
+	var bodies, units sync.Map
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		bodies.Store(r.Header.Get("Idempotency-Key"), string(b))
+		units.Store(r.Header.Get("Idempotency-Key"), r.Header.Values(unitKey))
 		switch r.URL.Path {
 		case "/created":
 			w.Header().Set("Location", "/api/v1/dossiers/d1")
@@ -41,27 +42,36 @@ func TestSenderDescribesEachRequestAsVegetaDoes(t *testing.T) {
 		check func(t *testing.T, res *vegeta.Result)
 	}{
 		{"created, with a body and headers", vegeta.Target{Method: http.MethodPost, URL: srv.URL + "/created",
-			Body: []byte(`{"a":1}`), Header: http.Header{"Idempotency-Key": {"k1"}}},
+			Body: []byte(`{"a":1}`), Header: http.Header{"Idempotency-Key": {"k1"}, unitKey: {"79"}}},
 			func(t *testing.T, res *vegeta.Result) {
 				assert.Equal(t, uint16(http.StatusCreated), res.Code)
 				assert.Empty(t, res.Error)
-				assert.Equal(t, uint64(7), res.BytesOut)
-				assert.Equal(t, uint64(6), res.BytesIn)
+				assert.Greater(t, res.BytesOut, uint64(7), "the body, the request line and headers (bytes on the wire)")
+				assert.Greater(t, res.BytesIn, uint64(6), "the answer's body, status line and headers")
 				assert.Equal(t, "/api/v1/dossiers/d1", res.Headers.Get("Location"))
 				assert.Equal(t, http.MethodPost, res.Method)
 				got, _ := bodies.Load("k1")
 				assert.Equal(t, `{"a":1}`, got, "the body reached the server")
+				assert.Equal(t, "79", UnitOf(res), "the unit is left on the answer")
+				sent, _ := units.Load("k1")
+				assert.Empty(t, sent, "and never went on the wire")
 			}},
 		{"refused: an answer with its status as the error", vegeta.Target{Method: http.MethodGet, URL: srv.URL + "/refused"},
 			func(t *testing.T, res *vegeta.Result) {
 				assert.Equal(t, uint16(http.StatusTooManyRequests), res.Code)
 				assert.Equal(t, "429 Too Many Requests", res.Error)
-				assert.Equal(t, uint64(0), res.BytesOut)
+				assert.Empty(t, UnitOf(res))
 			}},
 		{"transport error: code 0", vegeta.Target{Method: http.MethodGet, URL: closed.URL + "/x"},
 			func(t *testing.T, res *vegeta.Result) {
 				assert.Equal(t, uint16(0), res.Code)
+				assert.Contains(t, res.Error, `Get "`+closed.URL+`/x": dial tcp`, "as Client.Do says it")
 				assert.Contains(t, res.Error, "connect")
+			}},
+		{"unsupported scheme: code 0", vegeta.Target{Method: http.MethodGet, URL: "ftp://127.0.0.1/x"},
+			func(t *testing.T, res *vegeta.Result) {
+				assert.Equal(t, uint16(0), res.Code)
+				assert.Contains(t, res.Error, `unsupported protocol scheme "ftp"`)
 			}},
 		{"bad URL: code 0, no panic", vegeta.Target{Method: http.MethodGet, URL: "http://[::1"},
 			func(t *testing.T, res *vegeta.Result) {
@@ -74,7 +84,7 @@ func TestSenderDescribesEachRequestAsVegetaDoes(t *testing.T) {
 			s := testSender(func(tgt *vegeta.Target, _ uint64, _ *env) error { *tgt = tt.tgt; return nil }, nil)
 			var res vegeta.Result
 			var tgt vegeta.Target
-			s.hit(&tgt, &res, 3, http.Header{})
+			s.hit(newWorkerClient(Reach{}, 5*time.Second), &tgt, &res, 3)
 			assert.Equal(t, uint64(3), res.Seq)
 			assert.Equal(t, tt.tgt.URL, res.URL)
 			assert.Positive(t, res.Latency)
@@ -150,11 +160,11 @@ func BenchmarkSenderHit(b *testing.B) {
 	s.e = env{ep: Endpoints{Portal: srv.URL}, setup: &Setup{}}
 	var res vegeta.Result
 	var tgt vegeta.Target
-	empty := http.Header{}
+	c := newWorkerClient(Reach{}, 5*time.Second)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		tgt = vegeta.Target{}
-		s.hit(&tgt, &res, uint64(i), empty)
+		s.hit(c, &tgt, &res, uint64(i))
 		if res.Code != http.StatusOK {
 			b.Fatal(res.Error)
 		}
@@ -220,10 +230,10 @@ func TestSenderTimesOutWithTheClient(t *testing.T) {
 		tgt.Method, tgt.URL = http.MethodGet, srv.URL+"/slow"
 		return nil
 	}, nil)
-	s.x.client = NewClient(100 * time.Millisecond)
+	s.x.opts.Timeout = 100 * time.Millisecond
 	var res vegeta.Result
 	var tgt vegeta.Target
-	s.hit(&tgt, &res, 0, http.Header{})
+	s.hit(newWorkerClient(Reach{}, s.x.opts.Timeout), &tgt, &res, 0)
 	assert.Equal(t, uint16(0), res.Code)
 	assert.Contains(t, res.Error, `Get "`+srv.URL+`/slow"`)
 	assert.Contains(t, res.Error, "deadline exceeded")
