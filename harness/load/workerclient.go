@@ -39,6 +39,7 @@ type workerClient struct {
 	req     fasthttp.Request
 	resp    fasthttp.Response
 	headers http.Header // the answer's headers, reused: a Sink keeps nothing of res
+	drain   [32 << 10]byte
 }
 
 type hostKey struct{ scheme, host string }
@@ -87,6 +88,9 @@ func (c *workerClient) host(u *url.URL) (*fasthttp.HostClient, error) {
 		TLSConfig:              &tls.Config{RootCAs: c.reach.RootCAs, ServerName: name},
 		MaxConns:               1, // one request at a time: the worker's
 		DisablePathNormalizing: true,
+		// The answer is read to its end and dropped, never buffered: a system under
+		// test that answers with gigabytes costs time, not memory (do).
+		StreamResponseBody: true,
 		DialTimeout: func(addr string, timeout time.Duration) (net.Conn, error) {
 			conn, err := (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).Dial("tcp", addr)
 			if err != nil {
@@ -170,8 +174,18 @@ func (c *workerClient) do(u *url.URL, tgt *vegeta.Target, res *vegeta.Result) {
 		fail(clientError(err))
 		return
 	}
+	if body := c.resp.BodyStream(); body != nil {
+		_, err = io.CopyBuffer(io.Discard, body, c.drain[:])
+		if cerr := c.resp.CloseBodyStream(); err == nil {
+			err = cerr
+		}
+	}
 	res.Latency = time.Since(res.Timestamp)
 	res.BytesIn, res.BytesOut = uint64(c.ex.in.Load()), uint64(c.ex.out.Load())
+	if err != nil { // cut off mid-answer, or the deadline passed while reading it
+		res.Error = clientError(err).Error()
+		return
+	}
 	res.Code = uint16(c.resp.StatusCode())
 	clear(c.headers)
 	for k, v := range c.resp.Header.All() {

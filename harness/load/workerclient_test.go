@@ -6,7 +6,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -156,5 +159,52 @@ func TestWorkerClientSendsAgainOnlyWhatIsSafe(t *testing.T) {
 		conns, requests := srv.counts()
 		assert.Equal(t, 3, conns)
 		assert.Equal(t, 5, requests)
+	})
+}
+
+// An answer nobody here wrote may be huge or never end: the worker reads it to its end
+// and drops it, so it costs time, not memory — 256 MiB counted with a few MiB
+// allocated — and one that never ends fails at the client's timeout, as net/http's
+// client would, with what it carried counted.
+func TestWorkerClientNeverHoldsAnAnswer(t *testing.T) {
+	chunk := []byte(strings.Repeat("z", 1<<20))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := 256
+		if r.URL.Path == "/endless" {
+			n = 1 << 30
+		}
+		if r.URL.Path == "/sized" {
+			w.Header().Set("Content-Length", strconv.Itoa(n*len(chunk)))
+		}
+		for range n {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	for _, path := range []string{"/sized", "/chunked"} {
+		t.Run(path, func(t *testing.T) {
+			c := newWorkerClient(Reach{}, 30*time.Second)
+			defer c.close()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			res := workerHit(t, c, http.MethodGet, srv.URL+path, nil)
+			runtime.ReadMemStats(&after)
+			require.Empty(t, res.Error)
+			assert.EqualValues(t, 200, res.Code)
+			assert.Greater(t, res.BytesIn, uint64(256<<20), "every byte of the answer counted")
+			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(16<<20), "allocated while reading 256 MiB")
+		})
+	}
+	t.Run("endless", func(t *testing.T) {
+		c := newWorkerClient(Reach{}, 500*time.Millisecond)
+		defer c.close()
+		began := time.Now()
+		res := workerHit(t, c, http.MethodGet, srv.URL+"/endless", nil)
+		assert.Less(t, time.Since(began), 5*time.Second, "bounded by the client's timeout")
+		assert.Contains(t, res.Error, "Client.Timeout exceeded")
+		assert.Zero(t, res.Code, "no answer: a transport error")
+		assert.Positive(t, res.BytesIn, "what it carried is counted")
 	})
 }
