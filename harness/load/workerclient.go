@@ -3,6 +3,7 @@ package load
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -91,6 +92,10 @@ func (c *workerClient) host(u *url.URL) (*fasthttp.HostClient, error) {
 		// The answer is read to its end and dropped, never buffered: a system under
 		// test that answers with gigabytes costs time, not memory (do).
 		StreamResponseBody: true,
+		// fasthttp parses an answer's headers inside its read buffer, so the buffer is
+		// the largest header block it reads (net/http's limit is 1 MiB, read as it
+		// comes). Portals send security policies and cookies of several KiB.
+		ReadBufferSize: maxAnswerHeaders,
 		DialTimeout: func(addr string, timeout time.Duration) (net.Conn, error) {
 			conn, err := (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).Dial("tcp", addr)
 			if err != nil {
@@ -205,9 +210,17 @@ func (c *workerClient) do(u *url.URL, tgt *vegeta.Target, res *vegeta.Result) {
 	}
 }
 
+// maxAnswerHeaders bounds an answer's status line and headers (a worker's read buffer).
+const maxAnswerHeaders = 64 << 10
+
+var errHeadersTooLarge = fmt.Errorf("the answer's headers are over %d KiB, the most the load reads", maxAnswerHeaders>>10)
+
 // clientError is err as net/http's client says it, where fasthttp says it otherwise.
 func clientError(err error) error {
+	var small *fasthttp.ErrSmallBuffer
 	switch {
+	case errors.As(err, &small):
+		return errHeadersTooLarge
 	case isTimeout(err):
 		return errClientTimeout
 	case errors.Is(err, fasthttp.ErrConnectionClosed):

@@ -208,3 +208,30 @@ func TestWorkerClientNeverHoldsAnAnswer(t *testing.T) {
 		assert.Positive(t, res.BytesIn, "what it carried is counted")
 	})
 }
+
+// Portals send headers of several KiB (security policies, cookies): the worker reads
+// up to 64 KiB of them, and says so past that, never "increase readbuffersize".
+func TestWorkerClientReadsLargeHeaders(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("kib"))
+		w.Header().Set("Content-Security-Policy", strings.Repeat("a", n<<10))
+		_, _ = io.WriteString(w, "ok")
+	}))
+	defer srv.Close()
+	c := newWorkerClient(Reach{}, 5*time.Second)
+	defer c.close()
+	for _, tt := range []struct {
+		kib  int
+		code uint16
+		err  string
+	}{{12, 200, ""}, {60, 200, ""}, {70, 0, "the answer's headers are over 64 KiB"}} {
+		res := workerHit(t, c, http.MethodGet, fmt.Sprintf("%s/?kib=%d", srv.URL, tt.kib), nil)
+		assert.Equal(t, tt.code, res.Code, "%d KiB of headers", tt.kib)
+		if tt.err == "" {
+			assert.Empty(t, res.Error)
+			assert.Greater(t, res.BytesIn, uint64(tt.kib<<10))
+		} else {
+			assert.Contains(t, res.Error, tt.err)
+		}
+	}
+}
