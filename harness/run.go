@@ -207,7 +207,7 @@ func startRecording(s *scenarios.Scenario, plan *load.Plan, stack *runtime.Stack
 	var err error
 	r.journal, err = journal.CreateWith(opts.Dir, journal.RunInfo{
 		ID: filepath.Base(opts.Dir), Scenario: s.Name, Runtime: stack.Runtime, Started: r.start,
-		Window: width, Windows: windows, Classes: plan.Classes, Intended: plan.Total(), Version: opts.Version,
+		Window: width, Windows: windows, Timeout: s.Load.Timeout.Duration, Classes: plan.Classes, Intended: plan.Total(), Version: opts.Version,
 		SUT: stack.Describe(opts.Version), Env: journal.CurrentEnvironment(),
 		LinkCapacity: linkCapacity(linkTiers(s, plan.Population)),
 	}, open)

@@ -37,6 +37,12 @@ type Window struct {
 	Cores int     `json:"cores"`
 	// GCPause is the stop-the-world time of the garbage collector in the window.
 	GCPause time.Duration `json:"gc_pause"`
+	// OpenFiles is the most file descriptors this process held open at once in the
+	// window, and FileLimit the most it may (0: unknown). In the embedded runtime the
+	// stubs and the proxies share the harness's: at the limit, connections are neither
+	// made nor accepted, and what fails then is the harness's doing.
+	OpenFiles int `json:"open_files,omitempty"`
+	FileLimit int `json:"file_limit,omitempty"`
 }
 
 // Writer is where the monitor puts each window's health once it is over: the journal.
@@ -65,11 +71,13 @@ type Monitor struct {
 	samples []hostSample            // host samples of the current window
 	gcPrev  float64                 // GC pause seconds at the start of the window
 	err     error
+
+	fileLimit int
 }
 
 // NewMonitor measures windows of width from start and writes each to out.
 func NewMonitor(start time.Time, width time.Duration, out Writer) *Monitor {
-	return &Monitor{start: start, width: width, out: out, reader: procReader{},
+	return &Monitor{start: start, width: width, out: out, reader: procReader{}, fileLimit: fileLimit(),
 		lag: hdrhistogram.New(1, int64(time.Minute/time.Microsecond), 2)}
 }
 
@@ -116,7 +124,10 @@ func (m *Monitor) Run(ctx context.Context) error {
 // close ends the current window: it is summed up, written, and the next one begins.
 func (m *Monitor) close() {
 	m.mu.Lock()
-	w := Window{Index: m.index, Cores: numCPU()}
+	w := Window{Index: m.index, Cores: numCPU(), FileLimit: m.fileLimit}
+	for _, s := range m.samples {
+		w.OpenFiles = max(w.OpenFiles, s.openFiles)
+	}
 	if m.lag.TotalCount() > 0 {
 		w.LagP99 = time.Duration(m.lag.ValueAtQuantile(99)) * time.Microsecond
 		w.LagMax = time.Duration(m.lag.Max()) * time.Microsecond

@@ -2,6 +2,7 @@ package health
 
 import (
 	"context"
+	"os"
 	"runtime"
 	"sync"
 	"testing"
@@ -89,4 +90,26 @@ func TestUsage(t *testing.T) {
 	assert.InDelta(t, 1.0, cores, 1e-9, "100 ticks of CPU in one second: one core")
 	assert.InDelta(t, 0.5/1.5, starved, 1e-9, "ran 1 s, waited 0.5 s")
 	assert.InDelta(t, 0.75, busy, 1e-9)
+}
+
+// The monitor counts the process's open file descriptors as the kernel does, and knows
+// the most it may open: the count rises by exactly the files opened.
+func TestOpenFilesAreCounted(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("counted from /proc/self/fd")
+	}
+	require.Positive(t, fileLimit())
+	before := openFiles()
+	require.Positive(t, before, "stdin, stdout and stderr at least")
+	var fs []*os.File
+	for range 50 {
+		f, err := os.Open(os.DevNull)
+		require.NoError(t, err)
+		fs = append(fs, f)
+	}
+	assert.Equal(t, before+50, openFiles())
+	for _, f := range fs {
+		f.Close()
+	}
+	assert.Equal(t, before, openFiles())
 }

@@ -17,6 +17,7 @@ type hostSample struct {
 	waited              float64 // seconds this process's threads spent runnable but waiting for a CPU
 	runnable            float64 // runnable tasks now
 	load1               float64
+	openFiles           int     // this process's open file descriptors now
 	at                  float64 // seconds, monotonic enough for rates: the sample's time
 }
 
@@ -81,6 +82,7 @@ func (procReader) read() (hostSample, error) {
 		}
 	}
 	s.waited = runQueueWait()
+	s.openFiles = openFiles()
 	load, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
 		return s, err

@@ -41,6 +41,10 @@ type RunInfo struct {
 	Started  time.Time     `json:"started"` // wall clock at offset 0
 	Window   time.Duration `json:"window"`  // wall length of a window, ns
 	Windows  int           `json:"windows"` // windows in the whole run
+	// Timeout is the load's request timeout (wall time): how long a request sent while
+	// the harness was saturated may still hold the system; 0 in journals written
+	// before it was kept.
+	Timeout  time.Duration `json:"timeout,omitempty"`
 	Classes  []string      `json:"classes"`
 	Intended float64       `json:"intended"`        // arrivals the whole plan asks for
 	Ended    *time.Time    `json:"ended,omitempty"` // set when the run finished cleanly

@@ -201,7 +201,7 @@ func runInfo(res *Result, out string) journal.RunInfo {
 	info := journal.RunInfo{
 		ID: filepath.Base(out), Scenario: first.Scenario, Started: res.Shards[0].Shard.Start,
 		Runtime: fmt.Sprintf("%s, %d shards merged", first.Runtime, len(res.Shards)),
-		Window:  first.Window, Windows: first.Windows, Classes: first.Classes, Version: first.Version,
+		Window:  first.Window, Windows: first.Windows, Timeout: first.Timeout, Classes: first.Classes, Version: first.Version,
 		SUT: first.SUT, Env: first.Env,
 	}
 	if info.Started.IsZero() {

@@ -22,7 +22,7 @@ func Evaluate(slos scenarios.SLOs, rec *journal.Record) Verdict {
 	objs := withImplied(slos.Objectives)
 	byIndex := rec.ByIndex()
 	var saturated map[int]bool
-	v.Harness, saturated = saturation(rec, byIndex, LimitsOf(slos.Harness), max(slos.RecoveryWindows, 1))
+	v.Harness, saturated = saturation(rec, byIndex, LimitsOf(slos.Harness), aftermath(slos, rec.Run))
 	for i := range v.Harness.Saturated {
 		if idx := v.Harness.Saturated[i].Index; idx < len(byIndex) && len(byIndex[idx]) > 0 {
 			v.Harness.Saturated[i].Scenario = byIndex[idx][0].Scenario

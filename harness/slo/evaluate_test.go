@@ -1,6 +1,7 @@
 package slo
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -401,6 +402,33 @@ func TestMissAfterASaturatedWindowIsNotBlamed(t *testing.T) {
 	require.Len(t, v.Objectives[0].Failed, 1)
 	assert.Equal(t, 7, v.Objectives[0].Failed[0].Index)
 	assert.Equal(t, VerdictFail, v.Name())
+
+	// A request sent in the freeze may hold the system for as long as the request
+	// timeout: with a 5 s timeout and 1 s windows, window 7 may still be the freeze's.
+	rec.Run.Timeout = 5 * time.Second
+	v = Evaluate(scenarios.SLOs{MinRequests: 10, RecoveryWindows: 2, Objectives: []scenarios.Objective{
+		{Name: "submit available", Kind: "availability", Class: "submit", Target: pct(0.99)}}}, rec)
+	assert.Empty(t, v.Objectives[0].Failed)
+	assert.Equal(t, 3, v.Objectives[0].Saturated, "windows 4, 5 and 7, within 5 s of the freeze")
+	assert.Equal(t, VerdictInconclusive, v.Name())
+	ws[9] = window(9, "submit", 50, 503, 20*time.Millisecond) // six windows on: the system's own
+	v = Evaluate(scenarios.SLOs{MinRequests: 10, RecoveryWindows: 2, Objectives: []scenarios.Objective{
+		{Name: "submit available", Kind: "availability", Class: "submit", Target: pct(0.99)}}}, rec)
+	require.Len(t, v.Objectives[0].Failed, 1)
+	assert.Equal(t, 9, v.Objectives[0].Failed[0].Index)
+
+	// And before it: requests due in window 1 could still be waiting for their answers
+	// when the harness froze in window 3.
+	ws[9] = window(9, "submit", 50, 200, 20*time.Millisecond)
+	ws[1] = window(1, "submit", 50, 503, 20*time.Millisecond)
+	v = Evaluate(scenarios.SLOs{MinRequests: 10, RecoveryWindows: 2, Objectives: []scenarios.Objective{
+		{Name: "submit available", Kind: "availability", Class: "submit", Target: pct(0.99)}}}, rec)
+	assert.Empty(t, v.Objectives[0].Failed, "window 1's requests were in flight in the freeze")
+	rec.Run.Timeout = 0 // a journal that does not say: only the recovery windows after
+	v = Evaluate(scenarios.SLOs{MinRequests: 10, RecoveryWindows: 2, Objectives: []scenarios.Objective{
+		{Name: "submit available", Kind: "availability", Class: "submit", Target: pct(0.99)}}}, rec)
+	require.NotEmpty(t, v.Objectives[0].Failed)
+	assert.Equal(t, 1, v.Objectives[0].Failed[0].Index)
 }
 
 // A codes objective judges, per window, the share of one class's answers that got one of
@@ -451,5 +479,26 @@ func TestEvaluateCodes(t *testing.T) {
 			assert.Equal(t, tt.failed, failed)
 			assert.InDelta(t, tt.overall, o.Overall, 1e-9)
 		})
+	}
+}
+
+// A window in which the harness held nearly every file descriptor it may open is
+// saturated: connections were neither made nor accepted for want of the harness's
+// descriptors, so what failed there is not the system's.
+func TestAWindowOutOfFileDescriptorsIsSaturated(t *testing.T) {
+	tests := []struct {
+		open, limit int
+		saturated   bool
+	}{{1000, 20000, false}, {17999, 20000, false}, {18500, 20000, true}, {20000, 20000, true}, {50000, 0, false}}
+	for _, tt := range tests {
+		w := healthy(0)
+		w.OpenFiles, w.FileLimit = tt.open, tt.limit
+		why := SaturatedBy(w, LimitsOf(nil), time.Second)
+		if !tt.saturated {
+			assert.Empty(t, why, "%d of %d open", tt.open, tt.limit)
+			continue
+		}
+		require.NotEmpty(t, why, "%d of %d open", tt.open, tt.limit)
+		assert.Contains(t, why[0], fmt.Sprintf("%d of the %d file descriptors it may open were open", tt.open, tt.limit))
 	}
 }

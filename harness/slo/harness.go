@@ -31,6 +31,11 @@ const (
 	DefaultMaxDropped = 0.01
 	// maxGCShare: stop-the-world pauses taking this share of a window.
 	maxGCShare = 0.10
+	// maxFileShare: this share of the process's file descriptors open at once; at the
+	// limit connections fail to open (EMFILE), and in the embedded runtime the stubs'
+	// and proxies' accepts stall, so requests time out for want of the harness's
+	// descriptors, not the system's capacity.
+	maxFileShare = 0.90
 )
 
 // Limits are the harness limits in force.
@@ -117,6 +122,25 @@ func (h Harness) starvedWindows() int {
 	return n
 }
 
+// aftermath is how many windows after a saturated one may still show what the harness
+// did: the recovery windows an objective needs to hold again, and at least as many as
+// the request timeout spans — a request sent while the harness was starved (or stuck
+// for want of its file descriptors) can hold the system's connections and queues that
+// long. Windows before a saturated one are excused for the timeout's span too
+// (saturation): their requests were still in flight.
+func aftermath(slos scenarios.SLOs, run journal.RunInfo) int {
+	return max(slos.RecoveryWindows, 1, inFlightWindows(run))
+}
+
+// inFlightWindows is how many windows the request timeout spans: how long after its
+// window a request may still be in flight (0 when the journal does not say).
+func inFlightWindows(run journal.RunInfo) int {
+	if run.Window <= 0 || run.Timeout <= 0 {
+		return 0
+	}
+	return int((run.Timeout + run.Window - 1) / run.Window)
+}
+
 // saturation reads the journal's health figures and late sends against the limits:
 // which windows the harness was saturated in, by index. In the embedded runtime the
 // system under test starves with the harness, and like after a fault it takes a while to
@@ -157,6 +181,20 @@ func saturation(rec *journal.Record, byIndex [][]*metrics.Window, l Limits, afte
 			why[i] = []string{fmt.Sprintf("%d windows after the harness was saturated: the system may still be recovering", i-last)}
 		}
 	}
+	// A request due in a window may still be waiting for its answer up to the request
+	// timeout later: when the harness was saturated within that span, what became of the
+	// window's requests is not the system's alone either.
+	if inFlight := inFlightWindows(rec.Run); inFlight > 0 {
+		next := -1 // the next window the harness was saturated in
+		for i := rec.Run.Windows - 1; i >= 0; i-- {
+			switch {
+			case starved[i]:
+				next = i
+			case len(why[i]) == 0 && next >= 0 && next-i <= inFlight:
+				why[i] = []string{fmt.Sprintf("the harness was saturated %d windows later, while requests due here could still be waiting for their answers", next-i)}
+			}
+		}
+	}
 	out := map[int]bool{}
 	for i := range rec.Run.Windows {
 		if len(why[i]) == 0 {
@@ -183,6 +221,9 @@ func SaturatedBy(w health.Window, l Limits, width time.Duration) []string {
 	}
 	if width > 0 && float64(w.GCPause) > maxGCShare*float64(width) {
 		why = append(why, fmt.Sprintf("GC paused %s", w.GCPause.Round(time.Millisecond)))
+	}
+	if w.FileLimit > 0 && float64(w.OpenFiles) > maxFileShare*float64(w.FileLimit) {
+		why = append(why, fmt.Sprintf("%d of the %d file descriptors it may open were open", w.OpenFiles, w.FileLimit))
 	}
 	if len(why) > 0 && w.Cores > 0 {
 		why = append(why, fmt.Sprintf("host load %.1f on %d cores, %.0f%% busy", w.Load1, w.Cores, 100*w.HostBusy))
