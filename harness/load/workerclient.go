@@ -188,7 +188,10 @@ func (c *workerClient) do(u *url.URL, tgt *vegeta.Target, res *vegeta.Result) {
 	res.Latency = time.Since(res.Timestamp)
 	res.BytesIn, res.BytesOut = uint64(c.ex.in.Load()), uint64(c.ex.out.Load())
 	if err != nil { // cut off mid-answer, or the deadline passed while reading it
-		res.Error = clientError(err).Error()
+		if c.timeout > 0 && !time.Now().Before(res.Timestamp.Add(c.timeout)) {
+			err = errBodyTimeout // whatever fasthttp was parsing when the deadline came
+		}
+		res.Error = (&url.Error{Op: urlOp(tgt.Method), URL: tgt.URL, Err: clientError(err)}).Error()
 		return
 	}
 	res.Code = uint16(c.resp.StatusCode())
@@ -230,6 +233,9 @@ func clientError(err error) error {
 }
 
 var errClientTimeout = errors.New("context deadline exceeded (Client.Timeout exceeded while awaiting headers)")
+
+// errBodyTimeout is net/http's word for a deadline that came while the body was read.
+var errBodyTimeout = errors.New("net/http: request canceled (Client.Timeout or context cancellation while reading body)")
 
 func isTimeout(err error) bool {
 	var t interface{ Timeout() bool }
