@@ -390,15 +390,17 @@ func TestMissAfterASaturatedWindowIsNotBlamed(t *testing.T) {
 	hs[3] = starved(3)
 	rec := record(ws...)
 	rec.Health = hs
-	v := Evaluate(scenarios.SLOs{MinRequests: 10, RecoveryWindows: 2, Objectives: []scenarios.Objective{
-		{Name: "submit available", Kind: "availability", Class: "submit", Target: pct(0.99)}}}, rec)
+	judge := func() Verdict {
+		return Evaluate(scenarios.SLOs{MinRequests: 10, RecoveryWindows: 2, Objectives: []scenarios.Objective{
+			{Name: "submit available", Kind: "availability", Class: "submit", Target: pct(0.99)}}}, rec)
+	}
+	v := judge()
 	assert.Equal(t, 2, v.Objectives[0].Saturated, "windows 4 and 5 follow the freeze")
 	assert.Empty(t, v.Objectives[0].Failed)
 	assert.Equal(t, VerdictInconclusive, v.Name())
 
 	ws[7] = window(7, "submit", 50, 503, 20*time.Millisecond) // three windows on: the system's own
-	v = Evaluate(scenarios.SLOs{MinRequests: 10, RecoveryWindows: 2, Objectives: []scenarios.Objective{
-		{Name: "submit available", Kind: "availability", Class: "submit", Target: pct(0.99)}}}, rec)
+	v = judge()
 	require.Len(t, v.Objectives[0].Failed, 1)
 	assert.Equal(t, 7, v.Objectives[0].Failed[0].Index)
 	assert.Equal(t, VerdictFail, v.Name())
@@ -406,14 +408,12 @@ func TestMissAfterASaturatedWindowIsNotBlamed(t *testing.T) {
 	// A request sent in the freeze may hold the system for as long as the request
 	// timeout: with a 5 s timeout and 1 s windows, window 7 may still be the freeze's.
 	rec.Run.Timeout = 5 * time.Second
-	v = Evaluate(scenarios.SLOs{MinRequests: 10, RecoveryWindows: 2, Objectives: []scenarios.Objective{
-		{Name: "submit available", Kind: "availability", Class: "submit", Target: pct(0.99)}}}, rec)
+	v = judge()
 	assert.Empty(t, v.Objectives[0].Failed)
 	assert.Equal(t, 3, v.Objectives[0].Saturated, "windows 4, 5 and 7, within 5 s of the freeze")
 	assert.Equal(t, VerdictInconclusive, v.Name())
 	ws[9] = window(9, "submit", 50, 503, 20*time.Millisecond) // six windows on: the system's own
-	v = Evaluate(scenarios.SLOs{MinRequests: 10, RecoveryWindows: 2, Objectives: []scenarios.Objective{
-		{Name: "submit available", Kind: "availability", Class: "submit", Target: pct(0.99)}}}, rec)
+	v = judge()
 	require.Len(t, v.Objectives[0].Failed, 1)
 	assert.Equal(t, 9, v.Objectives[0].Failed[0].Index)
 
@@ -421,12 +421,10 @@ func TestMissAfterASaturatedWindowIsNotBlamed(t *testing.T) {
 	// when the harness froze in window 3.
 	ws[9] = window(9, "submit", 50, 200, 20*time.Millisecond)
 	ws[1] = window(1, "submit", 50, 503, 20*time.Millisecond)
-	v = Evaluate(scenarios.SLOs{MinRequests: 10, RecoveryWindows: 2, Objectives: []scenarios.Objective{
-		{Name: "submit available", Kind: "availability", Class: "submit", Target: pct(0.99)}}}, rec)
+	v = judge()
 	assert.Empty(t, v.Objectives[0].Failed, "window 1's requests were in flight in the freeze")
 	rec.Run.Timeout = 0 // a journal that does not say: only the recovery windows after
-	v = Evaluate(scenarios.SLOs{MinRequests: 10, RecoveryWindows: 2, Objectives: []scenarios.Objective{
-		{Name: "submit available", Kind: "availability", Class: "submit", Target: pct(0.99)}}}, rec)
+	v = judge()
 	require.NotEmpty(t, v.Objectives[0].Failed)
 	assert.Equal(t, 1, v.Objectives[0].Failed[0].Index)
 }
