@@ -106,13 +106,11 @@ func (r *Run) provinces() []ProvinceTraffic {
 		return []ProvinceTraffic{} // no request named a unit (a replay, an old journal)
 	}
 	byCode := map[string]*ProvinceTraffic{}
-	var order []string
 	row := func(code string) *ProvinceTraffic {
 		p := byCode[code]
 		if p == nil {
 			p = &ProvinceTraffic{TrafficTotals: TrafficTotals{Name: code}}
 			byCode[code] = p
-			order = append(order, code)
 		}
 		return p
 	}
@@ -143,11 +141,11 @@ func (r *Run) provinces() []ProvinceTraffic {
 			t.P95 = &p95
 		}
 	}
-	out := make([]ProvinceTraffic, len(order))
-	for i, code := range order {
-		out[i] = *byCode[code]
+	out := make([]ProvinceTraffic, 0, len(byCode))
+	for _, p := range byCode {
+		out = append(out, *p)
 	}
-	slices.SortStableFunc(out, func(a, b ProvinceTraffic) int {
+	slices.SortFunc(out, func(a, b ProvinceTraffic) int { // codes are unique: a total order
 		if a.BytesDown+a.BytesUp != b.BytesDown+b.BytesUp {
 			return cmp.Compare(b.BytesDown+b.BytesUp, a.BytesDown+a.BytesUp)
 		}

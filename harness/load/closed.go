@@ -42,7 +42,7 @@ func closedCycle(j scenarios.Journey, think time.Duration, compress float64) tim
 // runUsers plays a closed flow: its users (this shard's of them), each walking its
 // journey over and over until the run ends or ctx is cancelled.
 func runUsers(ctx context.Context, f *Flow, x *executor) {
-	cycle := time.Duration(float64(closedCycle(f.Journey.Journey, f.Think, x.clock.Compress)) / x.clock.Compress)
+	cycle := time.Duration(float64(f.Session) / x.clock.Compress) // a closed flow's session is its cycle
 	var wg sync.WaitGroup
 	for _, g := range f.ownUsers() {
 		wg.Add(1)

@@ -100,7 +100,7 @@ func NewPlan(s *scenarios.Scenario) (*Plan, error) {
 		if m.Journey == "" {
 			f.Classes = []int{len(p.Classes)}
 			p.Classes = append(p.Classes, f.Name)
-			p.intended = append(p.intended, arrivalsBetween(f.Arrivals))
+			p.intended = append(p.intended, f.arrivalsIntended(f.Arrivals))
 			p.expected = append(p.expected, hitsBetween(f.Arrivals))
 		} else {
 			j, err := newJourney(s, m.Journey)
@@ -119,13 +119,8 @@ func NewPlan(s *scenarios.Scenario) (*Plan, error) {
 			for k, st := range j.Steps {
 				f.Classes = append(f.Classes, len(p.Classes))
 				p.Classes = append(p.Classes, scenarios.StepClass(f.Name, st.Name))
-				if k == 0 && f.Users > 0 { // a closed flow's journeys: the most its users ask
-					p.intended = append(p.intended, hitsBetween(f.Arrivals))
-					p.expected = append(p.expected, hitsBetween(f.Arrivals))
-					continue
-				}
 				if k == 0 { // the journey's arrival
-					p.intended = append(p.intended, arrivalsBetween(f.Arrivals))
+					p.intended = append(p.intended, f.arrivalsIntended(f.Arrivals))
 					p.expected = append(p.expected, hitsBetween(f.Arrivals))
 					continue
 				}
@@ -137,6 +132,16 @@ func NewPlan(s *scenarios.Scenario) (*Plan, error) {
 		p.Flows = append(p.Flows, f)
 	}
 	return p, nil
+}
+
+// arrivalsIntended is what the plan asks of the flow's arrivals a in [from, to): exactly
+// the arrivals due, or for a closed flow the most its users can ask (closed.go), an
+// expectation.
+func (f *Flow) arrivalsIntended(a Arrivals) func(from, to time.Duration) float64 {
+	if f.Users > 0 {
+		return hitsBetween(a)
+	}
+	return arrivalsBetween(a)
 }
 
 // hitsBetween is the expected number of arrivals in [from, to): the smooth curve.

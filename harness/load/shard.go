@@ -67,10 +67,7 @@ func (p *Plan) Shard(sh Shard) error {
 		a := &shardArrivals{whole: f.Arrivals, sh: sh}
 		f.Arrivals = a
 		first := f.Classes[0]
-		p.intended[first], p.expected[first] = arrivalsBetween(a), hitsBetween(a)
-		if f.Users > 0 { // a closed flow's journeys are an expectation (closed.go)
-			p.intended[first] = hitsBetween(a)
-		}
+		p.intended[first], p.expected[first] = f.arrivalsIntended(a), hitsBetween(a)
 		if f.Journey == nil {
 			continue
 		}

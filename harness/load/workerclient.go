@@ -191,7 +191,7 @@ func (c *workerClient) do(u *url.URL, tgt *vegeta.Target, res *vegeta.Result) {
 		if c.timeout > 0 && !time.Now().Before(res.Timestamp.Add(c.timeout)) {
 			err = errBodyTimeout // whatever fasthttp was parsing when the deadline came
 		}
-		res.Error = (&url.Error{Op: urlOp(tgt.Method), URL: tgt.URL, Err: clientError(err)}).Error()
+		fail(clientError(err))
 		return
 	}
 	res.Code = uint16(c.resp.StatusCode())

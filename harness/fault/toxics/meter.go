@@ -14,7 +14,7 @@ const Meter = "meter"
 // MeterToxic counts the bytes that enter its stream and passes them on untouched. The
 // runtime puts one first on each direction of every link, so a link's counts are what
 // its clients sent into it, whatever toxics delay it after. The counts live in this
-// process under the toxic's key (Metered): readable where the toxiproxy server runs,
+// process under the toxic's key (Meters): readable where the toxiproxy server runs,
 // and over its API (Meters) from elsewhere.
 type MeterToxic struct {
 	Key string `json:"key"`
@@ -35,9 +35,6 @@ func meterFor(key string) *atomic.Int64 {
 	v, _ := meters.LoadOrStore(key, new(atomic.Int64))
 	return v.(*atomic.Int64)
 }
-
-// Metered is how many bytes the meter toxics under key have passed so far.
-func Metered(key string) int64 { return meterFor(key).Load() }
 
 // Meters are the counts of every meter toxic in this process, by key: what the
 // toxiproxy server's process serves to a harness in another process (MetersPath).
