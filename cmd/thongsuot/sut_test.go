@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -40,13 +41,49 @@ func requireNothingFailed(t *testing.T, code int, stdout, stderr, dir string) re
 			require.Regexp(t, `saturated|the harness dropped`, d, "inconclusive only for a saturated harness:\n%s", stdout)
 		}
 		for _, o := range sum.Objectives {
-			require.NotEqual(t, slo.StatusFailed, o.Status, "%s failed:\n%s", o.Name, stdout)
+			require.NotEqual(t, slo.StatusFailed, o.Status, "%s failed:\n%s\nfailed windows:\n%s", o.Name, stdout, failedWindows(dir))
 		}
 		t.Logf("inconclusive, the harness saturated: %v", sum.Doubts)
 		return sum
 	}
-	require.Equal(t, slo.ExitPass, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Equal(t, slo.ExitPass, code, "stdout:\n%s\nstderr:\n%s\nfailed windows:\n%s", stdout, stderr, failedWindows(dir))
 	return readSummary(t, dir)
+}
+
+// failedWindows says what each failed objective's windows held, class by class, from
+// the run's journal: when an end-to-end run fails, the answers that failed it.
+func failedWindows(dir string) string {
+	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		return err.Error()
+	}
+	var sum reports.Summary
+	if err := json.Unmarshal(data, &sum); err != nil {
+		return err.Error()
+	}
+	rec, err := journal.Read(dir)
+	if err != nil {
+		return err.Error()
+	}
+	byIndex := rec.ByIndex()
+	var b strings.Builder
+	for _, o := range sum.Objectives {
+		for i, p := range o.Failed {
+			if i == 5 {
+				fmt.Fprintf(&b, "%s: %d more windows\n", o.Name, len(o.Failed)-i)
+				break
+			}
+			fmt.Fprintf(&b, "%s: window %d (%s, %v in): %v\n", o.Name, p.Index, p.Scenario.Format("15:04:05"), p.Start, p.Value)
+			if p.Index < 0 || p.Index >= len(byIndex) {
+				continue
+			}
+			for _, w := range byIndex[p.Index] {
+				fmt.Fprintf(&b, "  %s: sent %d, late %d, codes %v, p95 %v, max %v, errors %v\n",
+					w.Class, w.Sent, w.Late, w.Codes, w.Percentile(95), w.Percentile(100), w.Errors)
+			}
+		}
+	}
+	return b.String()
 }
 
 const urlScenario = `version: 1

@@ -40,6 +40,7 @@ func Evaluate(slos scenarios.SLOs, rec *journal.Record) Verdict {
 	v.Objectives = make([]Outcome, len(objs))
 	held := map[int]bool{}        // by window index: every objective that judged it was met
 	failing := map[int][]string{} // by window index: the objectives that failed it
+	unknown := map[int]bool{}     // by window index: an objective missed it while the harness was saturated
 	for i, obj := range objs {
 		switch obj.Kind {
 		case scenarios.KindRecovery:
@@ -48,7 +49,7 @@ func Evaluate(slos scenarios.SLOs, rec *journal.Record) Verdict {
 			v.Objectives[i] = judgeZeroLoss(obj.Objective, rec.Reconciliation)
 			continue // judged once at the end, not per window
 		}
-		o, judged, failed := judge(obj.Objective, slos.MinRequests, per(obj.Objective), byIndex, notSaturated, nil)
+		o, judged, failed, unsure := judge(obj.Objective, slos.MinRequests, per(obj.Objective), byIndex, notSaturated, nil)
 		o.ImpliedBy = obj.by
 		for _, idx := range judged {
 			if _, seen := held[idx]; !seen {
@@ -59,7 +60,17 @@ func Evaluate(slos scenarios.SLOs, rec *journal.Record) Verdict {
 			held[idx] = false
 			failing[idx] = append(failing[idx], o.Name)
 		}
+		for _, idx := range unsure {
+			unknown[idx] = true
+		}
 		v.Objectives[i] = o
+	}
+	// A window an objective missed while the harness was saturated did not hold, as far
+	// as anyone can say: a recovery neither counts it nor is broken by it.
+	for idx := range unknown {
+		if held[idx] {
+			delete(held, idx)
+		}
 	}
 	v.Recoveries = Recoveries(rec, held, failing, notSaturated, max(slos.RecoveryWindows, 1))
 	// Objectives judged outside faults are judged again, leaving each fault and the
@@ -68,7 +79,7 @@ func Evaluate(slos scenarios.SLOs, rec *journal.Record) Verdict {
 	excused := excusedWindows(rec, v.Recoveries, recoveryMax(slos))
 	for i, obj := range objs {
 		if obj.OutsideFaults {
-			v.Objectives[i], _, _ = judge(obj.Objective, slos.MinRequests, per(obj.Objective), byIndex, notSaturated, func(idx int) bool { return excused[idx] })
+			v.Objectives[i], _, _, _ = judge(obj.Objective, slos.MinRequests, per(obj.Objective), byIndex, notSaturated, func(idx int) bool { return excused[idx] })
 			v.Objectives[i].ImpliedBy = obj.by
 		}
 		if obj.Kind == scenarios.KindRecovery {
@@ -183,9 +194,9 @@ func recoveryMax(slos scenarios.SLOs) time.Duration {
 	return m
 }
 
-// excusedWindows are the windows from each fault's start (and the one before it) to the
-// end of its recovery — or, when it did not recover, to its end plus the longest
-// recovery allowed.
+// excusedWindows are the windows from each fault's start (and those before it that the
+// request timeout spans, at least one) to the end of its recovery — or, when it did not
+// recover, to its end plus the longest recovery allowed.
 func excusedWindows(rec *journal.Record, rs []Recovery, allowed time.Duration) map[int]bool {
 	out := map[int]bool{}
 	width := rec.Run.Window
@@ -199,23 +210,24 @@ func excusedWindows(rec *journal.Record, rs []Recovery, allowed time.Duration) m
 		} else if r.Recovered {
 			end = r.End + r.Time
 		}
-		// From the window before the fault's: requests count in the window they fell due
-		// in, and one due just before the fault but sent late goes out into it.
-		for i := max(int(r.Start/width)-1, 0); i < rec.Run.Windows && time.Duration(i)*width < end; i++ {
+		// From before the fault's window: requests count in the window they fell due in,
+		// and one due before the fault but sent late, or still waiting for its answer
+		// when the fault struck (up to the request timeout), is the fault's casualty.
+		for i := max(int(r.Start/width)-max(inFlightWindows(rec.Run), 1), 0); i < rec.Run.Windows && time.Duration(i)*width < end; i++ {
 			out[i] = true
 		}
 	}
 	return out
 }
 
-// judge evaluates a window objective and lists the run's windows it judged and those it
-// failed. Excused windows are not judged, nor windows that failed while the harness was
-// saturated.
+// judge evaluates a window objective and lists the run's windows it judged, those it
+// failed, and those it missed while the harness was saturated (unsure: not judged).
+// Excused windows are not judged.
 //
 // per is how many of the run's windows make one of the objective's: 1, or more when
 // the objective has a window of its own.
-func judge(obj scenarios.Objective, minRequests, per int, byIndex [][]*metrics.Window, saturated, excused func(index int) bool) (Outcome, []int, []int) {
-	o := Outcome{Name: obj.Name, Kind: obj.Kind, Class: obj.Class}
+func judge(obj scenarios.Objective, minRequests, per int, byIndex [][]*metrics.Window, saturated, excused func(index int) bool) (o Outcome, evaluated, failed, unsure []int) {
+	o = Outcome{Name: obj.Name, Kind: obj.Kind, Class: obj.Class}
 	var value func(w *metrics.Window) float64
 	// counted is what a window needs min_requests of: requests for availability,
 	// answers for latency, which judges answered requests only.
@@ -255,7 +267,6 @@ func judge(obj scenarios.Objective, minRequests, per int, byIndex [][]*metrics.W
 	}
 
 	var judged []*metrics.Window
-	var evaluated, failed []int
 	for _, u := range units(obj, byIndex, per, excused, &o) {
 		w := u.window
 		if counted(w) < int64(max(minRequests, 1)) {
@@ -267,6 +278,7 @@ func judge(obj scenarios.Objective, minRequests, per int, byIndex [][]*metrics.W
 			// A starved harness only makes a system look worse — slower, less available —
 			// so a window it held stands; one it failed cannot be blamed on the system.
 			o.Saturated++
+			unsure = append(unsure, u.indexes...)
 			continue
 		}
 		judged = append(judged, w)
@@ -285,7 +297,7 @@ func judge(obj scenarios.Objective, minRequests, per int, byIndex [][]*metrics.W
 		o.Overall = value(total)
 	}
 	o.setStatus(len(o.Failed) > 0)
-	return o, evaluated, failed
+	return o, evaluated, failed, unsure
 }
 
 // unit is what an objective judges at once: one window of the run, or, for an

@@ -288,33 +288,45 @@ func TestSaturatedHarness(t *testing.T) {
 	}
 }
 
-// outside_faults leaves the windows a fault overlaps to the recovery objective.
+// outside_faults leaves the windows a fault overlaps to the recovery objective, and
+// those before it whose requests could still be waiting for an answer when it struck.
 func TestOutsideFaults(t *testing.T) {
 	var windows []*metrics.Window
-	for i := 0; i < 6; i++ {
+	for i := 0; i < 8; i++ {
 		code := uint16(200)
-		if i == 2 || i == 3 {
+		if i == 4 || i == 5 {
 			code = 0 // the portal is down
 		}
 		windows = append(windows, window(i, "catalogue", 50, code, 5*time.Millisecond))
 	}
-	rec := record(windows...)
-	rec.Faults = []journal.FaultWindow{{Name: "kill", Role: "portal", Action: "kill", Start: 2100 * time.Millisecond, End: 3900 * time.Millisecond}}
+	// A slow submit due in window 2, still waiting for its answer when the portal was killed.
+	windows = append(windows, window(2, "submit", 1, 0, 1800*time.Millisecond))
 	tests := []struct {
+		name         string
 		outside      bool
+		timeout      time.Duration
 		status       string
 		duringFaults int
 	}{
-		{false, StatusFailed, 0},
-		{true, StatusMet, 3}, // windows 2 and 3, and 1: a request due in it may go out late into the fault
+		{"judged everywhere", false, 2 * time.Second, StatusFailed, 0},
+		// windows 4 and 5, and 3: a request due in it may go out late into the fault
+		{"no timeout recorded", true, 0, StatusFailed, 3},
+		{"a 1 s timeout spans one window", true, time.Second, StatusFailed, 3},
+		// and 2: a request due there could wait 2 s, into the fault
+		{"a 2 s timeout spans two", true, 2 * time.Second, StatusMet, 4},
 	}
 	for _, tt := range tests {
-		obj := scenarios.Objective{Name: "a", Kind: "availability", Target: pct(0.99), OutsideFaults: tt.outside}
-		v := Evaluate(scenarios.SLOs{MinRequests: 1, Objectives: []scenarios.Objective{obj}}, rec)
-		o := v.Objectives[0]
-		assert.Equal(t, tt.status, o.Status, "outside_faults %v", tt.outside)
-		assert.Equal(t, tt.duringFaults, o.DuringFaults)
-		assert.Equal(t, 6-tt.duringFaults, o.Evaluated)
+		t.Run(tt.name, func(t *testing.T) {
+			rec := record(windows...)
+			rec.Run.Timeout = tt.timeout
+			rec.Faults = []journal.FaultWindow{{Name: "kill", Role: "portal", Action: "kill", Start: 4100 * time.Millisecond, End: 5900 * time.Millisecond}}
+			obj := scenarios.Objective{Name: "a", Kind: "availability", Target: pct(0.99), OutsideFaults: tt.outside}
+			v := Evaluate(scenarios.SLOs{MinRequests: 1, Objectives: []scenarios.Objective{obj}}, rec)
+			o := v.Objectives[0]
+			assert.Equal(t, tt.status, o.Status)
+			assert.Equal(t, tt.duringFaults, o.DuringFaults)
+			assert.Equal(t, 8-tt.duringFaults, o.Evaluated)
+		})
 	}
 }
 

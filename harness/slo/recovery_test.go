@@ -204,3 +204,31 @@ func TestRecoveryThroughASaturatedHarness(t *testing.T) {
 		})
 	}
 }
+
+// A window one objective held but another missed while the harness was saturated is
+// not a held window: the recovery starts after it, and the window is left to the
+// recovery, not judged again as if the system had recovered before it.
+func TestARecoveryDoesNotStartInAWindowMissedWhileSaturated(t *testing.T) {
+	rec := run(t, "ggbbgggg", down("a", 2*time.Second, 3900*time.Millisecond, 0))
+	// Window 4: every catalogue answer fast, but the submits still failing.
+	rec.Windows = append(rec.Windows, window(4, "submit", 10, 0, 2*time.Second))
+	for i := range 8 {
+		h := healthy(i)
+		if i == 4 {
+			h = starved(i)
+		}
+		rec.Health = append(rec.Health, h)
+	}
+	v := Evaluate(scenarios.SLOs{MinRequests: 10, RecoveryWindows: 2, Objectives: []scenarios.Objective{
+		{Name: "avail", Kind: "availability", Target: pct(0.99), OutsideFaults: true},
+		{Name: "catalogue p95", Kind: "latency", Class: "catalogue", Percentile: 95, Max: dur(100 * time.Millisecond), OutsideFaults: true},
+		{Name: "recovers", Kind: "recovery", Max: dur(2 * time.Second)},
+	}}, rec)
+	require.Len(t, v.Recoveries, 1)
+	r := v.Recoveries[0]
+	assert.True(t, r.Recovered)
+	assert.Equal(t, 5, r.Window, "window 4 held for latency, but availability could not be judged there")
+	assert.Equal(t, 1100*time.Millisecond, r.Time)
+	assert.Zero(t, v.Objectives[0].Saturated, "window 4 is the recovery's, not judged again")
+	assert.Equal(t, VerdictPass, v.Name(), "doubts: %v", v.Doubts)
+}
