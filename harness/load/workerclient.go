@@ -26,9 +26,9 @@ import (
 //
 // What the load sees does not change: the Reach's proxy names (Host header and TLS
 // server name) and roots, the client's timeout up to the answer's last byte, net/http's
-// retry rule (a request without a body whose method is idempotent or that carries an
-// Idempotency-Key, retried once its reused connection turned out closed before any
-// byte of the answer), and net/http's error texts for the same failures.
+// retry rule (a request whose method is idempotent or that carries an Idempotency-Key,
+// body and all, retried once its reused connection turned out closed before any byte
+// of the answer), and net/http's error texts for the same failures.
 type workerClient struct {
 	reach   Reach
 	timeout time.Duration
@@ -121,8 +121,10 @@ func (c *workerClient) retry(req *fasthttp.Request, _ int, err error) (resetTime
 	if errors.Is(err, errClosedIdle) {
 		return false, true
 	}
-	replayable := len(req.Body()) == 0 && (req.Header.IsGet() || req.Header.IsHead() || req.Header.IsOptions() ||
-		req.Header.IsTrace() || len(req.Header.Peek("Idempotency-Key")) > 0)
+	// Bodies are in memory, as a body net/http can get again (GetBody) is: the method or
+	// the idempotency key decides, as in net/http's Request.isReplayable.
+	replayable := req.Header.IsGet() || req.Header.IsHead() || req.Header.IsOptions() || req.Header.IsTrace() ||
+		req.Header.Peek("Idempotency-Key") != nil || req.Header.Peek("X-Idempotency-Key") != nil
 	return false, reused && nothingRead && replayable && !isTimeout(err)
 }
 

@@ -122,8 +122,9 @@ func TestWorkerClientCountsEachExchangeExactly(t *testing.T) {
 
 // As with net/http's transport: a request the server never saw, because it closed the
 // idle connection first, goes out again on a new connection whatever its method; one
-// it saw and hung up on is sent again only if it can be (a GET, on a reused
-// connection), and otherwise fails as Client.Do says it.
+// it saw and hung up on is sent again only if it can be (on a reused connection, a GET,
+// or a POST with an Idempotency-Key, body and all — as net/http resends a dossier whose
+// body it can get again), and otherwise fails as Client.Do says it.
 func TestWorkerClientSendsAgainOnlyWhatIsSafe(t *testing.T) {
 	const answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
 	t.Run("closed while idle", func(t *testing.T) {
@@ -159,6 +160,26 @@ func TestWorkerClientSendsAgainOnlyWhatIsSafe(t *testing.T) {
 		conns, requests := srv.counts()
 		assert.Equal(t, 3, conns)
 		assert.Equal(t, 5, requests)
+	})
+	t.Run("hung up on, with an idempotency key", func(t *testing.T) {
+		srv := newMeteredServer(t, answer, func(n int) bool { return n == 2 }, false)
+		c := newWorkerClient(Reach{}, 5*time.Second)
+		defer c.close()
+		u := "http://" + srv.addr + "/dossiers"
+		require.Empty(t, workerHit(t, c, http.MethodGet, u, nil).Error)
+		for _, key := range []string{"Idempotency-Key", "X-Idempotency-Key"} {
+			res := &vegeta.Result{Method: http.MethodPost, URL: u, Timestamp: time.Now()}
+			pu, err := url.Parse(u)
+			require.NoError(t, err)
+			c.do(pu, &vegeta.Target{Method: http.MethodPost, URL: u, Body: []byte(`{"a":1}`), Header: http.Header{key: {"k-1"}}}, res)
+			assert.Empty(t, res.Error, key)
+			assert.Equal(t, uint16(http.StatusOK), res.Code, key)
+		}
+		conns, requests := srv.counts()
+		// Each connection's second request is hung up on: each POST reached the server
+		// twice, its second time on a new connection.
+		assert.Equal(t, 5, requests)
+		assert.Equal(t, 3, conns)
 	})
 }
 
