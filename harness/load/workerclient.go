@@ -34,9 +34,9 @@ type workerClient struct {
 	timeout time.Duration
 	hosts   map[hostKey]*fasthttp.HostClient
 	ex      exchange
-	fresh   bool  // a connection was dialled during the current attempt
-	readAt  int64 // bytes in when the current attempt began
-	begun   bool  // the current exchange has written to a connection
+	fresh   bool   // a connection was dialled during the current attempt
+	readAt  int64  // bytes in when the current attempt began
+	seq     uint64 // the current exchange's number: a connection peeks once per exchange
 	req     fasthttp.Request
 	resp    fasthttp.Response
 	headers http.Header // the answer's headers, reused: a Sink keeps nothing of res
@@ -171,7 +171,8 @@ func (c *workerClient) do(u *url.URL, tgt *vegeta.Target, res *vegeta.Result) {
 	}
 	c.ex.in.Store(0)
 	c.ex.out.Store(0)
-	c.fresh, c.readAt, c.begun = false, 0, false
+	c.fresh, c.readAt = false, 0
+	c.seq++
 	if c.timeout > 0 {
 		err = hc.DoDeadline(req, &c.resp, res.Timestamp.Add(c.timeout))
 	} else {
@@ -254,14 +255,18 @@ type workerConn struct {
 	c        *workerClient
 	tcp      net.Conn // the socket under TLS and the counting, to peek at
 	used     bool     // carried an exchange before
+	wrote    uint64   // the exchange it last wrote for
 }
 
 // errClosedIdle says the server closed a connection while it was idle.
 var errClosedIdle = errors.New("http: server closed idle connection")
 
 func (w *workerConn) Write(p []byte) (int, error) {
-	if !w.c.begun {
-		w.c.begun = true
+	// The first write of each exchange on this connection — also when the exchange is
+	// a retry that dialled it — so every connection that carried one is peeked at
+	// before its next.
+	if w.wrote != w.c.seq {
+		w.wrote = w.c.seq
 		if w.used && peerClosed(w.tcp) {
 			return 0, errClosedIdle
 		}

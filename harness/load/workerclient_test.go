@@ -140,6 +140,15 @@ func TestWorkerClientSendsAgainOnlyWhatIsSafe(t *testing.T) {
 		conns, requests := srv.counts()
 		assert.Equal(t, 2, conns)
 		assert.Equal(t, 2, requests, "the POST reached the server once")
+
+		// The connection that retry dialled is looked at before its next exchange too.
+		time.Sleep(50 * time.Millisecond)
+		res = workerHit(t, c, http.MethodPost, u, []byte(`{"a":2}`))
+		assert.Empty(t, res.Error)
+		assert.Equal(t, uint16(http.StatusOK), res.Code)
+		conns, requests = srv.counts()
+		assert.Equal(t, 3, conns)
+		assert.Equal(t, 3, requests, "the second POST reached the server once")
 	})
 	t.Run("hung up on after reading", func(t *testing.T) {
 		srv := newMeteredServer(t, answer, func(n int) bool { return n == 2 }, false)
