@@ -254,8 +254,7 @@ type workerConn struct {
 	net.Conn // counted (bytes.go)
 	c        *workerClient
 	tcp      net.Conn // the socket under TLS and the counting, to peek at
-	used     bool     // carried an exchange before
-	wrote    uint64   // the exchange it last wrote for
+	wrote    uint64   // the exchange it last wrote for; 0 before its first
 }
 
 // errClosedIdle says the server closed a connection while it was idle.
@@ -266,11 +265,11 @@ func (w *workerConn) Write(p []byte) (int, error) {
 	// a retry that dialled it — so every connection that carried one is peeked at
 	// before its next.
 	if w.wrote != w.c.seq {
+		used := w.wrote != 0
 		w.wrote = w.c.seq
-		if w.used && peerClosed(w.tcp) {
+		if used && peerClosed(w.tcp) {
 			return 0, errClosedIdle
 		}
-		w.used = true
 	}
 	return w.Conn.Write(p)
 }
