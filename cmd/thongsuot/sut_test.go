@@ -41,19 +41,23 @@ func requireNothingFailed(t *testing.T, code int, stdout, stderr, dir string) re
 			require.Regexp(t, `saturated|the harness dropped`, d, "inconclusive only for a saturated harness:\n%s", stdout)
 		}
 		for _, o := range sum.Objectives {
-			require.NotEqual(t, slo.StatusFailed, o.Status, "%s failed:\n%s\nfailed windows:\n%s", o.Name, stdout, failedWindows(dir))
+			if o.Status == slo.StatusFailed { // the journal is read only to say why
+				require.NotEqual(t, slo.StatusFailed, o.Status, "%s failed:\n%s\nfailed windows:\n%s", o.Name, stdout, failedWindows(dir))
+			}
 		}
 		t.Logf("inconclusive, the harness saturated: %v", sum.Doubts)
 		return sum
 	}
-	require.Equal(t, slo.ExitPass, code, "stdout:\n%s\nstderr:\n%s\nfailed windows:\n%s", stdout, stderr, failedWindows(dir))
+	if code != slo.ExitPass { // the journal is read only to say why
+		require.Equal(t, slo.ExitPass, code, "stdout:\n%s\nstderr:\n%s\nfailed windows:\n%s", stdout, stderr, failedWindows(dir))
+	}
 	return readSummary(t, dir)
 }
 
 // failedWindows says what each failed objective's windows held, class by class, from
 // the run's journal: when an end-to-end run fails, the answers that failed it.
 func failedWindows(dir string) string {
-	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	data, err := os.ReadFile(filepath.Join(dir, reports.SummaryFile))
 	if err != nil {
 		return err.Error()
 	}

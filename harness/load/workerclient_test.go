@@ -86,10 +86,16 @@ func (s *meteredServer) counts() (conns, requests int) {
 
 func workerHit(t *testing.T, c *workerClient, method, raw string, body []byte) *vegeta.Result {
 	t.Helper()
-	u, err := url.Parse(raw)
+	return workerSend(t, c, &vegeta.Target{Method: method, URL: raw, Body: body})
+}
+
+// workerSend is workerHit for a whole target, headers and all.
+func workerSend(t *testing.T, c *workerClient, tgt *vegeta.Target) *vegeta.Result {
+	t.Helper()
+	u, err := url.Parse(tgt.URL)
 	require.NoError(t, err)
-	res := &vegeta.Result{Method: method, URL: raw, Timestamp: time.Now()}
-	c.do(u, &vegeta.Target{Method: method, URL: raw, Body: body}, res)
+	res := &vegeta.Result{Method: tgt.Method, URL: tgt.URL, Timestamp: time.Now()}
+	c.do(u, tgt, res)
 	return res
 }
 
@@ -177,10 +183,7 @@ func TestWorkerClientSendsAgainOnlyWhatIsSafe(t *testing.T) {
 		u := "http://" + srv.addr + "/dossiers"
 		require.Empty(t, workerHit(t, c, http.MethodGet, u, nil).Error)
 		for _, key := range []string{"Idempotency-Key", "X-Idempotency-Key"} {
-			res := &vegeta.Result{Method: http.MethodPost, URL: u, Timestamp: time.Now()}
-			pu, err := url.Parse(u)
-			require.NoError(t, err)
-			c.do(pu, &vegeta.Target{Method: http.MethodPost, URL: u, Body: []byte(`{"a":1}`), Header: http.Header{key: {"k-1"}}}, res)
+			res := workerSend(t, c, &vegeta.Target{Method: http.MethodPost, URL: u, Body: []byte(`{"a":1}`), Header: http.Header{key: {"k-1"}}})
 			assert.Empty(t, res.Error, key)
 			assert.Equal(t, uint16(http.StatusOK), res.Code, key)
 		}
