@@ -123,7 +123,9 @@ func TestLatencyAddsAtLeastTheSetDelay(t *testing.T) {
 	assert.Zero(t, w.Failed())
 	min := time.Duration(w.Latency.Min()) * time.Microsecond
 	assert.GreaterOrEqual(t, min, 130*time.Millisecond, "every request waits latency − jitter at least")
-	assert.GreaterOrEqual(t, w.Percentile(50), 150*time.Millisecond-5*time.Millisecond)
+	// The median of 50 delays drawn uniformly from 150 ± 20 ms spreads by about 2.8 ms
+	// (CI once saw 143.7 ms against a 145 ms bound): half the jitter below is 3.5 of those.
+	assert.GreaterOrEqual(t, w.Percentile(50), 150*time.Millisecond-10*time.Millisecond)
 	assert.Less(t, before.Percentile(50), 50*time.Millisecond, "without the toxic it is fast")
 }
 
