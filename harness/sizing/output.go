@@ -22,12 +22,21 @@ type Sizing struct {
 
 // Chosen is the probe the answer rests on: the last that held at Minimum.
 func (r Result) Chosen() (Probe, bool) {
-	for i := len(r.Probes) - 1; i >= 0; i-- {
-		if p := r.Probes[i]; p.Verdict == Held && p.Mbps == r.Minimum && r.Found {
-			return p, true
-		}
+	if i := r.chosen(); i >= 0 {
+		return r.Probes[i], true
 	}
 	return Probe{}, false
+}
+
+// chosen is Chosen's index in Probes, -1 without one: two probes at one bandwidth can be
+// equal in every field, so only the index tells the chosen one.
+func (r Result) chosen() int {
+	for i := len(r.Probes) - 1; i >= 0; i-- {
+		if p := r.Probes[i]; p.Verdict == Held && p.Mbps == r.Minimum && r.Found {
+			return i
+		}
+	}
+	return -1
 }
 
 // WriteTable writes the answer per tier for a terminal.
@@ -94,14 +103,14 @@ func (s Sizing) WriteCSV(path string) error {
 	_ = w.Write(csvHeader)
 	num := func(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
 	for _, r := range s.Results {
-		chosen, _ := r.Chosen()
+		chosen := r.chosen()
 		minimum := ""
 		if r.Found {
 			minimum = num(r.Minimum)
 		}
-		for _, p := range r.Probes {
+		for i, p := range r.Probes {
 			_ = w.Write([]string{r.Tier, num(p.Mbps), p.Verdict, strconv.FormatBool(p.Retry),
-				strconv.FormatBool(r.Found && p == chosen), num(ms(p.P95)), num(ms(p.P95Limit)), num(p.Availability),
+				strconv.FormatBool(i == chosen), num(ms(p.P95)), num(ms(p.P95Limit)), num(p.Availability),
 				num(p.Target), num(p.UpMbps), num(p.DownMbps), num(r.Analytic), minimum, num(p.Wall.Seconds()), p.Why, p.Dir})
 		}
 	}
